@@ -1,0 +1,98 @@
+import type { Env } from './env.js';
+import { InvalidOptionError, RegistryError } from './errors.js';
+import { ContractGuard } from './wrappers/contract-guard.js';
+import { TimeLimit } from './wrappers/time-limit.js';
+
+/** Builds a raw env from fully resolved options (defaults merged in). */
+export type EnvFactory<O = unknown, A = unknown> = (options: Record<string, unknown>) => Env<O, A>;
+
+export interface EnvRegistration {
+  /** One line shown by `lmm-gym envs`. */
+  description: string;
+  /** Default option values; their keys are the only options `make` accepts. */
+  options?: Record<string, unknown>;
+  /** Time limit applied by make (null: none). Overridable per make with `maxEpisodeSteps`. */
+  maxEpisodeSteps?: number | null;
+  /** Free-form tags (e.g. 'grid', 'text-task') for listings. */
+  tags?: string[];
+}
+
+export interface EnvEntry extends Required<Omit<EnvRegistration, 'options'>> {
+  id: string;
+  options: Record<string, unknown>;
+  factory: EnvFactory;
+}
+
+/** Options every make() accepts, besides the env's own. */
+export const MAKE_OPTIONS = ['maxEpisodeSteps'] as const;
+
+const registry = new Map<string, EnvEntry>();
+
+/**
+ * Register an env id. Third-party envs register exactly like the built-in ones.
+ * Ids look like `Name-v0`. Registering an existing id throws unless `override` is set.
+ */
+export function register(id: string, factory: EnvFactory, registration: EnvRegistration, override = false): void {
+  if (!/^[A-Za-z][\w.:/-]*-v\d+$/.test(id)) throw new RegistryError(`env id must look like "Name-v0", got ${JSON.stringify(id)}`);
+  if (registry.has(id) && !override) throw new RegistryError(`env ${id} is already registered (pass override=true to replace it)`);
+  registry.set(id, {
+    id,
+    factory,
+    description: registration.description,
+    options: { ...(registration.options ?? {}) },
+    maxEpisodeSteps: registration.maxEpisodeSteps ?? null,
+    tags: registration.tags ?? [],
+  });
+}
+
+/** Remove a registration (mainly for tests and plugins that reload). */
+export function unregister(id: string): boolean {
+  return registry.delete(id);
+}
+
+/** All registered envs, sorted by id. */
+export function listEnvs(): EnvEntry[] {
+  return [...registry.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The registration of `id`, or a clear error naming the registered ids. */
+export function envEntry(id: string): EnvEntry {
+  const entry = registry.get(id);
+  if (!entry) {
+    const ids = [...registry.keys()].sort();
+    throw new RegistryError(`unknown env id ${JSON.stringify(id)}; registered envs: ${ids.join(', ') || '(none)'}`);
+  }
+  return entry;
+}
+
+/** Merge user options over the registered defaults, rejecting unknown names. */
+export function resolveOptions(id: string, options: Record<string, unknown> = {}): { envOptions: Record<string, unknown>; maxEpisodeSteps: number | null } {
+  const entry = envEntry(id);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionError(`options for ${id} must be an object, got ${JSON.stringify(options)}`);
+  }
+  const known = Object.keys(entry.options);
+  const unknown = Object.keys(options).filter((k) => !(k in entry.options) && !(MAKE_OPTIONS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new InvalidOptionError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} for ${id}; valid options: ${[...known, ...MAKE_OPTIONS].join(', ')}`);
+  }
+  const { maxEpisodeSteps = entry.maxEpisodeSteps, ...rest } = options as { maxEpisodeSteps?: unknown };
+  if (maxEpisodeSteps !== null && (typeof maxEpisodeSteps !== 'number' || !Number.isSafeInteger(maxEpisodeSteps) || maxEpisodeSteps <= 0)) {
+    throw new InvalidOptionError(`maxEpisodeSteps must be a positive integer or null, got ${JSON.stringify(maxEpisodeSteps)}`);
+  }
+  return { envOptions: { ...entry.options, ...rest }, maxEpisodeSteps: maxEpisodeSteps as number | null };
+}
+
+/**
+ * Build a registered env: the raw env from its factory, then TimeLimit (when the
+ * registration or `options.maxEpisodeSteps` sets one), then ContractGuard outermost.
+ */
+export function make<O = unknown, A = unknown>(id: string, options: Record<string, unknown> = {}): Env<O, A> {
+  const entry = envEntry(id);
+  const { envOptions, maxEpisodeSteps } = resolveOptions(id, options);
+  let env = entry.factory(envOptions) as Env<O, A>;
+  if (maxEpisodeSteps !== null) env = new TimeLimit(env, maxEpisodeSteps);
+  const guarded = new ContractGuard(env);
+  guarded.spec = { id, options: { ...envOptions, maxEpisodeSteps }, maxEpisodeSteps };
+  return guarded;
+}

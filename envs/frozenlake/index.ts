@@ -1,0 +1,2 @@
+export * from './frozenlake.js';
+export * from './maps.js';

@@ -1,0 +1,6 @@
+// The gym: core contract, rendering, and every built-in env. Importing this module
+// registers the built-in envs (each folder's register.ts).
+export * from './core/index.js';
+export * from './render/index.js';
+export * from './frozenlake/index.js';
+import './frozenlake/register.js';

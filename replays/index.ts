@@ -1,0 +1,2 @@
+// Public API of replays/ (filled in as the area lands).
+export {};

@@ -1,0 +1,2 @@
+// Public API of training/ (filled in as the area lands).
+export {};
