@@ -34,8 +34,10 @@ class WorkerHandle {
   dead: Error | null = null;
   readonly ready: Promise<void>;
 
-  constructor(file: URL, execArgv: string[], data: object, readonly firstIndex: number) {
-    this.worker = new Worker(file, { workerData: data, execArgv });
+  constructor(script: WorkerScript, data: object, readonly firstIndex: number) {
+    this.worker = script.eval
+      ? new Worker(script.eval, { eval: true, workerData: data })
+      : new Worker(script.file, { workerData: data });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (msg: { kind: string; seq?: number; results?: SubResult[]; error?: { message: string } }) => {
         if (msg.kind === 'ready') resolve();
@@ -98,12 +100,12 @@ export class AsyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A>
     this.actionNames = probe.actionNames;
     probe.close();
     const numWorkers = Math.min(this.numEnvs, validateNumEnvs(options.numWorkers ?? Math.max(1, availableParallelism())));
-    const { file, execArgv } = workerScript();
+    const script = workerScript();
     for (let w = 0; w < numWorkers; w++) {
       const indices: number[] = [];
       for (let i = w; i < this.numEnvs; i += numWorkers) indices.push(i);
       this.slices.push(indices);
-      this.workers.push(new WorkerHandle(file, execArgv, {
+      this.workers.push(new WorkerHandle(script, {
         id, options: options.options ?? {}, autoreset: this.autoreset, modules: options.modules ?? [], indices,
       }, indices[0]!));
     }
@@ -167,9 +169,16 @@ export class AsyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A>
   }
 }
 
-/** The worker file next to this module; under a TypeScript runner, load it through tsx. */
-function workerScript(): { file: URL; execArgv: string[] } {
+interface WorkerScript {
+  file: URL;
+  /** Bootstrap source for running the TypeScript sources (tests, tsx) instead of dist/. */
+  eval?: string;
+}
+
+/** The worker file next to this module; from TypeScript sources, load it through tsx's loader. */
+function workerScript(): WorkerScript {
   const self = import.meta.url;
-  if (fileURLToPath(self).endsWith('.ts')) return { file: new URL('./worker.ts', self), execArgv: ['--import', 'tsx'] };
-  return { file: new URL('./worker.js', self), execArgv: [] };
+  if (!fileURLToPath(self).endsWith('.ts')) return { file: new URL('./worker.js', self) };
+  const file = new URL('./worker.ts', self);
+  return { file, eval: `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(file.href)}); });` };
 }

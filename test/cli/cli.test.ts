@@ -1,0 +1,48 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodePng } from '../../index.js';
+
+// The real binary, built by the global setup.
+const CLI = join(__dirname, '../../dist/cli/main.js');
+const run = (args: string[], input?: string) => spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+
+describe('lmm-gym command', () => {
+  it('lists envs', () => {
+    const out = execFileSync(process.execPath, [CLI, 'envs'], { encoding: 'utf8' });
+    expect(out).toMatch(/^FrozenLake-v0\s+FrozenLake grid/m);
+    const json = JSON.parse(run(['envs', '--json']).stdout) as { id: string }[];
+    expect(json.map((e) => e.id)).toContain('FrozenLake-v0');
+  });
+
+  it('plays an env from typed action names, numbers and wasd', () => {
+    const r = run(['play', 'FrozenLake-v0', '--seed', '0', '--option', 'slippery=false'], 'down\n1\nd\nd\ns\nright\nq\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('episode terminated after 6 steps, return 1.00 (success)');
+  });
+
+  it('explains unknown actions and bad options', () => {
+    const r = run(['play', 'FrozenLake-v0'], 'jump\nq\n');
+    expect(r.stdout).toContain('unknown action "jump"; actions: left, down, right, up');
+    const bad = run(['play', 'FrozenLake-v0', '--option', 'mapp=4x4']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/unknown option "mapp".*valid options/);
+    const cmd = run(['nope']);
+    expect(cmd.status).toBe(2);
+    expect(cmd.stderr).toContain('unknown command "nope"');
+  });
+
+  it('demo writes decodable PNG frames', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmm-demo-'));
+    const r = run(['demo', '--out', dir, '--steps', '5', '--seed', '2']);
+    expect(r.status).toBe(0);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.png'));
+    expect(files).toContain('contact-sheet.png');
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    const { readFile } = await import('node:fs/promises');
+    const frame = await decodePng(await readFile(join(dir, 'frame-000.png')));
+    expect([frame.width, frame.height]).toEqual([64, 64]);
+  });
+});
