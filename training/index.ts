@@ -1,2 +1,2 @@
-// Public API of training/ (filled in as the area lands).
-export {};
+// Public API of training/. Rewards (issue 5); the RL engineer adds the rest below.
+export * from './rewards/index.js';

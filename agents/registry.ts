@@ -1,0 +1,54 @@
+import { AgentSpecError } from './errors.js';
+import type { Agent } from './types.js';
+
+/** Options every agent factory receives (from `lmm-gym eval` or code). */
+export interface AgentFactoryOptions {
+  /** The env the agent will play (oracles pick their solver by it). */
+  envId?: string;
+  /** Seed for agents with their own randomness. */
+  seed?: number;
+  /** Free-form extra settings (e.g. temperature), from `--agent-option k=v`. */
+  settings?: Record<string, unknown>;
+}
+
+/**
+ * Builds an agent from the part of the spec after `name:` (empty for a bare `name`).
+ * E.g. `openai:http://127.0.0.1:8000/v1#qwen` calls the `openai` factory with
+ * `http://127.0.0.1:8000/v1#qwen`.
+ */
+export type AgentFactory = (arg: string, options: AgentFactoryOptions) => Agent | Promise<Agent>;
+
+interface AgentFactoryEntry {
+  factory: AgentFactory;
+  description: string;
+}
+
+const factories = new Map<string, AgentFactoryEntry>();
+
+/** Register an agent kind (`random`, `oracle`, `openai`, `model` ...). Replaces an existing one. */
+export function registerAgent(name: string, factory: AgentFactory, description: string): void {
+  if (!/^[a-z][\w-]*$/i.test(name)) throw new AgentSpecError(`agent kind must be a word, got ${JSON.stringify(name)}`);
+  factories.set(name, { factory, description });
+}
+
+/** Registered agent kinds with their descriptions, sorted. */
+export function listAgents(): { name: string; description: string }[] {
+  return [...factories.entries()].map(([name, e]) => ({ name, description: e.description })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Split `kind:arg` (arg may itself contain colons, e.g. a URL). */
+export function parseAgentSpec(spec: string): { kind: string; arg: string } {
+  if (typeof spec !== 'string' || spec.trim() === '') throw new AgentSpecError('agent spec is empty; e.g. random, oracle, openai:http://127.0.0.1:8000/v1#model, model:PATH');
+  const i = spec.indexOf(':');
+  return i < 0 ? { kind: spec.trim(), arg: '' } : { kind: spec.slice(0, i).trim(), arg: spec.slice(i + 1) };
+}
+
+/** Build an agent from a spec string; a clear error lists the known kinds. */
+export async function createAgent(spec: string, options: AgentFactoryOptions = {}): Promise<Agent> {
+  const { kind, arg } = parseAgentSpec(spec);
+  const entry = factories.get(kind);
+  if (!entry) {
+    throw new AgentSpecError(`unknown agent kind ${JSON.stringify(kind)} in ${JSON.stringify(spec)}; known kinds: ${[...factories.keys()].sort().join(', ') || '(none)'}`);
+  }
+  return entry.factory(arg, options);
+}

@@ -1,0 +1,3 @@
+export * from './format.js';
+export * from './accuracy.js';
+export * from './compose.js';
