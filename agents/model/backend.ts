@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs';
+import { ModelError } from './errors.js';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = BackendName | 'auto';
+
+export interface BackendInfo {
+  /** The tfjs backend in use. */
+  backend: BackendName;
+  /** Native CPU kernels (issue 9) registered on the cpu backend. */
+  nativeKernels: boolean;
+  /** Why this backend (and why not the faster ones). */
+  reason: string;
+}
+
+export interface InitBackendOptions {
+  /** 'auto' (default, or env LMM_GYM_BACKEND): tensorflow, then wasm, then cpu. */
+  backend?: BackendRequest;
+  /** Where the one line saying the choice goes (default stderr). */
+  log?: (line: string) => void;
+}
+
+/** Kernels the model runs (forward, backward, Adam); wasm is used only if it has all. */
+export const REQUIRED_KERNELS = [
+  'BatchMatMul', 'Add', 'AddN', 'Sub', 'Multiply', 'RealDiv', 'Neg', 'Sqrt', 'Rsqrt', 'Square', 'Exp', 'Log',
+  'Sigmoid', 'Softmax', 'Max', 'Sum', 'Mean', 'GatherV2', 'UnsortedSegmentSum', 'ConcatV2', 'Slice', 'Reshape',
+  'Transpose', 'OneHot', 'Maximum', 'SquaredDifference', 'Cast', 'Fill', 'Pow',
+];
+
+let chosen: Promise<BackendInfo> | null = null;
+
+const BACKENDS: readonly string[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/**
+ * Pick and set the tfjs backend once per process (later calls return the first choice):
+ * `tensorflow` when @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node is installed,
+ * else `wasm` when @tensorflow/tfjs-backend-wasm is installed and has every kernel the
+ * model needs, else `cpu` (pure JS) with the native kernels of agents/model/kernels when
+ * they load. An explicit request that cannot be met throws a ModelError.
+ */
+export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  chosen ??= choose(options).catch((e: unknown) => { chosen = null; throw e; });
+  return chosen;
+}
+
+/** The backend chosen by `initBackend`, or null before it ran. */
+export async function currentBackend(): Promise<BackendInfo | null> {
+  return chosen ? chosen.catch(() => null) : null;
+}
+
+async function choose(options: InitBackendOptions): Promise<BackendInfo> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const fromEnv = process.env.LMM_GYM_BACKEND?.trim();
+  const request = (options.backend ?? (fromEnv || 'auto')) as BackendRequest;
+  if (!BACKENDS.includes(request)) {
+    throw new ModelError(`unknown backend ${JSON.stringify(request)}${options.backend ? '' : ' (from LMM_GYM_BACKEND)'}; expected one of ${BACKENDS.join(', ')}`);
+  }
+  const skipped: string[] = [];
+  let info: BackendInfo | null = null;
+  if (request === 'auto' || request === 'tensorflow') {
+    info = await tryTensorflow(skipped);
+    if (!info && request === 'tensorflow') throw new ModelError(`backend 'tensorflow' requested but unavailable: ${skipped.join('; ')}`);
+  }
+  if (!info && (request === 'auto' || request === 'wasm')) {
+    info = await tryWasm(skipped);
+    if (!info && request === 'wasm') throw new ModelError(`backend 'wasm' requested but unavailable: ${skipped.join('; ')}`);
+  }
+  info ??= await useCpu(skipped);
+  log(`lmm-gym model: tfjs backend '${info.backend}'${info.backend === 'cpu' ? ` (native kernels ${info.nativeKernels ? 'on' : 'off'})` : ''}: ${info.reason}`);
+  return info;
+}
+
+async function importOptional(name: string): Promise<boolean> {
+  try {
+    await import(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tryTensorflow(skipped: string[]): Promise<BackendInfo | null> {
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    if (await importOptional(pkg) && tf.findBackend('tensorflow') && (await tf.setBackend('tensorflow'))) {
+      await tf.ready();
+      return { backend: 'tensorflow', nativeKernels: false, reason: `from ${pkg}` };
+    }
+    skipped.push(`${pkg} not installed`);
+  }
+  return null;
+}
+
+async function tryWasm(skipped: string[]): Promise<BackendInfo | null> {
+  if (!(await importOptional('@tensorflow/tfjs-backend-wasm'))) {
+    skipped.push('@tensorflow/tfjs-backend-wasm not installed');
+    return null;
+  }
+  const missing = REQUIRED_KERNELS.filter((k) => !tf.getKernel(k, 'wasm'));
+  if (missing.length) {
+    skipped.push(`wasm lacks kernels ${missing.join(', ')}`);
+    return null;
+  }
+  if (!(await tf.setBackend('wasm'))) { skipped.push('wasm failed to initialise'); return null; }
+  await tf.ready();
+  return { backend: 'wasm', nativeKernels: false, reason: 'every model kernel exists in wasm' };
+}
+
+async function useCpu(skipped: string[]): Promise<BackendInfo> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  // tfjs prints a banner on the first cpu tensor in Node; our one line replaces it.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  const native = await tryNativeKernels();
+  return { backend: 'cpu', nativeKernels: native.ok, reason: [...skipped, native.reason].filter(Boolean).join('; ') };
+}
+
+/**
+ * Register the native CPU kernels (agents/model/kernels, issue 9) when that module exists.
+ * Imported by computed URL so this file builds before the module lands.
+ */
+async function tryNativeKernels(): Promise<{ ok: boolean; reason: string }> {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(new URL(`./kernels/index${ext}`, import.meta.url).href)) as Record<string, unknown>;
+  } catch (e) {
+    return { ok: false, reason: `native kernels unavailable (${(e as Error).message.split('\n')[0]})` };
+  }
+  try {
+    if (typeof mod.tryRegisterNativeKernels === 'function') {
+      const r = (await mod.tryRegisterNativeKernels()) as { ok: boolean; reason?: string };
+      return { ok: !!r?.ok, reason: r?.reason ?? '' };
+    }
+    if (typeof mod.registerNativeKernels === 'function') {
+      await mod.registerNativeKernels();
+      return { ok: true, reason: 'native kernels registered' };
+    }
+    return { ok: false, reason: 'agents/model/kernels exports no registerNativeKernels' };
+  } catch (e) {
+    return { ok: false, reason: `native kernels failed to register: ${(e as Error).message}` };
+  }
+}

@@ -1,0 +1,84 @@
+import { ModelError } from './errors.js';
+
+/**
+ * Shape of the multimodal model. The vision side cuts the frame (resized to
+ * `imageSize` x `imageSize`, RGB) into `patchSize` patches, one visual token each; the
+ * decoder is a pre-LN causal transformer with learned positions and tied embeddings.
+ */
+export interface ModelConfig {
+  /** Tokens in the vocabulary (set from the tokenizer). */
+  vocabSize: number;
+  /** Decoder width. */
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  /** Feed-forward hidden width. */
+  dFF: number;
+  /** Longest sequence (visual tokens + prompt + response). */
+  maxSeq: number;
+  /** Side of the square image the frame is resized to (pixels). */
+  imageSize: number;
+  /** Side of one square patch (pixels); imageSize must be a multiple of it. */
+  patchSize: number;
+  /** Width of the vision encoder before the projector. */
+  visionWidth: number;
+  /** Std of the normal weight init. */
+  initStd: number;
+}
+
+export type ModelPreset = 'tiny' | 'small';
+
+const PRESETS: Record<ModelPreset, Omit<ModelConfig, 'vocabSize'>> = {
+  // Tests: a forward pass is a few milliseconds.
+  tiny: { dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxSeq: 160, imageSize: 16, patchSize: 8, visionWidth: 32, initStd: 0.02 },
+  // Real runs on 2 CPU cores: ~0.7 M parameters; a 6x6 Sokoban frame becomes 36 visual
+  // tokens (one 8x8 patch per tile at 48x48).
+  small: { dModel: 128, nLayers: 3, nHeads: 4, dFF: 512, maxSeq: 256, imageSize: 48, patchSize: 8, visionWidth: 64, initStd: 0.02 },
+};
+
+/** A preset config (with the vocabulary size of your tokenizer), optionally overridden. */
+export function modelConfig(preset: ModelPreset, vocabSize: number, overrides: Partial<ModelConfig> = {}): ModelConfig {
+  const base = PRESETS[preset];
+  if (!base) throw new ModelError(`unknown model preset ${JSON.stringify(preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`);
+  return validateConfig({ ...base, vocabSize, ...overrides });
+}
+
+/** Throw a ModelError unless every field is a sensible positive value. */
+export function validateConfig(c: ModelConfig): ModelConfig {
+  const ints: (keyof ModelConfig)[] = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'dFF', 'maxSeq', 'imageSize', 'patchSize', 'visionWidth'];
+  for (const k of ints) {
+    const v = c[k];
+    if (!Number.isSafeInteger(v) || v <= 0) throw new ModelError(`model config ${k} must be a positive integer, got ${String(v)}`);
+  }
+  if (c.dModel % c.nHeads !== 0) throw new ModelError(`model config dModel (${c.dModel}) must be a multiple of nHeads (${c.nHeads})`);
+  if (c.imageSize % c.patchSize !== 0) throw new ModelError(`model config imageSize (${c.imageSize}) must be a multiple of patchSize (${c.patchSize})`);
+  if (!(c.initStd > 0)) throw new ModelError(`model config initStd must be > 0, got ${c.initStd}`);
+  if (c.maxSeq <= visualTokens(c)) throw new ModelError(`model config maxSeq (${c.maxSeq}) must exceed the ${visualTokens(c)} visual tokens`);
+  return c;
+}
+
+/** Visual tokens per image. */
+export function visualTokens(c: ModelConfig): number {
+  return (c.imageSize / c.patchSize) ** 2;
+}
+
+/** Parameter count. */
+export function parameterCount(c: ModelConfig): number {
+  const d = c.dModel, patchIn = c.patchSize * c.patchSize * 3;
+  const vision = patchIn * c.visionWidth + c.visionWidth + visualTokens(c) * c.visionWidth + 2 * c.visionWidth
+    + c.visionWidth * d + d + d * d + d;
+  const block = 4 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * c.dFF + c.dFF) + (c.dFF * d + d);
+  return c.vocabSize * d + c.maxSeq * d + vision + c.nLayers * block + 2 * d;
+}
+
+/**
+ * Floating-point operations per token of a forward pass (multiply-add = 2), at an
+ * average attention context of `context` tokens: the matrix products (projections,
+ * feed-forward, output head) plus the attention scores and mix. A training step costs
+ * about 3x this (forward + backward for activations and weights).
+ */
+export function forwardFlopsPerToken(c: ModelConfig, context: number): number {
+  const d = c.dModel;
+  const perLayer = 2 * d * 3 * d + 2 * d * d + 2 * 2 * d * c.dFF + 2 * 2 * context * d;
+  return c.nLayers * perLayer + 2 * d * c.vocabSize;
+}

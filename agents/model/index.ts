@@ -1,0 +1,15 @@
+// The trainable multimodal model (issue 7): backend choice, tokenizer, model, checkpoints.
+// Explicit names: agents/index.ts re-exports this next to the agent layer.
+export { ModelError, CheckpointError } from './errors.js';
+export type { ModelConfig, ModelPreset } from './config.js';
+export { modelConfig, validateConfig, visualTokens, parameterCount, forwardFlopsPerToken } from './config.js';
+export type { TokenizerJSON } from './tokenizer.js';
+export { Tokenizer, SPECIAL_TOKENS, TAG_PIECES } from './tokenizer.js';
+export { framePatches } from './vision.js';
+export type { ModelInput } from './layout.js';
+export type {
+  ScoredExample, GenerateOptions, Generation, ResponseScores, TrainStepOptions, TrainStepResult, CreateModelOptions,
+} from './model.js';
+export { LmmModel } from './model.js';
+export type { BackendName, BackendRequest, BackendInfo, InitBackendOptions } from './backend.js';
+export { initBackend, currentBackend } from './backend.js';

@@ -1,0 +1,405 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../envs/core/rng.js';
+import type { ModelConfig, ModelPreset } from './config.js';
+import { modelConfig, parameterCount, validateConfig, visualTokens } from './config.js';
+import { ModelError } from './errors.js';
+import type { Layout, LayoutRow, ModelInput } from './layout.js';
+import { attentionMask, layoutRows } from './layout.js';
+import { createVariables, initialValues, parameterShapes } from './params.js';
+import { Sampler } from './sampling.js';
+import { EOS, PAD, Tokenizer } from './tokenizer.js';
+
+/** A prompt with a response to score or train on: text (tokenized) or token ids. */
+export interface ScoredExample {
+  input: ModelInput;
+  response: string | readonly number[];
+}
+
+export interface GenerateOptions {
+  /** Response tokens at most (default 64). */
+  maxTokens?: number;
+  /** 0 = greedy; default 1. */
+  temperature?: number;
+  /** Nucleus sampling mass (default 1 = off). */
+  topP?: number;
+  /** Seed of the sampling Rng (deterministic per seed); or pass `rng`. */
+  seed?: number;
+  rng?: Rng;
+  /** Stop after a response ending with one of these (default ['</answer>']); `<eos>` always stops. */
+  stop?: readonly string[];
+  /** Debug/test hook: the logits [B * V] used to pick each step's tokens. */
+  onLogits?: (step: number, logits: Float32Array) => void;
+}
+
+export interface Generation {
+  text: string;
+  tokenIds: number[];
+  /** Log-probability of each token under softmax(logits / temperature) (1 when greedy). */
+  logProbs: number[];
+  finishReason: 'stop' | 'eos' | 'length' | 'context';
+}
+
+/** Differentiable per-token results of `responseLogProbs`, shape [B, R] (R = longest response). */
+export interface ResponseScores {
+  /** log p(token) of each response token; 0 at padding. */
+  logProbs: tf.Tensor2D;
+  /** 1 at real response tokens, 0 at padding (constant). */
+  mask: tf.Tensor2D;
+  /** Entropy of the predictive distribution at each response position (only if asked). */
+  entropy?: tf.Tensor2D;
+}
+
+export interface TrainStepOptions {
+  /** Clip the global gradient norm to this (default 1; 0 = no clipping). */
+  clipNorm?: number;
+}
+
+export interface TrainStepResult {
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+export interface CreateModelOptions {
+  /** A preset (default 'small') or a full config; the vocabulary size always comes from the tokenizer. */
+  preset?: ModelPreset;
+  config?: Partial<ModelConfig>;
+  tokenizer?: Tokenizer;
+  /** Seed of the weight init (default 0). */
+  seed?: number;
+}
+
+type Cache = { k: tf.Tensor4D; v: tf.Tensor4D }[];
+
+const LN_EPS = 1e-5;
+
+/**
+ * The trainable multimodal model: a patch-embedding vision encoder with a two-layer
+ * projector (LLaVA-style) that turns a frame into visual tokens, and a pre-LN causal
+ * transformer decoder over [visual tokens, <bos>, prompt, <resp>, response]. Weights are
+ * plain tf.Variables (no tf.layers), so RL losses take gradients of `responseLogProbs`
+ * through `trainStep`. Call `initBackend()` before creating one.
+ */
+export class LmmModel {
+  readonly config: ModelConfig;
+  readonly tokenizer: Tokenizer;
+  readonly trainable: boolean;
+  private readonly vars: Map<string, tf.Variable>;
+  private disposed = false;
+
+  constructor(config: ModelConfig, tokenizer: Tokenizer, values: Map<string, Float32Array>, trainable = true) {
+    if (config.vocabSize !== tokenizer.size) {
+      throw new ModelError(`model vocabSize ${config.vocabSize} does not match the tokenizer's ${tokenizer.size} tokens`);
+    }
+    this.config = validateConfig(config);
+    this.tokenizer = tokenizer;
+    this.trainable = trainable;
+    this.vars = createVariables(config, values, trainable);
+  }
+
+  /** A fresh model with seeded initial weights. */
+  static create(options: CreateModelOptions = {}): LmmModel {
+    const tokenizer = options.tokenizer ?? Tokenizer.build([]);
+    const config = modelConfig(options.preset ?? 'small', tokenizer.size, options.config);
+    return new LmmModel(config, tokenizer, initialValues(config, options.seed ?? 0));
+  }
+
+  /** Trainable variables in checkpoint order (the list to give an optimizer). */
+  get variables(): tf.Variable[] {
+    return [...this.vars.values()];
+  }
+
+  get parameterCount(): number {
+    return parameterCount(this.config);
+  }
+
+  /** Weight values by name (copies). */
+  async weights(): Promise<Map<string, Float32Array>> {
+    this.checkAlive();
+    const out = new Map<string, Float32Array>();
+    for (const [name, v] of this.vars) out.set(name, (await v.data()) as Float32Array);
+    return out;
+  }
+
+  /** Overwrite every weight (names and sizes must match the config). */
+  setWeights(values: Map<string, Float32Array>): void {
+    this.checkAlive();
+    for (const [name, shape] of parameterShapes(this.config)) {
+      const v = values.get(name);
+      const n = shape.reduce((a, b) => a * b, 1);
+      if (!v || v.length !== n) throw new ModelError(`weight ${name}: expected ${n} values (shape ${shape.join('x')}), got ${v ? v.length : 'none'}`);
+      tf.tidy(() => this.vars.get(name)!.assign(tf.tensor(v, shape, 'float32')));
+    }
+  }
+
+  /** A copy with its own variables, e.g. the frozen reference policy for KL (trainable = false). */
+  async clone(trainable = false): Promise<LmmModel> {
+    return new LmmModel(this.config, this.tokenizer, await this.weights(), trainable);
+  }
+
+  /** Release the variables. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const v of this.vars.values()) v.dispose();
+    this.disposed = true;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new ModelError('this model was disposed');
+  }
+
+  private w(name: string): tf.Variable {
+    return this.vars.get(name)!;
+  }
+
+  // ---------------------------------------------------------------- forward pieces
+
+  private layerNorm(x: tf.Tensor, g: string, b: string): tf.Tensor {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), this.w(g)), this.w(b));
+  }
+
+  /** x [N, in] @ W + b. */
+  private linear(x: tf.Tensor2D, w: string, b: string): tf.Tensor2D {
+    return tf.add(tf.matMul(x, this.w(w)), this.w(b));
+  }
+
+  /** GELU, sigmoid approximation x * sigmoid(1.702 x): 2 element-wise ops on the JS backend. */
+  private gelu(x: tf.Tensor): tf.Tensor {
+    return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+  }
+
+  /** Visual tokens of the layout's images: [images * visualTokens, dModel]. */
+  private encodeImages(layout: Layout): tf.Tensor2D {
+    const c = this.config, nv = visualTokens(c);
+    const x = tf.tensor2d(layout.patches!, [layout.images * nv, c.patchSize * c.patchSize * 3]);
+    let h: tf.Tensor = this.linear(x, 'vis.patch_w', 'vis.patch_b').reshape([layout.images, nv, c.visionWidth]);
+    h = this.layerNorm(tf.add(h, this.w('vis.pos')), 'vis.ln_g', 'vis.ln_b');
+    const p = this.gelu(this.linear(h.reshape([layout.images * nv, c.visionWidth]) as tf.Tensor2D, 'vis.proj1_w', 'vis.proj1_b'));
+    return this.linear(p as tf.Tensor2D, 'vis.proj2_w', 'vis.proj2_b');
+  }
+
+  /** Input embeddings [B, L, d] of a layout (tokens, visual tokens and positions). */
+  private embed(layout: Layout): tf.Tensor3D {
+    const { batch: B, length: L } = layout, d = this.config.dModel;
+    const table = layout.images ? tf.concat([this.w('tok_emb'), this.encodeImages(layout)], 0) : this.w('tok_emb');
+    const tok = tf.gather(table, tf.tensor1d(layout.embedIndex, 'int32'));
+    const pos = tf.gather(this.w('pos_emb'), tf.tensor1d(layout.positions, 'int32'));
+    return tf.add(tok, pos).reshape([B, L, d]);
+  }
+
+  /**
+   * The decoder over x [B, T, d] whose queries are the last T of the key columns; `past`
+   * holds each layer's cached keys/values [B, H, P, dh]. Returns the final-LN hidden
+   * states [B, T, d] and each layer's full keys/values (past + new).
+   */
+  private decode(x: tf.Tensor3D, mask: tf.Tensor4D, past: Cache | null): { hidden: tf.Tensor3D; cache: Cache } {
+    const c = this.config, [B, T] = x.shape, d = c.dModel, H = c.nHeads, dh = d / H;
+    const scale = 1 / Math.sqrt(dh);
+    const cache: Cache = [];
+    let h: tf.Tensor = x;
+    for (let l = 0; l < c.nLayers; l++) {
+      const p = `h${l}.`;
+      const a = this.layerNorm(h, p + 'ln1_g', p + 'ln1_b').reshape([B * T, d]) as tf.Tensor2D;
+      const qkv = this.linear(a, p + 'qkv_w', p + 'qkv_b').reshape([B, T, 3 * H, dh]).transpose([0, 2, 1, 3]);
+      const [q0, k0, v0] = tf.split(qkv, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const q = tf.mul(q0, scale);
+      const k = past ? tf.concat([past[l]!.k, k0], 2) : k0;
+      const v = past ? tf.concat([past[l]!.v, v0], 2) : v0;
+      cache.push({ k, v });
+      const att = tf.softmax(tf.add(tf.matMul(q, k, false, true), mask));
+      const mixed = tf.matMul(att, v).transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D;
+      h = tf.add(h, this.linear(mixed, p + 'out_w', p + 'out_b').reshape([B, T, d]));
+      const m = this.layerNorm(h, p + 'ln2_g', p + 'ln2_b').reshape([B * T, d]) as tf.Tensor2D;
+      const f = this.linear(this.gelu(this.linear(m, p + 'ff1_w', p + 'ff1_b')) as tf.Tensor2D, p + 'ff2_w', p + 'ff2_b');
+      h = tf.add(h, f.reshape([B, T, d]));
+    }
+    return { hidden: this.layerNorm(h, 'lnf_g', 'lnf_b') as tf.Tensor3D, cache };
+  }
+
+  /** Logits [N, V] of hidden rows [N, d] (output head tied to the token embedding). */
+  private head(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.matMul(h, this.w('tok_emb'), false, true);
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** Prompt token ids (the text of a ModelInput). */
+  encodePrompt(input: ModelInput): number[] {
+    if (!input || typeof input.prompt !== 'string') throw new ModelError('model input must be {prompt: string, image?: Frame}');
+    return this.tokenizer.encode(input.prompt);
+  }
+
+  private responseIds(response: string | readonly number[]): readonly number[] {
+    return typeof response === 'string' ? this.tokenizer.encode(response) : response;
+  }
+
+  /**
+   * Logits [B, R, V] predicting each response token (R = longest response), full
+   * recompute without cache. Differentiable; call inside tf.tidy or dispose the result.
+   */
+  responseLogits(examples: readonly ScoredExample[]): tf.Tensor3D {
+    this.checkAlive();
+    const responses = examples.map((e) => this.responseIds(e.response));
+    const rows: LayoutRow[] = examples.map((e, b) => ({
+      image: e.input.image, promptIds: this.encodePrompt(e.input), inputResponseIds: responses[b]!.slice(0, -1),
+    }));
+    const layout = layoutRows(rows, this.config);
+    const R = Math.max(1, ...responses.map((r) => r.length));
+    const { batch: B, length: L } = layout;
+    const at = new Int32Array(B * R);
+    for (let b = 0; b < B; b++) {
+      for (let r = 0; r < R; r++) at[b * R + r] = b * L + (r < responses[b]!.length ? layout.respColumn[b]! + r : L - 1);
+    }
+    return tf.tidy(() => {
+      const mask = tf.tensor4d(attentionMask(layout.pads, L, L), [B, 1, L, L]);
+      const { hidden } = this.decode(this.embed(layout), mask, null);
+      const rowsAt = tf.gather(hidden.reshape([B * L, this.config.dModel]), tf.tensor1d(at, 'int32')) as tf.Tensor2D;
+      return this.head(rowsAt).reshape([B, R, this.config.vocabSize]);
+    });
+  }
+
+  /**
+   * Per-token log-probabilities of the given responses, batched and differentiable: the
+   * building block of SFT, policy-gradient and KL losses (use inside `trainStep`'s loss
+   * function, or in tf.tidy). `temperature` divides the logits (use the sampling one).
+   */
+  responseLogProbs(examples: readonly ScoredExample[], options: { temperature?: number; entropy?: boolean } = {}): ResponseScores {
+    const responses = examples.map((e) => this.responseIds(e.response));
+    const B = examples.length, R = Math.max(1, ...responses.map((r) => r.length)), V = this.config.vocabSize;
+    const targets = new Int32Array(B * R), maskValues = new Float32Array(B * R);
+    responses.forEach((r, b) => r.forEach((id, i) => { targets[b * R + i] = id; maskValues[b * R + i] = 1; }));
+    const t = options.temperature ?? 1;
+    if (!(t > 0)) throw new ModelError(`scoring temperature must be > 0, got ${t}`);
+    return tf.tidy(() => {
+      let logits: tf.Tensor = this.responseLogits(examples);
+      if (t !== 1) logits = tf.div(logits, t);
+      const logp = tf.logSoftmax(logits);
+      const mask = tf.tensor2d(maskValues, [B, R]);
+      const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor2d(targets, [B, R], 'int32'), V)), -1);
+      const out: ResponseScores = { logProbs: tf.mul(picked, mask) as tf.Tensor2D, mask };
+      if (options.entropy) out.entropy = tf.mul(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), mask) as tf.Tensor2D;
+      return out as unknown as tf.TensorContainer;
+    }) as unknown as ResponseScores;
+  }
+
+  /** Host-side log-probs of each response's tokens (no gradients), e.g. for a reference policy. */
+  async scoreResponses(examples: readonly ScoredExample[], options: { temperature?: number } = {}): Promise<number[][]> {
+    const s = this.responseLogProbs(examples, options);
+    const values = await s.logProbs.array();
+    s.logProbs.dispose(); s.mask.dispose();
+    return examples.map((e, b) => values[b]!.slice(0, this.responseIds(e.response).length));
+  }
+
+  /** Mean negative log-likelihood per response token (the SFT loss), differentiable. */
+  nll(examples: readonly ScoredExample[]): tf.Scalar {
+    return tf.tidy(() => {
+      const { logProbs, mask } = this.responseLogProbs(examples);
+      return tf.div(tf.neg(tf.sum(logProbs)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    });
+  }
+
+  /**
+   * One optimizer step on `lossFn` (which builds a scalar from `responseLogProbs` etc.):
+   * gradients of every trainable weight, global-norm clipping, `optimizer.applyGradients`.
+   * All intermediate tensors are released; returns the loss and the gradient norm.
+   */
+  trainStep(lossFn: () => tf.Scalar, optimizer: tf.Optimizer, options: TrainStepOptions = {}): TrainStepResult {
+    this.checkAlive();
+    if (!this.trainable) throw new ModelError('this model is frozen (trainable = false); clone(true) for a trainable copy');
+    const clip = options.clipNorm ?? 1;
+    const { value, grads } = tf.variableGrads(lossFn, this.variables);
+    const named: tf.NamedTensorMap = {};
+    for (const [name, g] of Object.entries(grads)) if (g) named[name] = g;
+    const normT = tf.tidy(() => tf.sqrt(tf.addN(Object.values(named).map((g) => tf.sum(tf.square(g))))));
+    const gradNorm = normT.dataSync()[0]!;
+    const loss = value.dataSync()[0]!;
+    normT.dispose(); value.dispose();
+    if (!Number.isFinite(gradNorm) || !Number.isFinite(loss)) {
+      tf.dispose(Object.values(grads));
+      throw new ModelError(`non-finite loss (${loss}) or gradient norm (${gradNorm}); the step was skipped`);
+    }
+    if (clip > 0 && gradNorm > clip) {
+      const k = clip / gradNorm;
+      for (const name of Object.keys(named)) { const g = named[name]!; named[name] = tf.mul(g, k); g.dispose(); }
+    }
+    optimizer.applyGradients(named);
+    tf.dispose(Object.values(named));
+    return { loss, gradNorm };
+  }
+
+  /**
+   * Sample responses for a batch of inputs with a KV cache: one prefill over the
+   * left-padded prompts, then one decoder call per token. Deterministic per seed.
+   */
+  async generate(inputs: readonly ModelInput[], options: GenerateOptions = {}): Promise<Generation[]> {
+    this.checkAlive();
+    const c = this.config, V = c.vocabSize;
+    const maxTokens = options.maxTokens ?? 64, temperature = options.temperature ?? 1, topP = options.topP ?? 1;
+    if (!Number.isSafeInteger(maxTokens) || maxTokens < 0) throw new ModelError(`maxTokens must be a non-negative integer, got ${maxTokens}`);
+    if (!(temperature >= 0)) throw new ModelError(`temperature must be >= 0, got ${temperature}`);
+    if (!(topP > 0 && topP <= 1)) throw new ModelError(`topP must be in (0, 1], got ${topP}`);
+    const rng = options.rng ?? new Rng(options.seed);
+    const stops = (options.stop ?? ['</answer>']).map((s) => new TextEncoder().encode(s)).filter((s) => s.length > 0);
+    const layout = layoutRows(inputs.map((i) => ({ image: i.image, promptIds: this.encodePrompt(i) })), c);
+    const { batch: B, length: L, pads } = layout;
+    const out: Generation[] = inputs.map(() => ({ text: '', tokenIds: [], logProbs: [], finishReason: 'length' }));
+    const done = new Array<boolean>(B).fill(false);
+    const nextPos = Array.from({ length: B }, (_, b) => L - pads[b]!);
+    const sampler = new Sampler(V);
+
+    let { logits, cache } = tf.tidy(() => {
+      const mask = tf.tensor4d(attentionMask(pads, L, L), [B, 1, L, L]);
+      const r = this.decode(this.embed(layout), mask, null);
+      const last = r.hidden.slice([0, L - 1, 0], [B, 1, c.dModel]).reshape([B, c.dModel]) as tf.Tensor2D;
+      return { logits: this.head(last), cache: r.cache } as unknown as tf.TensorContainer;
+    }) as unknown as { logits: tf.Tensor2D; cache: Cache };
+    try {
+      for (let step = 0; step < maxTokens; step++) {
+        const values = (await logits.data()) as Float32Array;
+        options.onLogits?.(step, values);
+        const next = new Int32Array(B).fill(PAD);
+        for (let b = 0; b < B; b++) {
+          if (done[b]) continue;
+          if (nextPos[b]! >= c.maxSeq) { done[b] = true; out[b]!.finishReason = 'context'; continue; }
+          const { id, logProb } = sampler.sample(values, b * V, { temperature, topP }, rng);
+          const g = out[b]!;
+          g.tokenIds.push(id); g.logProbs.push(logProb);
+          next[b] = id;
+          if (id === EOS) { done[b] = true; g.finishReason = 'eos'; } else if (this.endsWithStop(g.tokenIds, stops)) { done[b] = true; g.finishReason = 'stop'; }
+        }
+        if (done.every(Boolean) || step === maxTokens - 1) break;
+        const S = cache[0]!.k.shape[2] + 1;
+        const stepped = tf.tidy(() => {
+          const positions = new Int32Array(B);
+          for (let b = 0; b < B; b++) positions[b] = Math.min(nextPos[b]!, c.maxSeq - 1);
+          const x = tf.add(tf.gather(this.w('tok_emb'), tf.tensor1d(next, 'int32')), tf.gather(this.w('pos_emb'), tf.tensor1d(positions, 'int32')))
+            .reshape([B, 1, c.dModel]) as tf.Tensor3D;
+          const mask = tf.tensor4d(attentionMask(pads, 1, S), [B, 1, 1, S]);
+          const r = this.decode(x, mask, cache);
+          return { logits: this.head(r.hidden.reshape([B, c.dModel])), cache: r.cache } as unknown as tf.TensorContainer;
+        }) as unknown as { logits: tf.Tensor2D; cache: Cache };
+        logits.dispose();
+        disposeCache(cache);
+        ({ logits, cache } = stepped);
+        for (let b = 0; b < B; b++) nextPos[b]!++;
+      }
+    } finally {
+      logits.dispose();
+      disposeCache(cache);
+    }
+    for (const g of out) g.text = this.tokenizer.decode(g.tokenIds);
+    return out;
+  }
+
+  private endsWithStop(ids: readonly number[], stops: readonly Uint8Array[]): boolean {
+    if (!stops.length) return false;
+    const longest = Math.max(...stops.map((s) => s.length));
+    const tail = this.tokenizer.bytesOf(ids.slice(-longest)); // each token is >= 1 byte
+    return stops.some((s) => s.length <= tail.length && s.every((v, i) => tail[tail.length - s.length + i] === v));
+  }
+}
+
+function disposeCache(cache: Cache): void {
+  for (const { k, v } of cache) { k.dispose(); v.dispose(); }
+}
