@@ -1,0 +1,164 @@
+// The replay file format, version 1 (documented in docs/replays.md). JSON Lines:
+//   line 1        header  {"kind":"header","format":"lmm-gym-replay","version":1,...}
+//   lines 2..n+1  steps   {"kind":"step","t":0,"action":...,"reward":...,...}
+//   last line     end     {"kind":"end","steps":n,"totalReward":...,...}
+// A file without its end line is partial (the writer stopped before close()).
+import { deflateSync, inflateSync } from 'node:zlib';
+import type { Frame } from '../envs/render/frame.js';
+
+export const REPLAY_FORMAT = 'lmm-gym-replay';
+/** The format version this code writes (and the newest it reads). */
+export const REPLAY_VERSION = 1;
+/** Suffix of a replay being written; renamed away by close(). */
+export const PARTIAL_SUFFIX = '.partial';
+
+/** Who played the episode (free-form beyond `name`). */
+export interface ReplayAgentInfo {
+  name: string;
+  [key: string]: unknown;
+}
+
+/** A frame stored in the file: RGBA bytes, zlib-deflated, base64. Only when asked. */
+export interface StoredFrame {
+  width: number;
+  height: number;
+  encoding: 'rgba-deflate-base64';
+  data: string;
+}
+
+export interface ReplayHeader {
+  kind: 'header';
+  format: typeof REPLAY_FORMAT;
+  version: number;
+  /** Registered env id (make(envId, envOptions) rebuilds the env); null for an unregistered env. */
+  envId: string | null;
+  /** Options passed to make() (defaults included, so later default changes do not matter). */
+  envOptions: Record<string, unknown>;
+  /** Seed of reset({ seed }); null when the episode continued an earlier stream (not re-simulatable). */
+  seed: number | null;
+  /** `options` of reset({ seed, options }). */
+  resetOptions: Record<string, unknown>;
+  agent?: ReplayAgentInfo;
+  /** ISO time the recording started. */
+  createdAt: string;
+  /** Episode index within a run (eval, training). */
+  episodeIndex?: number;
+  /** Names of a Discrete action space (for labels without re-making the env). */
+  actionNames?: string[];
+  /** info returned by reset(). */
+  resetInfo?: Record<string, unknown>;
+  /** describe() of the start state, when text was recorded. */
+  text?: string;
+  /** render() of the start state, when frames were recorded. */
+  frame?: StoredFrame;
+  /** Free-form (run id, checkpoint, training step ...). */
+  meta?: Record<string, unknown>;
+}
+
+export interface ReplayStep {
+  kind: 'step';
+  /** 0-based step index. */
+  t: number;
+  /** The action passed to env.step (re-simulation passes it again). */
+  action: unknown;
+  /** The agent's full response text (language agents). */
+  response?: string;
+  /** What the parser made of the response (may differ from `action` after a fallback). */
+  parsedAction?: unknown;
+  /** Why parsing failed, when it did. */
+  parseError?: string;
+  /** The env's reward for this step (re-simulation must reproduce it exactly). */
+  reward: number;
+  /** Reward components of the agent layer / training (format, accuracy, total ...). */
+  rewardComponents?: Record<string, number>;
+  terminated: boolean;
+  truncated: boolean;
+  info: Record<string, unknown>;
+  /** describe() after the step, when text was recorded. */
+  text?: string;
+  /** render() after the step, when frames were recorded. */
+  frame?: StoredFrame;
+}
+
+export interface ReplayEnd {
+  kind: 'end';
+  steps: number;
+  /** Sum of the step rewards, added in step order. */
+  totalReward: number;
+  terminated: boolean;
+  truncated: boolean;
+  /** Sum of each reward component over the steps that carry it. */
+  rewardComponentTotals?: Record<string, number>;
+  /** ISO time of close(). */
+  closedAt: string;
+  /** Free-form summary from the caller (success, solved, score ...). */
+  summary?: Record<string, unknown>;
+}
+
+export type ReplayLine = ReplayHeader | ReplayStep | ReplayEnd;
+
+/** A replay read back: `end` is null for a partial file read with allowPartial. */
+export interface Replay {
+  header: ReplayHeader;
+  steps: ReplayStep[];
+  end: ReplayEnd | null;
+  /** 1-based file line of each step (for error messages). */
+  stepLines: number[];
+  /** Where it was read from (a path, or 'replay'). */
+  source: string;
+}
+
+// ---- values: JSON plus typed arrays and non-finite numbers, tagged so they round-trip ----
+
+const TYPED = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array'] as const;
+type TypedName = (typeof TYPED)[number];
+
+/**
+ * Make a value JSON-safe without losing it: typed arrays become {"$typed": name, "data": [...]},
+ * NaN/Infinity become {"$num": "NaN"}, undefined object fields are dropped, bigints become
+ * {"$bigint": "123"}. `decodeValue` reverses it.
+ */
+export function encodeValue(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : { $num: String(value) };
+  if (typeof value === 'bigint') return { $bigint: value.toString() };
+  if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? null : value;
+  if (ArrayBuffer.isView(value)) {
+    const name = value.constructor.name as TypedName;
+    if (!TYPED.includes(name)) return null;
+    return { $typed: name, data: Array.from(value as unknown as ArrayLike<number>, (x) => encodeValue(x)) };
+  }
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : encodeValue(v)));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = encodeValue(v);
+  return out;
+}
+
+/** Inverse of `encodeValue`. */
+export function decodeValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(decodeValue);
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && typeof o.$num === 'string') return Number(o.$num);
+  if (keys.length === 1 && typeof o.$bigint === 'string') return BigInt(o.$bigint);
+  if (keys.length === 2 && typeof o.$typed === 'string' && Array.isArray(o.data) && (TYPED as readonly string[]).includes(o.$typed)) {
+    const Ctor = globalThis[o.$typed as TypedName] as unknown as { from(a: number[]): unknown };
+    return Ctor.from(o.data.map((x) => decodeValue(x) as number));
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = decodeValue(o[k]);
+  return out;
+}
+
+/** Store a frame in a replay line (copies the bytes; deflate keeps flat game art small). */
+export function encodeStoredFrame(frame: Frame): StoredFrame {
+  const bytes = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+  return { width: frame.width, height: frame.height, encoding: 'rgba-deflate-base64', data: deflateSync(bytes, { level: 6 }).toString('base64') };
+}
+
+/** Decode a stored frame; throws RangeError when the bytes do not match the size. */
+export function decodeStoredFrame(stored: StoredFrame): Frame {
+  const bytes = inflateSync(Buffer.from(stored.data, 'base64'));
+  if (bytes.length !== stored.width * stored.height * 4) throw new RangeError(`stored frame has ${bytes.length} bytes, expected ${stored.width}x${stored.height}x4`);
+  return { width: stored.width, height: stored.height, data: new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length) };
+}

@@ -1,0 +1,118 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { encodePng, writeFileAtomic } from '../envs/render/png.js';
+import type { Frame } from '../envs/render/frame.js';
+import { InvalidOptionError } from '../envs/core/errors.js';
+import { decodeStoredFrame, type Replay } from './format.js';
+import { PanelRenderer, panelContent, type PanelOptions } from './panel.js';
+import { canSimulate, hasStoredFrames, makeReplayEnv, replayStates, type ReplayState, type ReplayStatesOptions } from './simulate.js';
+import { cumulativeReturns } from './text.js';
+
+export interface RenderReplayOptions extends PanelOptions, Pick<ReplayStatesOptions, 'source' | 'envOptions'> {
+  /** Integer upscale of the game frame, or 'auto' (default): about 256-512 px on its long side. */
+  scale?: number | 'auto';
+  /** Draw steps whose re-simulation differs (with a red MISMATCH line) instead of throwing. */
+  allowMismatch?: boolean;
+}
+
+/** The game frame's native size and the env's renderFps, from a quick probe (or the stored frames). */
+export function probeReplay(replay: Replay, options: Pick<ReplayStatesOptions, 'source' | 'envOptions'> = {}): { width: number; height: number; renderFps: number | null } {
+  const stored = options.source === 'stored' || ((options.source ?? 'auto') === 'auto' && !canSimulate(replay) && hasStoredFrames(replay));
+  if (stored && replay.header.frame) {
+    const f = decodeStoredFrame(replay.header.frame);
+    return { width: f.width, height: f.height, renderFps: null };
+  }
+  const env = makeReplayEnv(replay, options.envOptions);
+  try {
+    env.reset({ seed: replay.header.seed!, options: replay.header.resetOptions });
+    const f = env.render();
+    return { width: f.width, height: f.height, renderFps: env.metadata.renderFps ?? null };
+  } finally {
+    env.close();
+  }
+}
+
+/** The 'auto' scale: the smallest integer that brings the long side to >= 256 px, keeping it <= 512 px. */
+export function autoScale(width: number, height: number): number {
+  const long = Math.max(width, height);
+  return Math.max(1, Math.min(Math.ceil(256 / long), Math.floor(512 / long), 16));
+}
+
+/**
+ * Calls `onFrame` with the annotated image of each state, start state first (steps + 1
+ * images). The frame passed is a reused buffer: copy or encode it before returning.
+ */
+export function forEachAnnotatedFrame(replay: Replay, options: RenderReplayOptions, onFrame: (frame: Frame, state: ReplayState) => void): { width: number; height: number; count: number; renderFps: number | null } {
+  const probe = probeReplay(replay, options);
+  const scale = options.scale === undefined || options.scale === 'auto' ? autoScale(probe.width, probe.height) : options.scale;
+  const returns = cumulativeReturns(replay);
+  let panel: PanelRenderer | null = null;
+  let count = 0;
+  for (const state of replayStates(replay, { ...options, scale, frames: true, onMismatch: options.allowMismatch ? 'collect' : 'throw' })) {
+    const game = state.frame!;
+    panel ??= new PanelRenderer(game.width, game.height, options);
+    // A later frame of another size (an env that resizes) is fitted by clipping; keep the first size.
+    onFrame(panel.draw(game, panelContent(replay, state.index, returns, state.mismatches)), state);
+    count++;
+  }
+  return { width: panel!.width, height: panel!.height, count, renderFps: probe.renderFps };
+}
+
+/** Write one annotated PNG per state into `dir` (step-0000.png is the start state). Returns the paths. */
+export async function writeReplayPngs(replay: Replay, dir: string, options: RenderReplayOptions = {}): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const jobs: Promise<void>[] = [];
+  const paths: string[] = [];
+  const digits = Math.max(4, String(replay.steps.length).length);
+  forEachAnnotatedFrame(replay, options, (frame, state) => {
+    const copy = { width: frame.width, height: frame.height, data: new Uint8ClampedArray(frame.data) };
+    const path = join(dir, `step-${String(state.index).padStart(digits, '0')}.png`);
+    paths.push(path);
+    jobs.push(encodePng(copy, { compressionLevel: 6 }).then((png) => writeFileAtomic(path, png)));
+  });
+  await Promise.all(jobs);
+  return paths;
+}
+
+export interface GifOptions extends RenderReplayOptions {
+  /** Milliseconds per frame (default: 1000 / the env's renderFps, else 250). */
+  delay?: number;
+  /** Hold the last frame this many times longer (default 4). */
+  holdLast?: number;
+  /** Loop count (0 = forever, the default). */
+  loop?: number;
+  /** Palette size, 2..256 (default 128). */
+  colours?: number;
+}
+
+/** Encode the annotated frames as one animated GIF (sharp). Returns the bytes and the frame count. */
+export async function encodeReplayGif(replay: Replay, options: GifOptions = {}): Promise<{ gif: Buffer; frames: number; width: number; height: number; delay: number }> {
+  // All frames go into one tall RGB image (GIF has no use for alpha), cut into pages by sharp.
+  const chunks: Buffer[] = [];
+  const info = forEachAnnotatedFrame(replay, options, (frame) => {
+    const rgb = Buffer.allocUnsafe(frame.width * frame.height * 3);
+    const d = frame.data;
+    for (let i = 0, o = 0; i < d.length; i += 4, o += 3) { rgb[o] = d[i]!; rgb[o + 1] = d[i + 1]!; rgb[o + 2] = d[i + 2]!; }
+    chunks.push(rgb);
+  });
+  const delay = checkDelay(options.delay ?? Math.round(1000 / (info.renderFps && info.renderFps > 0 ? info.renderFps : 4)));
+  const hold = options.holdLast ?? 4;
+  const delays = Array.from({ length: info.count }, (_, i) => (i === info.count - 1 ? Math.min(65535, delay * hold) : delay));
+  const gif = await sharp(Buffer.concat(chunks), { raw: { width: info.width, height: info.height * info.count, channels: 3, pageHeight: info.height }, limitInputPixels: false })
+    .gif({ delay: delays, loop: options.loop ?? 0, colours: options.colours ?? 128, effort: 1, dither: 0, keepDuplicateFrames: true })
+    .toBuffer();
+  return { gif, frames: info.count, width: info.width, height: info.height, delay };
+}
+
+/** Encode and write the GIF atomically. */
+export async function writeReplayGif(replay: Replay, path: string, options: GifOptions = {}): Promise<{ frames: number; width: number; height: number; delay: number; bytes: number }> {
+  const { gif, ...rest } = await encodeReplayGif(replay, options);
+  await writeFileAtomic(path, gif);
+  return { ...rest, bytes: gif.length };
+}
+
+function checkDelay(ms: number): number {
+  if (!Number.isSafeInteger(ms) || ms < 10 || ms > 65535) throw new InvalidOptionError(`GIF delay must be an integer number of milliseconds in [10, 65535], got ${ms}`);
+  return ms;
+}
