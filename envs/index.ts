@@ -4,3 +4,5 @@ export * from './core/index.js';
 export * from './render/index.js';
 export * from './frozenlake/index.js';
 import './frozenlake/register.js';
+export * from './text-tasks/index.js';
+import './text-tasks/register.js';
