@@ -10,7 +10,7 @@ export const REPLAY_FORMAT = 'lmm-gym-replay';
 /** The format version this code writes (and the newest it reads). */
 export const REPLAY_VERSION = 1;
 /** Suffix of a replay being written; renamed away by close(). */
-export const PARTIAL_SUFFIX = '.partial';
+export const REPLAY_PARTIAL_SUFFIX = '.partial';
 
 /** Who played the episode (free-form beyond `name`). */
 export interface ReplayAgentInfo {
@@ -19,7 +19,7 @@ export interface ReplayAgentInfo {
 }
 
 /** A frame stored in the file: RGBA bytes, zlib-deflated, base64. Only when asked. */
-export interface StoredFrame {
+export interface StoredReplayFrame {
   width: number;
   height: number;
   encoding: 'rgba-deflate-base64';
@@ -50,7 +50,7 @@ export interface ReplayHeader {
   /** describe() of the start state, when text was recorded. */
   text?: string;
   /** render() of the start state, when frames were recorded. */
-  frame?: StoredFrame;
+  frame?: StoredReplayFrame;
   /** Free-form (run id, checkpoint, training step ...). */
   meta?: Record<string, unknown>;
 }
@@ -77,7 +77,7 @@ export interface ReplayStep {
   /** describe() after the step, when text was recorded. */
   text?: string;
   /** render() after the step, when frames were recorded. */
-  frame?: StoredFrame;
+  frame?: StoredReplayFrame;
 }
 
 export interface ReplayEnd {
@@ -116,48 +116,48 @@ type TypedName = (typeof TYPED)[number];
 /**
  * Make a value JSON-safe without losing it: typed arrays become {"$typed": name, "data": [...]},
  * NaN/Infinity become {"$num": "NaN"}, undefined object fields are dropped, bigints become
- * {"$bigint": "123"}. `decodeValue` reverses it.
+ * {"$bigint": "123"}. `decodeReplayValue` reverses it.
  */
-export function encodeValue(value: unknown): unknown {
+export function encodeReplayValue(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : { $num: String(value) };
   if (typeof value === 'bigint') return { $bigint: value.toString() };
   if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? null : value;
   if (ArrayBuffer.isView(value)) {
     const name = value.constructor.name as TypedName;
     if (!TYPED.includes(name)) return null;
-    return { $typed: name, data: Array.from(value as unknown as ArrayLike<number>, (x) => encodeValue(x)) };
+    return { $typed: name, data: Array.from(value as unknown as ArrayLike<number>, (x) => encodeReplayValue(x)) };
   }
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : encodeValue(v)));
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : encodeReplayValue(v)));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = encodeValue(v);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = encodeReplayValue(v);
   return out;
 }
 
-/** Inverse of `encodeValue`. */
-export function decodeValue(value: unknown): unknown {
+/** Inverse of `encodeReplayValue`. */
+export function decodeReplayValue(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(decodeValue);
+  if (Array.isArray(value)) return value.map(decodeReplayValue);
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
   if (keys.length === 1 && typeof o.$num === 'string') return Number(o.$num);
   if (keys.length === 1 && typeof o.$bigint === 'string') return BigInt(o.$bigint);
   if (keys.length === 2 && typeof o.$typed === 'string' && Array.isArray(o.data) && (TYPED as readonly string[]).includes(o.$typed)) {
     const Ctor = globalThis[o.$typed as TypedName] as unknown as { from(a: number[]): unknown };
-    return Ctor.from(o.data.map((x) => decodeValue(x) as number));
+    return Ctor.from(o.data.map((x) => decodeReplayValue(x) as number));
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = decodeValue(o[k]);
+  for (const k of keys) out[k] = decodeReplayValue(o[k]);
   return out;
 }
 
 /** Store a frame in a replay line (copies the bytes; deflate keeps flat game art small). */
-export function encodeStoredFrame(frame: Frame): StoredFrame {
+export function encodeStoredFrame(frame: Frame): StoredReplayFrame {
   const bytes = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
   return { width: frame.width, height: frame.height, encoding: 'rgba-deflate-base64', data: deflateSync(bytes, { level: 6 }).toString('base64') };
 }
 
 /** Decode a stored frame; throws RangeError when the bytes do not match the size. */
-export function decodeStoredFrame(stored: StoredFrame): Frame {
+export function decodeStoredFrame(stored: StoredReplayFrame): Frame {
   const bytes = inflateSync(Buffer.from(stored.data, 'base64'));
   if (bytes.length !== stored.width * stored.height * 4) throw new RangeError(`stored frame has ${bytes.length} bytes, expected ${stored.width}x${stored.height}x4`);
   return { width: stored.width, height: stored.height, data: new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length) };

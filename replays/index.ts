@@ -6,6 +6,6 @@ export * from './writer.js';
 export * from './reader.js';
 export * from './policy.js';
 export * from './simulate.js';
-export * from './text.js';
-export * from './panel.js';
+export { PanelRenderer, panelContent, type PanelOptions, type PanelContent } from './panel.js';
 export * from './render.js';
+export * from './html.js';

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ReplayError, ReplayFormatError, ReplayTruncatedError, ReplayVersionError } from './errors.js';
 import {
-  PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, decodeValue,
-  type Replay, type ReplayEnd, type ReplayHeader, type ReplayStep, type StoredFrame,
+  REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, decodeReplayValue,
+  type Replay, type ReplayEnd, type ReplayHeader, type ReplayStep, type StoredReplayFrame,
 } from './format.js';
 
 export interface ReadReplayOptions {
@@ -15,8 +15,8 @@ export interface ReadReplayOptions {
 /** Read and validate a replay file. Errors name the file and line. */
 export function readReplay(path: string, options: ReadReplayOptions = {}): Replay {
   if (!existsSync(path)) {
-    const partial = existsSync(path + PARTIAL_SUFFIX);
-    throw new ReplayError(`no replay file ${path}${partial ? ` (${path + PARTIAL_SUFFIX} exists: its writer never closed it; read that file with allowPartial / --allow-partial)` : ''}`);
+    const partial = existsSync(path + REPLAY_PARTIAL_SUFFIX);
+    throw new ReplayError(`no replay file ${path}${partial ? ` (${path + REPLAY_PARTIAL_SUFFIX} exists: its writer never closed it; read that file with allowPartial / --allow-partial)` : ''}`);
   }
   return parseReplay(readFileSync(path, 'utf8'), { ...options, source: options.source ?? path });
 }
@@ -106,9 +106,9 @@ function parseHeader(v: unknown, fail: Fail): ReplayHeader {
   if (h.frame !== undefined) checkFrame(h.frame, 1, fail);
   return {
     ...(h as unknown as ReplayHeader),
-    envOptions: decodeValue(h.envOptions) as Record<string, unknown>,
-    resetOptions: decodeValue(h.resetOptions) as Record<string, unknown>,
-    ...(h.resetInfo !== undefined ? { resetInfo: decodeValue(h.resetInfo) as Record<string, unknown> } : {}),
+    envOptions: decodeReplayValue(h.envOptions) as Record<string, unknown>,
+    resetOptions: decodeReplayValue(h.resetOptions) as Record<string, unknown>,
+    ...(h.resetInfo !== undefined ? { resetInfo: decodeReplayValue(h.resetInfo) as Record<string, unknown> } : {}),
   };
 }
 
@@ -122,16 +122,16 @@ function parseStep(v: Record<string, unknown>, index: number, line: number, fail
   if (v.parseError !== undefined && typeof v.parseError !== 'string') fail(line, 'step parseError must be a string');
   if (v.text !== undefined && typeof v.text !== 'string') fail(line, 'step text must be a string');
   if (v.rewardComponents !== undefined) {
-    const rc = decodeValue(v.rewardComponents);
+    const rc = decodeReplayValue(v.rewardComponents);
     if (!isObject(rc) || Object.values(rc).some((x) => typeof x !== 'number')) fail(line, 'step rewardComponents must map names to numbers');
   }
   if (v.frame !== undefined) checkFrame(v.frame, line, fail);
   return {
     ...(v as unknown as ReplayStep),
-    action: decodeValue(v.action),
-    ...(v.parsedAction !== undefined ? { parsedAction: decodeValue(v.parsedAction) } : {}),
-    ...(v.rewardComponents !== undefined ? { rewardComponents: decodeValue(v.rewardComponents) as Record<string, number> } : {}),
-    info: decodeValue(v.info) as Record<string, unknown>,
+    action: decodeReplayValue(v.action),
+    ...(v.parsedAction !== undefined ? { parsedAction: decodeReplayValue(v.parsedAction) } : {}),
+    ...(v.rewardComponents !== undefined ? { rewardComponents: decodeReplayValue(v.rewardComponents) as Record<string, number> } : {}),
+    info: decodeReplayValue(v.info) as Record<string, unknown>,
   };
 }
 
@@ -141,13 +141,13 @@ function parseEnd(v: Record<string, unknown>, line: number, fail: Fail): ReplayE
   if (typeof v.terminated !== 'boolean' || typeof v.truncated !== 'boolean') fail(line, 'end terminated and truncated must be booleans');
   return {
     ...(v as unknown as ReplayEnd),
-    ...(v.rewardComponentTotals !== undefined ? { rewardComponentTotals: decodeValue(v.rewardComponentTotals) as Record<string, number> } : {}),
-    ...(v.summary !== undefined ? { summary: decodeValue(v.summary) as Record<string, unknown> } : {}),
+    ...(v.rewardComponentTotals !== undefined ? { rewardComponentTotals: decodeReplayValue(v.rewardComponentTotals) as Record<string, number> } : {}),
+    ...(v.summary !== undefined ? { summary: decodeReplayValue(v.summary) as Record<string, unknown> } : {}),
   };
 }
 
-function checkFrame(v: unknown, line: number, fail: Fail): asserts v is StoredFrame {
-  const f = v as Partial<StoredFrame>;
+function checkFrame(v: unknown, line: number, fail: Fail): asserts v is StoredReplayFrame {
+  const f = v as Partial<StoredReplayFrame>;
   if (!isObject(v) || !Number.isSafeInteger(f.width) || !Number.isSafeInteger(f.height) || f.width! <= 0 || f.height! <= 0
     || f.encoding !== 'rgba-deflate-base64' || typeof f.data !== 'string') {
     fail(line, 'frame must be {width, height, encoding:"rgba-deflate-base64", data}');

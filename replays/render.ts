@@ -34,7 +34,7 @@ export function probeReplay(replay: Replay, options: Pick<ReplayStatesOptions, '
 }
 
 /** The 'auto' scale: the smallest integer that brings the long side to >= 256 px, keeping it <= 512 px. */
-export function autoScale(width: number, height: number): number {
+export function autoReplayScale(width: number, height: number): number {
   const long = Math.max(width, height);
   return Math.max(1, Math.min(Math.ceil(256 / long), Math.floor(512 / long), 16));
 }
@@ -45,7 +45,7 @@ export function autoScale(width: number, height: number): number {
  */
 export function forEachAnnotatedFrame(replay: Replay, options: RenderReplayOptions, onFrame: (frame: Frame, state: ReplayState) => void): { width: number; height: number; count: number; renderFps: number | null } {
   const probe = probeReplay(replay, options);
-  const scale = options.scale === undefined || options.scale === 'auto' ? autoScale(probe.width, probe.height) : options.scale;
+  const scale = options.scale === undefined || options.scale === 'auto' ? autoReplayScale(probe.width, probe.height) : options.scale;
   const returns = cumulativeReturns(replay);
   let panel: PanelRenderer | null = null;
   let count = 0;
@@ -75,7 +75,7 @@ export async function writeReplayPngs(replay: Replay, dir: string, options: Rend
   return paths;
 }
 
-export interface GifOptions extends RenderReplayOptions {
+export interface ReplayGifOptions extends RenderReplayOptions {
   /** Milliseconds per frame (default: 1000 / the env's renderFps, else 250). */
   delay?: number;
   /** Hold the last frame this many times longer (default 4). */
@@ -87,7 +87,7 @@ export interface GifOptions extends RenderReplayOptions {
 }
 
 /** Encode the annotated frames as one animated GIF (sharp). Returns the bytes and the frame count. */
-export async function encodeReplayGif(replay: Replay, options: GifOptions = {}): Promise<{ gif: Buffer; frames: number; width: number; height: number; delay: number }> {
+export async function encodeReplayGif(replay: Replay, options: ReplayGifOptions = {}): Promise<{ gif: Buffer; frames: number; width: number; height: number; delay: number }> {
   // All frames go into one tall RGB image (GIF has no use for alpha), cut into pages by sharp.
   const chunks: Buffer[] = [];
   const info = forEachAnnotatedFrame(replay, options, (frame) => {
@@ -106,7 +106,7 @@ export async function encodeReplayGif(replay: Replay, options: GifOptions = {}):
 }
 
 /** Encode and write the GIF atomically. */
-export async function writeReplayGif(replay: Replay, path: string, options: GifOptions = {}): Promise<{ frames: number; width: number; height: number; delay: number; bytes: number }> {
+export async function writeReplayGif(replay: Replay, path: string, options: ReplayGifOptions = {}): Promise<{ frames: number; width: number; height: number; delay: number; bytes: number }> {
   const { gif, ...rest } = await encodeReplayGif(replay, options);
   await writeFileAtomic(path, gif);
   return { ...rest, bytes: gif.length };

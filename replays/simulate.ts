@@ -165,14 +165,14 @@ function checkScale(scale: number): number {
   return scale;
 }
 
-export interface VerifyReport {
+export interface ReplayVerifyReport {
   ok: boolean;
   steps: number;
   mismatches: ReplayMismatch[];
 }
 
 /** Re-simulate without rendering and list every mismatch (no throw). */
-export function verifyReplay(replay: Replay, options: Pick<ReplayStatesOptions, 'envOptions'> = {}): VerifyReport {
+export function verifyReplay(replay: Replay, options: Pick<ReplayStatesOptions, 'envOptions'> = {}): ReplayVerifyReport {
   const mismatches: ReplayMismatch[] = [];
   for (const s of replayStates(replay, { ...options, frames: false, source: 'simulate', onMismatch: 'collect' })) mismatches.push(...s.mismatches);
   return { ok: mismatches.length === 0, steps: replay.steps.length, mismatches };

@@ -5,7 +5,7 @@ import type { EpisodeRecord, EpisodeSink } from '../envs/core/wrappers/record-ep
 import type { Frame } from '../envs/render/frame.js';
 import { ReplayError } from './errors.js';
 import {
-  PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, encodeStoredFrame, encodeValue,
+  REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, encodeStoredFrame, encodeReplayValue,
   type ReplayAgentInfo, type ReplayEnd, type ReplayHeader, type ReplayStep,
 } from './format.js';
 import type { ReplayPolicy } from './policy.js';
@@ -69,7 +69,7 @@ export class ReplayWriter {
   private readonly syncEveryLine: boolean;
 
   constructor(readonly path: string, header: ReplayHeaderInit, options: ReplayWriterOptions = {}) {
-    this.partialPath = path + PARTIAL_SUFFIX;
+    this.partialPath = path + REPLAY_PARTIAL_SUFFIX;
     this.syncEveryLine = options.fsync === 'every-line';
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(this.partialPath, 'w');
@@ -88,14 +88,14 @@ export class ReplayWriter {
     if (typeof input.reward !== 'number' || !Number.isFinite(input.reward)) throw new ReplayError(`replay ${this.path}: step ${this.t} reward must be a finite number, got ${String(input.reward)}`);
     const terminated = input.terminated ?? false, truncated = input.truncated ?? false;
     const line: ReplayStep = {
-      kind: 'step', t: this.t, action: encodeValue(input.action),
+      kind: 'step', t: this.t, action: encodeReplayValue(input.action),
       ...(input.response !== undefined ? { response: input.response } : {}),
-      ...(input.parsedAction !== undefined ? { parsedAction: encodeValue(input.parsedAction) } : {}),
+      ...(input.parsedAction !== undefined ? { parsedAction: encodeReplayValue(input.parsedAction) } : {}),
       ...(input.parseError !== undefined ? { parseError: input.parseError } : {}),
       reward: input.reward,
-      ...(input.rewardComponents ? { rewardComponents: encodeValue(input.rewardComponents) as Record<string, number> } : {}),
+      ...(input.rewardComponents ? { rewardComponents: encodeReplayValue(input.rewardComponents) as Record<string, number> } : {}),
       terminated, truncated,
-      info: (encodeValue(input.info ?? {}) ?? {}) as Record<string, unknown>,
+      info: (encodeReplayValue(input.info ?? {}) ?? {}) as Record<string, unknown>,
       ...(input.text !== undefined ? { text: input.text } : {}),
       ...(input.frame ? { frame: encodeStoredFrame(input.frame) } : {}),
     };
@@ -115,9 +115,9 @@ export class ReplayWriter {
     const end: ReplayEnd = {
       kind: 'end', steps: this.t, totalReward: this.totalReward,
       terminated: this.ended?.terminated ?? false, truncated: this.ended?.truncated ?? false,
-      ...(this.componentTotals ? { rewardComponentTotals: encodeValue(this.componentTotals) as Record<string, number> } : {}),
+      ...(this.componentTotals ? { rewardComponentTotals: encodeReplayValue(this.componentTotals) as Record<string, number> } : {}),
       closedAt: new Date().toISOString(),
-      ...(summary ? { summary: encodeValue(summary) as Record<string, unknown> } : {}),
+      ...(summary ? { summary: encodeReplayValue(summary) as Record<string, unknown> } : {}),
     };
     this.writeLine(end);
     fsyncSync(this.fd);
@@ -148,17 +148,17 @@ function buildHeader(h: ReplayHeaderInit): ReplayHeader {
   return {
     kind: 'header', format: REPLAY_FORMAT, version: REPLAY_VERSION,
     envId: h.envId,
-    envOptions: encodeValue(h.envOptions ?? {}) as Record<string, unknown>,
+    envOptions: encodeReplayValue(h.envOptions ?? {}) as Record<string, unknown>,
     seed: h.seed,
-    resetOptions: encodeValue(h.resetOptions ?? {}) as Record<string, unknown>,
-    ...(h.agent ? { agent: encodeValue(h.agent) as ReplayAgentInfo } : {}),
+    resetOptions: encodeReplayValue(h.resetOptions ?? {}) as Record<string, unknown>,
+    ...(h.agent ? { agent: encodeReplayValue(h.agent) as ReplayAgentInfo } : {}),
     createdAt: h.createdAt ?? new Date().toISOString(),
     ...(h.episodeIndex !== undefined ? { episodeIndex: h.episodeIndex } : {}),
     ...(h.actionNames ? { actionNames: [...h.actionNames] } : {}),
-    ...(h.resetInfo ? { resetInfo: encodeValue(h.resetInfo) as Record<string, unknown> } : {}),
+    ...(h.resetInfo ? { resetInfo: encodeReplayValue(h.resetInfo) as Record<string, unknown> } : {}),
     ...(h.text !== undefined ? { text: h.text } : {}),
     ...(h.frame ? { frame: encodeStoredFrame(h.frame) } : {}),
-    ...(h.meta ? { meta: encodeValue(h.meta) as Record<string, unknown> } : {}),
+    ...(h.meta ? { meta: encodeReplayValue(h.meta) as Record<string, unknown> } : {}),
   };
 }
 
@@ -176,17 +176,17 @@ export function headerFromEnv(env: Env, init: Omit<ReplayHeaderInit, 'envId' | '
 }
 
 /** Per-step agent fields to merge into an EpisodeRecord when saving it. */
-export interface StepAnnotation {
+export interface ReplayStepAnnotation {
   response?: string;
   parsedAction?: unknown;
   parseError?: string;
   rewardComponents?: Record<string, number>;
 }
 
-export interface SaveEpisodeOptions {
+export interface SaveEpisodeReplayOptions {
   agent?: ReplayAgentInfo;
   /** Agent fields of each step, index = step (shorter arrays are fine). */
-  annotations?: readonly (StepAnnotation | undefined)[];
+  annotations?: readonly (ReplayStepAnnotation | undefined)[];
   /** Store the record's frames (it must have been recorded with frames). Default false. */
   frames?: boolean;
   /** Store the record's describe() texts. Default false. */
@@ -197,7 +197,7 @@ export interface SaveEpisodeOptions {
 }
 
 /** Save a RecordEpisode episode as a replay file (atomically). Returns the path. */
-export function saveEpisodeReplay<A>(path: string, episode: EpisodeRecord<A>, options: SaveEpisodeOptions = {}): string {
+export function saveEpisodeReplay<A>(path: string, episode: EpisodeRecord<A>, options: SaveEpisodeReplayOptions = {}): string {
   const frames = options.frames ? episode.frames : undefined;
   const texts = options.text ? episode.texts : undefined;
   if (options.frames && !frames) throw new ReplayError('saveEpisodeReplay: frames asked but the episode has none (record with new RecordEpisode(env, sink, { frames: true }))');
@@ -228,7 +228,7 @@ export function saveEpisodeReplay<A>(path: string, episode: EpisodeRecord<A>, op
   return writer.close(options.summary);
 }
 
-export interface ReplaySinkOptions extends Omit<SaveEpisodeOptions, 'annotations' | 'summary'> {
+export interface ReplaySinkOptions extends Omit<SaveEpisodeReplayOptions, 'annotations' | 'summary'> {
   /** Which episodes to save (default: all). Uses `policy.shouldRecord(episodeIndex)`. */
   policy?: ReplayPolicy;
   /** File name of an episode (default `<envId>-ep000012.jsonl`). */
