@@ -1,4 +1,5 @@
-// Public API of agents/: the Agent contract, prompts, response parsing, agents, the chat client.
+// Public API of agents/: the Agent contract, prompts, response parsing, the language-env
+// wrapper, the episode runner, agents (random, oracles, OpenAI-compatible client) and SFT traces.
 // agents/model/** (the trainable model) is exported by its owner below.
 export * from './types.js';
 export * from './errors.js';
@@ -6,3 +7,9 @@ export * from './parse.js';
 export * from './prompts.js';
 export * from './agent.js';
 export * from './registry.js';
+export * from './language-env.js';
+export * from './runner.js';
+export * from './random.js';
+export * from './oracles/index.js';
+import './specs.js';
+import './builtin.js';

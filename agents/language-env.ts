@@ -109,6 +109,7 @@ export class LanguageEnv {
   private started = false;
   private lastInfo: Info = {};
   private envReturn = 0;
+  private rawObservation: unknown = undefined;
 
   constructor(readonly env: Env, options: LanguageEnvOptions = {}) {
     this.mode = parseObservationMode(options.mode ?? 'text');
@@ -136,6 +137,16 @@ export class LanguageEnv {
     return this.turn;
   }
 
+  /** The wrapped env's latest raw observation (for privileged oracles; see AgentContext.envObservation). */
+  get envObservation(): unknown {
+    return this.rawObservation;
+  }
+
+  /** True between reset() and the end of the episode. */
+  get running(): boolean {
+    return this.started && !this.done;
+  }
+
   /** Cumulative env reward of the current episode. */
   get episodeEnvReturn(): number {
     return this.envReturn;
@@ -149,6 +160,7 @@ export class LanguageEnv {
     this.started = true;
     this.lastInfo = r.info;
     this.envReturn = 0;
+    this.rawObservation = r.observation;
     return { observation: this.observe(), info: r.info };
   }
 
@@ -159,7 +171,7 @@ export class LanguageEnv {
       mode: this.mode,
       interaction: this.interaction,
       actionNames: this.actionNames,
-      history: this.history.slice(-this.historyLength || this.history.length).slice(0, this.historyLength),
+      history: this.historyLength === 0 ? [] : this.history.slice(-this.historyLength),
       turn: this.turn,
       maxActions: this.maxActions,
       spec: this.spec,
@@ -200,6 +212,7 @@ export class LanguageEnv {
       cumulative += r.reward;
       if (cumulative > best) best = cumulative;
       this.lastInfo = r.info;
+      this.rawObservation = r.observation;
       if (typeof action === 'number') this.history.push({ turn: this.turn, action: this.actionNames[action] ?? String(action), reward: r.reward });
       else this.history.push({ turn: this.turn, action: action.length > 80 ? action.slice(0, 80) + '…' : action, reward: r.reward });
       terminated = r.terminated;
@@ -207,7 +220,9 @@ export class LanguageEnv {
     };
     if (freeText) {
       // Single-step text tasks: a malformed answer still ends the task (as a wrong answer).
-      run(parse.ok ? parse.answer! : '');
+      // An answer outside the env's action space (e.g. too long) counts as no answer.
+      const answer = parse.ok ? parse.answer! : '';
+      run(this.env.actionSpace.contains(answer) ? answer : '');
     } else if (parse.ok) {
       for (const a of parse.actions!) {
         run(a);

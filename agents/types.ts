@@ -105,6 +105,8 @@ export interface AgentContext {
    * board). Language agents must not use it.
    */
   env?: Env;
+  /** The env's own (raw) observation of the current state, e.g. FrozenLake's cell index. Privileged, like `env`. */
+  envObservation?: unknown;
 }
 
 /**

@@ -1,0 +1,3 @@
+export * from './oracle.js';
+export * from './frozenlake.js';
+export * from './text-tasks.js';
