@@ -1,0 +1,202 @@
+/**
+ * Small line plots as PNG (canvas): training curves, and mean curves with a shaded band
+ * across seeds (ablations). No charting dependency: axes, ticks, legend and lines only.
+ */
+import { createCanvas } from 'canvas';
+import { writeFileAtomic } from '../../envs/render/png.js';
+
+export interface PlotSeries {
+  label: string;
+  /** [x, y] points; non-finite y values are gaps. */
+  points: readonly (readonly [number, number])[];
+  /** Optional band [x, lo, hi] drawn shaded under the line (e.g. a 95% interval). */
+  band?: readonly (readonly [number, number, number])[];
+  /** CSS colour; default from the palette. */
+  color?: string;
+  /** Dashed line (e.g. eval next to train). */
+  dashed?: boolean;
+}
+
+export interface LinePlotOptions {
+  title: string;
+  xLabel?: string;
+  yLabel?: string;
+  series: readonly PlotSeries[];
+  width?: number;
+  height?: number;
+  /** Fixed y range (default: from the data, padded). */
+  yMin?: number;
+  yMax?: number;
+  /** Vertical marker lines, e.g. stage boundaries. */
+  markers?: readonly { x: number; label: string }[];
+}
+
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+/** "Nice" tick values covering [lo, hi] (1, 2, 5 x 10^k steps). */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+
+function fmt(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1);
+  return String(Number(v.toPrecision(4)));
+}
+
+/** Draw a line plot; returns PNG bytes. */
+export function linePlotPng(o: LinePlotOptions): Buffer {
+  const W = o.width ?? 640, H = o.height ?? 400;
+  const canvas = createCanvas(W, H);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, W, H);
+  const left = 64, right = 16, top = 36, bottom = 48;
+  const legendRows = o.series.length;
+  const plotW = W - left - right, plotH = H - top - bottom;
+
+  let xMin = Infinity, xMax = -Infinity, yMin = Infinity, yMax = -Infinity;
+  for (const s of o.series) {
+    for (const [x, y] of s.points) {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      xMin = Math.min(xMin, x); xMax = Math.max(xMax, x); yMin = Math.min(yMin, y); yMax = Math.max(yMax, y);
+    }
+    for (const [x, lo, hi] of s.band ?? []) {
+      if (!Number.isFinite(x)) continue;
+      if (Number.isFinite(lo)) yMin = Math.min(yMin, lo);
+      if (Number.isFinite(hi)) yMax = Math.max(yMax, hi);
+    }
+  }
+  const empty = !Number.isFinite(xMin);
+  if (empty) { xMin = 0; xMax = 1; yMin = 0; yMax = 1; }
+  if (xMax === xMin) { xMin -= 0.5; xMax += 0.5; }
+  if (o.yMin !== undefined) yMin = o.yMin;
+  if (o.yMax !== undefined) yMax = o.yMax;
+  if (yMax === yMin) { yMin -= 0.5; yMax += 0.5; } else if (o.yMin === undefined && o.yMax === undefined) {
+    const pad = (yMax - yMin) * 0.05; yMin -= pad; yMax += pad;
+  }
+  const px = (x: number) => left + ((x - xMin) / (xMax - xMin)) * plotW;
+  const py = (y: number) => top + plotH - ((y - yMin) / (yMax - yMin)) * plotH;
+
+  // Grid, ticks and labels.
+  ctx.font = '11px "DejaVu Sans", sans-serif';
+  ctx.strokeStyle = '#e5e5e5';
+  ctx.fillStyle = '#333333';
+  ctx.lineWidth = 1;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (const t of niceTicks(yMin, yMax)) {
+    const y = Math.round(py(t)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + plotW, y); ctx.stroke();
+    ctx.fillText(fmt(t), left - 6, y);
+  }
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  for (const t of niceTicks(xMin, xMax, 6)) {
+    const x = Math.round(px(t)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + plotH); ctx.stroke();
+    ctx.fillText(fmt(t), x, top + plotH + 4);
+  }
+  ctx.strokeStyle = '#555555';
+  ctx.strokeRect(left + 0.5, top + 0.5, plotW, plotH);
+  if (o.xLabel) ctx.fillText(o.xLabel, left + plotW / 2, H - 18);
+  if (o.yLabel) {
+    ctx.save(); ctx.translate(14, top + plotH / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = 'middle'; ctx.fillText(o.yLabel, 0, 0); ctx.restore();
+  }
+  ctx.font = 'bold 13px "DejaVu Sans", sans-serif';
+  ctx.textBaseline = 'top';
+  ctx.fillText(o.title, W / 2, 10);
+
+  // Stage markers.
+  ctx.font = '10px "DejaVu Sans", sans-serif';
+  ctx.textAlign = 'left';
+  for (const m of o.markers ?? []) {
+    if (m.x < xMin || m.x > xMax) continue;
+    const x = Math.round(px(m.x)) + 0.5;
+    ctx.strokeStyle = '#999999';
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + plotH); ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#777777';
+    ctx.fillText(m.label, x + 3, top + 3);
+  }
+
+  // Clip the data to the plot area.
+  ctx.save();
+  ctx.beginPath(); ctx.rect(left, top, plotW, plotH); ctx.clip();
+  o.series.forEach((s, i) => {
+    const color = s.color ?? PALETTE[i % PALETTE.length]!;
+    const band = (s.band ?? []).filter(([x, lo, hi]) => Number.isFinite(x) && Number.isFinite(lo) && Number.isFinite(hi));
+    if (band.length > 1) {
+      ctx.globalAlpha = 0.18;
+      ctx.fillStyle = color;
+      ctx.beginPath();
+      band.forEach(([x, , hi], k) => (k === 0 ? ctx.moveTo(px(x), py(hi)) : ctx.lineTo(px(x), py(hi))));
+      for (let k = band.length - 1; k >= 0; k--) ctx.lineTo(px(band[k]![0]), py(band[k]![1]));
+      ctx.closePath();
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    }
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.8;
+    ctx.setLineDash(s.dashed ? [6, 4] : []);
+    ctx.beginPath();
+    let pen = false;
+    for (const [x, y] of s.points) {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) { pen = false; continue; }
+      if (pen) ctx.lineTo(px(x), py(y)); else ctx.moveTo(px(x), py(y));
+      pen = true;
+    }
+    ctx.stroke();
+    if (s.points.length === 1 || s.points.length < 12) {
+      ctx.fillStyle = color;
+      for (const [x, y] of s.points) if (Number.isFinite(y)) { ctx.beginPath(); ctx.arc(px(x), py(y), 2.5, 0, Math.PI * 2); ctx.fill(); }
+    }
+    ctx.setLineDash([]);
+  });
+  ctx.restore();
+
+  // Legend (top-left inside the plot).
+  if (legendRows > 0) {
+    ctx.font = '11px "DejaVu Sans", sans-serif';
+    const lw = Math.max(...o.series.map((s) => ctx.measureText(s.label).width)) + 34;
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    ctx.fillRect(left + 6, top + 6, lw, legendRows * 15 + 6);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    o.series.forEach((s, i) => {
+      const color = s.color ?? PALETTE[i % PALETTE.length]!;
+      const y = top + 14 + i * 15;
+      ctx.strokeStyle = color; ctx.lineWidth = 2; ctx.setLineDash(s.dashed ? [4, 3] : []);
+      ctx.beginPath(); ctx.moveTo(left + 12, y); ctx.lineTo(left + 32, y); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = '#222222';
+      ctx.fillText(s.label, left + 36, y);
+    });
+  }
+  if (empty) {
+    ctx.fillStyle = '#999999'; ctx.textAlign = 'center'; ctx.font = '13px "DejaVu Sans", sans-serif';
+    ctx.fillText('no data', left + plotW / 2, top + plotH / 2);
+  }
+  return canvas.toBuffer('image/png');
+}
+
+/** Draw and write a plot atomically. */
+export async function saveLinePlot(path: string, o: LinePlotOptions): Promise<void> {
+  await writeFileAtomic(path, linePlotPng(o));
+}
+
+/** Exponential moving average of y (x unchanged); alpha in (0, 1], 1 = no smoothing. Skips non-finite values. */
+export function smoothEma(points: readonly (readonly [number, number])[], alpha: number): [number, number][] {
+  let s: number | null = null;
+  return points.map(([x, y]) => {
+    if (Number.isFinite(y)) s = s === null ? y : alpha * y + (1 - alpha) * s;
+    return [x, s ?? NaN];
+  });
+}

@@ -1,0 +1,367 @@
+/**
+ * The training config (JSON): stages run in order (prime -> fre -> mgt), each with its envs,
+ * algorithm and budget; the checkpoint of one stage starts the next. `validateTrainConfig`
+ * checks everything before any training starts and throws a TrainingConfigError naming the
+ * bad field (e.g. `stages[1].envs[0].mode`). Defaults are filled in, so the returned
+ * config is complete and is saved next to the run for reference.
+ */
+import { readFileSync } from 'node:fs';
+import { OBSERVATION_MODES, type ObservationMode } from '../../envs/core/wrappers/observation-mode.js';
+import { TrainingConfigError } from '../errors.js';
+import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
+import { KL_ESTIMATORS, type KlEstimator } from '../rl/kl.js';
+import type { LossAggregation } from '../rl/loss.js';
+
+export const STAGE_TYPES = ['prime', 'fre', 'mgt'] as const;
+export type StageType = (typeof STAGE_TYPES)[number];
+export type InteractionStyle = 'step' | 'plan';
+
+/** One env of a stage: what is played, how it is shown and how the agent answers. */
+export interface EnvSpec {
+  id: string;
+  options: Record<string, unknown>;
+  mode: ObservationMode;
+  style: InteractionStyle;
+  /** Share of the stage's prompts drawn from this env (relative weight, default 1). */
+  weight: number;
+  /** Step mode: actions per answer (default 1); plan mode: plan limit (default 50). */
+  maxActions?: number;
+  /** Step mode: most turns per episode (default: the LanguageEnv default). */
+  maxTurns?: number;
+  /** Step mode: past actions shown (default 5). */
+  historyLength?: number;
+  /** Malformed answer in step mode: 'noop' (default) or 'end'. */
+  invalidAnswer?: 'noop' | 'end';
+  invalidPenalty?: number;
+}
+
+export interface AlgorithmConfig {
+  estimator: AdvantageEstimator;
+  /** 'batch': whiten advantages over the batch after the group baseline (REINFORCE++). */
+  normalize: 'none' | 'batch';
+  /** PPO clip range (ratio in [1 - clip, 1 + clipHigh]). */
+  clip: number;
+  clipHigh: number;
+  klCoef: number;
+  klEstimator: KlEstimator;
+  aggregation: LossAggregation;
+  /** Optimisation passes over each batch of rollouts (1 = on-policy; >1 makes the clip matter). */
+  ppoEpochs: number;
+  /** Sequences per gradient step (the batch is split into minibatches of this size; 0 = whole batch). */
+  miniBatch: number;
+  /** Global gradient-norm clip (0 = off). */
+  maxGradNorm: number;
+  /** Bonus on the mean token entropy (0 = off). */
+  entropyCoef: number;
+}
+
+export interface SamplingConfig {
+  temperature: number;
+  topP: number;
+  /** Most tokens per response. */
+  maxTokens: number;
+}
+
+export interface EvalConfig {
+  /** Evaluate every N updates (0 = only at the stage end). */
+  every: number;
+  /** Episodes per env (held-out seeds). */
+  episodes: number;
+  /** First held-out seed; episode i uses seedStart + i. Training seeds are drawn below it. */
+  seedStart: number;
+  /** Evaluation sampling: 0 = greedy (default). */
+  temperature: number;
+}
+
+export interface ReplayConfig {
+  /** Write replays of a few sample episodes every N updates (0 = off). */
+  every: number;
+  /** Episodes recorded each time (the best and worst of the batch first). */
+  count: number;
+}
+
+interface StageBase {
+  name: string;
+  type: StageType;
+  envs: EnvSpec[];
+  /** Updates (gradient steps for prime; policy updates for fre/mgt). */
+  steps: number;
+  lr: number;
+  eval: EvalConfig;
+  replays: ReplayConfig;
+}
+
+export interface PrimeStageConfig extends StageBase {
+  type: 'prime';
+  /** Oracle episodes traced per env for the SFT data. */
+  traces: number;
+  /** Sequences per SFT step. */
+  batch: number;
+}
+
+export interface RlStageConfig extends StageBase {
+  type: 'fre' | 'mgt';
+  algorithm: AlgorithmConfig;
+  /** G: responses per prompt / start state (same env seed for the group). */
+  groupSize: number;
+  /** Prompts (groups) per update. */
+  batch: number;
+  /** Reward weights over components (accuracy, format, env, penalty ...). */
+  rewards: Record<string, number>;
+  sampling: SamplingConfig;
+}
+
+export type StageConfig = PrimeStageConfig | RlStageConfig;
+
+export interface ModelSpec {
+  /** Model preset of agents/model (tiny, small). */
+  preset: string;
+  overrides: Record<string, number>;
+  /** Start from this checkpoint directory instead of a fresh model (null: fresh). */
+  init: string | null;
+}
+
+export interface TrainConfig {
+  name: string;
+  seed: number;
+  /** Output directory (relative paths: to the current directory). */
+  output: string;
+  model: ModelSpec;
+  /** Save a checkpoint every N updates within a stage (and always at its end). */
+  checkpointEvery: number;
+  sampling: SamplingConfig;
+  stages: StageConfig[];
+}
+
+/** Hooks for checks that need other areas (env registry, model presets); set by the pipeline. */
+export interface ConfigCheckHooks {
+  /** Throw (any error) when the env id or options are not valid; the message is kept. */
+  checkEnv?(id: string, options: Record<string, unknown>): void;
+  /** Throw when the preset name is unknown. */
+  checkModelPreset?(preset: string): void;
+}
+
+// ---------------------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+function fail(field: string, msg: string): never {
+  throw new TrainingConfigError(field, msg);
+}
+const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 60) ?? String(v));
+
+function obj(v: unknown, field: string): Obj {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(field, `expected an object, got ${show(v)}`);
+  return v as Obj;
+}
+function noUnknown(o: Obj, field: string, allowed: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) fail(field ? `${field}.${k}` : k, `unknown field; expected one of ${allowed.join(', ')}`);
+  }
+}
+function str(o: Obj, k: string, field: string, def?: string): string {
+  const v = o[k] ?? def;
+  if (typeof v !== 'string' || v.length === 0) fail(`${field}${k}`, `expected a non-empty string, got ${show(o[k])}`);
+  return v;
+}
+function int(o: Obj, k: string, field: string, def: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = o[k] ?? def;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    fail(`${field}${k}`, `expected an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got ${show(o[k])}`);
+  }
+  return v;
+}
+function numIn(o: Obj, k: string, field: string, def: number | undefined, min: number, max: number, openMin = false): number {
+  const v = o[k] ?? def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (openMin && v === min)) {
+    fail(`${field}${k}`, `expected a number in ${openMin ? '(' : '['}${min}, ${max === Infinity ? '∞)' : max + ']'}, got ${show(o[k])}`);
+  }
+  return v;
+}
+function oneOf<T extends string>(o: Obj, k: string, field: string, def: T | undefined, values: readonly T[]): T {
+  const v = o[k] ?? def;
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(`${field}${k}`, `expected one of ${values.join(', ')}, got ${show(o[k])}`);
+  return v as T;
+}
+
+const ENV_FIELDS = ['id', 'options', 'mode', 'style', 'weight', 'maxActions', 'maxTurns', 'historyLength', 'invalidAnswer', 'invalidPenalty'] as const;
+
+function envSpec(v: unknown, field: string, hooks: ConfigCheckHooks): EnvSpec {
+  const o = obj(v, field);
+  noUnknown(o, field, ENV_FIELDS);
+  const f = `${field}.`;
+  const id = str(o, 'id', f);
+  const options = o.options === undefined ? {} : obj(o.options, `${f}options`);
+  const spec: EnvSpec = {
+    id,
+    options,
+    mode: oneOf(o, 'mode', f, 'text', OBSERVATION_MODES),
+    style: oneOf(o, 'style', f, 'step', ['step', 'plan'] as const),
+    weight: numIn(o, 'weight', f, 1, 0, Infinity, true),
+  };
+  if (o.maxActions !== undefined) spec.maxActions = int(o, 'maxActions', f, undefined, 1, 1000);
+  if (o.maxTurns !== undefined) spec.maxTurns = int(o, 'maxTurns', f, undefined, 1, 100000);
+  if (o.historyLength !== undefined) spec.historyLength = int(o, 'historyLength', f, undefined, 0, 1000);
+  if (o.invalidAnswer !== undefined) spec.invalidAnswer = oneOf(o, 'invalidAnswer', f, undefined, ['noop', 'end'] as const);
+  if (o.invalidPenalty !== undefined) spec.invalidPenalty = numIn(o, 'invalidPenalty', f, undefined, -Infinity, Infinity);
+  if (hooks.checkEnv) {
+    try {
+      hooks.checkEnv(id, options);
+    } catch (e) {
+      fail(/unknown env id/i.test((e as Error).message) ? `${f}id` : `${f}options`, (e as Error).message);
+    }
+  }
+  return spec;
+}
+
+function sampling(v: unknown, field: string, base: SamplingConfig): SamplingConfig {
+  if (v === undefined) return { ...base };
+  const o = obj(v, field);
+  noUnknown(o, field, ['temperature', 'topP', 'maxTokens']);
+  const f = `${field}.`;
+  return {
+    temperature: numIn(o, 'temperature', f, base.temperature, 0, 10),
+    topP: numIn(o, 'topP', f, base.topP, 0, 1, true),
+    maxTokens: int(o, 'maxTokens', f, base.maxTokens, 1, 100000),
+  };
+}
+
+const DEFAULT_SAMPLING: SamplingConfig = { temperature: 1, topP: 1, maxTokens: 64 };
+
+function evalConfig(v: unknown, field: string): EvalConfig {
+  const o = v === undefined ? {} : obj(v, field);
+  noUnknown(o, field, ['every', 'episodes', 'seedStart', 'temperature']);
+  const f = `${field}.`;
+  return {
+    every: int(o, 'every', f, 0, 0),
+    episodes: int(o, 'episodes', f, 32, 0, 100000),
+    seedStart: int(o, 'seedStart', f, 1_000_000_000, 1),
+    temperature: numIn(o, 'temperature', f, 0, 0, 10),
+  };
+}
+
+function replayConfig(v: unknown, field: string): ReplayConfig {
+  const o = v === undefined ? {} : obj(v, field);
+  noUnknown(o, field, ['every', 'count']);
+  const f = `${field}.`;
+  return { every: int(o, 'every', f, 0, 0), count: int(o, 'count', f, 2, 0, 1000) };
+}
+
+function algorithm(v: unknown, field: string): AlgorithmConfig {
+  const o = v === undefined ? {} : obj(v, field);
+  noUnknown(o, field, ['estimator', 'normalize', 'clip', 'clipHigh', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef']);
+  const f = `${field}.`;
+  const clip = numIn(o, 'clip', f, 0.2, 0, 1, true);
+  const a: AlgorithmConfig = {
+    estimator: oneOf(o, 'estimator', f, 'reinforce_baseline', ADVANTAGE_ESTIMATORS),
+    normalize: oneOf(o, 'normalize', f, 'none', ['none', 'batch'] as const),
+    clip,
+    clipHigh: numIn(o, 'clipHigh', f, clip, 0, 10, true),
+    klCoef: numIn(o, 'klCoef', f, 0, 0, 100),
+    klEstimator: oneOf(o, 'klEstimator', f, 'k3', KL_ESTIMATORS),
+    aggregation: oneOf(o, 'aggregation', f, 'token', ['token', 'sequence'] as const),
+    ppoEpochs: int(o, 'ppoEpochs', f, 1, 1, 100),
+    miniBatch: int(o, 'miniBatch', f, 0, 0),
+    maxGradNorm: numIn(o, 'maxGradNorm', f, 1, 0, Infinity),
+    entropyCoef: numIn(o, 'entropyCoef', f, 0, 0, 10),
+  };
+  return a;
+}
+
+const STAGE_FIELDS_COMMON = ['name', 'type', 'envs', 'steps', 'lr', 'eval', 'replays', 'batch'];
+const RL_FIELDS = [...STAGE_FIELDS_COMMON, 'algorithm', 'groupSize', 'rewards', 'sampling'];
+const PRIME_FIELDS = [...STAGE_FIELDS_COMMON, 'traces'];
+
+function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: SamplingConfig): StageConfig {
+  const field = `stages[${i}]`;
+  const o = obj(v, field);
+  const f = `${field}.`;
+  const type = oneOf(o, 'type', f, STAGE_TYPES.includes(o.name as StageType) ? (o.name as StageType) : undefined, STAGE_TYPES);
+  noUnknown(o, field, type === 'prime' ? PRIME_FIELDS : RL_FIELDS);
+  const name = str(o, 'name', f, type);
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) fail(`${f}name`, `expected letters, digits, _ or - (it names a folder), got ${show(name)}`);
+  if (!Array.isArray(o.envs) || o.envs.length === 0) fail(`${f}envs`, `expected a non-empty array of envs, got ${show(o.envs)}`);
+  const envs = o.envs.map((e, j) => envSpec(e, `${f}envs[${j}]`, hooks));
+  const common = {
+    name,
+    envs,
+    steps: int(o, 'steps', f, undefined, 0, 10_000_000),
+    lr: numIn(o, 'lr', f, undefined, 0, 1, true),
+    eval: evalConfig(o.eval, `${f}eval`),
+    replays: replayConfig(o.replays, `${f}replays`),
+  };
+  if (type === 'prime') {
+    return { ...common, type, traces: int(o, 'traces', f, 200, 1, 10_000_000), batch: int(o, 'batch', f, 16, 1, 100000) };
+  }
+  for (const [j, e] of envs.entries()) {
+    if (type === 'fre' && e.mode !== 'text') fail(`${f}envs[${j}].mode`, `an fre stage trains on text observations; got ${show(e.mode)} (use an mgt stage for images)`);
+  }
+  const groupSize = int(o, 'groupSize', f, 8, 1, 4096);
+  const alg = algorithm(o.algorithm, `${f}algorithm`);
+  if (alg.estimator === 'rloo' && groupSize < 2) fail(`${f}groupSize`, 'rloo needs groupSize >= 2');
+  const batch = int(o, 'batch', f, 4, 1, 100000);
+  if (alg.miniBatch > 0 && alg.miniBatch > batch * groupSize) fail(`${f}algorithm.miniBatch`, `miniBatch (${alg.miniBatch}) exceeds the ${batch * groupSize} responses of an update`);
+  const rewards: Record<string, number> = { accuracy: 1, format: 0.5, env: 0, penalty: 1 };
+  if (o.rewards !== undefined) {
+    for (const [k, w] of Object.entries(obj(o.rewards, `${f}rewards`))) {
+      if (typeof w !== 'number' || !Number.isFinite(w)) fail(`${f}rewards.${k}`, `expected a finite number, got ${show(w)}`);
+      rewards[k] = w;
+    }
+  }
+  return { ...common, type, algorithm: alg, groupSize, batch, rewards, sampling: sampling(o.sampling, `${f}sampling`, baseSampling) };
+}
+
+/** Validate a parsed config object and fill in defaults. Throws TrainingConfigError naming the bad field. */
+export function validateTrainConfig(raw: unknown, hooks: ConfigCheckHooks = {}): TrainConfig {
+  const o = obj(raw, 'config');
+  noUnknown(o, '', ['$schema', 'name', 'description', 'seed', 'output', 'model', 'checkpointEvery', 'sampling', 'stages']);
+  const name = str(o, 'name', '', 'run');
+  const m = obj(o.model ?? {}, 'model');
+  noUnknown(m, 'model', ['preset', 'overrides', 'init']);
+  const preset = str(m, 'preset', 'model.', 'small');
+  if (hooks.checkModelPreset) {
+    try { hooks.checkModelPreset(preset); } catch (e) { fail('model.preset', (e as Error).message); }
+  }
+  const overrides: Record<string, number> = {};
+  if (m.overrides !== undefined) {
+    for (const [k, v] of Object.entries(obj(m.overrides, 'model.overrides'))) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`model.overrides.${k}`, `expected a number, got ${show(v)}`);
+      overrides[k] = v;
+    }
+  }
+  if (m.init !== undefined && m.init !== null && (typeof m.init !== 'string' || !m.init)) fail('model.init', `expected a checkpoint directory path or null, got ${show(m.init)}`);
+  const baseSampling = sampling(o.sampling, 'sampling', DEFAULT_SAMPLING);
+  if (!Array.isArray(o.stages) || o.stages.length === 0) fail('stages', `expected a non-empty array of stages, got ${show(o.stages)}`);
+  const stages = o.stages.map((s, i) => stage(s, i, hooks, baseSampling));
+  const seen = new Set<string>();
+  stages.forEach((s, i) => {
+    if (seen.has(s.name)) fail(`stages[${i}].name`, `duplicate stage name ${show(s.name)} (each stage writes its own folder)`);
+    seen.add(s.name);
+  });
+  return {
+    name,
+    seed: int(o, 'seed', '', 0, 0),
+    output: str(o, 'output', '', `runs/${name}`),
+    model: { preset, overrides, init: (m.init as string | undefined) ?? null },
+    checkpointEvery: int(o, 'checkpointEvery', '', 25, 1),
+    sampling: baseSampling,
+    stages,
+  };
+}
+
+/** Read and validate a config file (relative paths in it are relative to the current directory). */
+export function loadTrainConfig(path: string, hooks: ConfigCheckHooks = {}): TrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TrainingConfigError('config', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new TrainingConfigError('config', `${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return validateTrainConfig(raw, hooks);
+}

@@ -1,0 +1,169 @@
+/**
+ * The policy-gradient loss: PPO's clipped surrogate on the probability ratio of each
+ * generated token, plus an optional KL penalty to a frozen reference policy.
+ *
+ *   ratio_t = exp(logp_t - oldLogp_t)
+ *   pg_t    = -min(ratio_t * A, clip(ratio_t, 1 - clipLow, 1 + clipHigh) * A)
+ *   term_t  = pg_t + klCoef * KL_t(logp_t, refLogp_t)        (KL_t: k1/k2/k3, see kl.ts)
+ *
+ * A is the advantage of the token's sequence (outcome reward). Aggregation over the batch:
+ * - 'token':    sum of all terms / number of tokens (long answers weigh more; DAPO);
+ * - 'sequence': mean over sequences of each sequence's mean term (GRPO's original).
+ *
+ * Two implementations with the same maths: `policyLossReference` on plain arrays (tests,
+ * metrics) and `policyLossTensor` on padded tf tensors (the training step, differentiable
+ * in logp).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { RlInputError } from '../errors.js';
+import { klToken, type KlEstimator } from './kl.js';
+
+export type LossAggregation = 'token' | 'sequence';
+
+export interface PolicyLossOptions {
+  /** Lower clip range (ratio >= 1 - clipLow). Default 0.2. */
+  clipLow?: number;
+  /** Upper clip range (ratio <= 1 + clipHigh). Default = clipLow. */
+  clipHigh?: number;
+  /** Coefficient of the KL penalty (0 = none; then refLogp is not needed). */
+  klCoef?: number;
+  klEstimator?: KlEstimator;
+  aggregation?: LossAggregation;
+}
+
+/** One response's token log-probs under the current, old (sampling) and reference policies. */
+export interface SequenceLogProbs {
+  logp: ArrayLike<number>;
+  oldLogp: ArrayLike<number>;
+  refLogp?: ArrayLike<number>;
+  advantage: number;
+}
+
+export interface PolicyLossStats {
+  loss: number;
+  /** Policy-gradient part alone (same aggregation). */
+  pgLoss: number;
+  /** Mean KL(policy || ref) estimate per token (0 when klCoef is 0 and no refLogp given). */
+  kl: number;
+  /** Fraction of tokens whose ratio was clipped (the min picked the clipped term). */
+  clipFraction: number;
+  /** Mean k3 estimate of KL(old || policy): how far the update moved from the sampler. */
+  approxKlOld: number;
+  tokens: number;
+}
+
+interface Resolved { clipLow: number; clipHigh: number; klCoef: number; klEstimator: KlEstimator; aggregation: LossAggregation }
+
+function resolve(o: PolicyLossOptions): Resolved {
+  const clipLow = o.clipLow ?? 0.2;
+  const r: Resolved = { clipLow, clipHigh: o.clipHigh ?? clipLow, klCoef: o.klCoef ?? 0, klEstimator: o.klEstimator ?? 'k3', aggregation: o.aggregation ?? 'token' };
+  if (!(r.clipLow > 0 && r.clipLow < 1)) throw new RlInputError(`clipLow must be in (0, 1), got ${r.clipLow}`);
+  if (!(r.clipHigh > 0)) throw new RlInputError(`clipHigh must be > 0, got ${r.clipHigh}`);
+  if (!(r.klCoef >= 0) || !Number.isFinite(r.klCoef)) throw new RlInputError(`klCoef must be a finite number >= 0, got ${r.klCoef}`);
+  if (r.aggregation !== 'token' && r.aggregation !== 'sequence') throw new RlInputError(`aggregation must be 'token' or 'sequence', got ${JSON.stringify(r.aggregation)}`);
+  return r;
+}
+
+/** Clipped surrogate of one token (to be minimised). */
+export function clippedTokenLoss(logp: number, oldLogp: number, advantage: number, clipLow = 0.2, clipHigh = clipLow): { loss: number; clipped: boolean } {
+  const ratio = Math.exp(logp - oldLogp);
+  const unclipped = ratio * advantage;
+  const clipped = Math.min(Math.max(ratio, 1 - clipLow), 1 + clipHigh) * advantage;
+  return clipped < unclipped ? { loss: -clipped, clipped: true } : { loss: -unclipped, clipped: false };
+}
+
+/** The loss and its statistics on plain arrays (no gradient). */
+export function policyLossReference(seqs: readonly SequenceLogProbs[], options: PolicyLossOptions = {}): PolicyLossStats {
+  const o = resolve(options);
+  let tokens = 0, clippedN = 0, klSum = 0, approxSum = 0;
+  let tokTotal = 0, tokPg = 0, seqTotal = 0, seqPg = 0, seqs_ = 0;
+  for (const [b, s] of seqs.entries()) {
+    const T = s.logp.length;
+    if (s.oldLogp.length !== T) throw new RlInputError(`sequence ${b}: oldLogp has ${s.oldLogp.length} values, logp ${T}`);
+    if (o.klCoef > 0 && !s.refLogp) throw new RlInputError(`sequence ${b}: klCoef > 0 needs refLogp`);
+    if (s.refLogp && s.refLogp.length !== T) throw new RlInputError(`sequence ${b}: refLogp has ${s.refLogp.length} values, logp ${T}`);
+    if (T === 0) continue;
+    let sumTerm = 0, sumPg = 0;
+    for (let t = 0; t < T; t++) {
+      const { loss, clipped } = clippedTokenLoss(s.logp[t]!, s.oldLogp[t]!, s.advantage, o.clipLow, o.clipHigh);
+      const kl = s.refLogp ? klToken(s.logp[t]!, s.refLogp[t]!, o.klEstimator) : 0;
+      sumPg += loss;
+      sumTerm += loss + o.klCoef * kl;
+      klSum += kl;
+      if (clipped) clippedN++;
+      approxSum += klToken(s.oldLogp[t]!, s.logp[t]!, 'k3');
+    }
+    tokens += T;
+    tokTotal += sumTerm; tokPg += sumPg;
+    seqTotal += sumTerm / T; seqPg += sumPg / T; seqs_++;
+  }
+  const tokenAgg = o.aggregation === 'token';
+  const div = tokenAgg ? Math.max(tokens, 1) : Math.max(seqs_, 1);
+  return {
+    loss: (tokenAgg ? tokTotal : seqTotal) / div,
+    pgLoss: (tokenAgg ? tokPg : seqPg) / div,
+    kl: tokens ? klSum / tokens : 0,
+    clipFraction: tokens ? clippedN / tokens : 0,
+    approxKlOld: tokens ? approxSum / tokens : 0,
+    tokens,
+  };
+}
+
+/** Padded inputs of the tensor loss: [B, T] with `mask` 1 on real response tokens. */
+export interface PolicyLossTensors {
+  logp: tf.Tensor2D;
+  oldLogp: tf.Tensor2D;
+  refLogp?: tf.Tensor2D;
+  mask: tf.Tensor2D;
+  /** [B] one advantage per sequence. */
+  advantages: tf.Tensor1D;
+}
+
+/**
+ * The same loss as `policyLossReference`, as a differentiable scalar tensor in `logp`.
+ * Call it inside the model's gradient function; old/ref log-probs are constants.
+ * Rows with an all-zero mask contribute nothing.
+ */
+export function policyLossTensor(x: PolicyLossTensors, options: PolicyLossOptions = {}): tf.Scalar {
+  const o = resolve(options);
+  if (o.klCoef > 0 && !x.refLogp) throw new RlInputError('klCoef > 0 needs refLogp');
+  return tf.tidy(() => {
+    const mask = x.mask;
+    const adv = x.advantages.expandDims(1) as tf.Tensor2D;
+    const ratio = tf.exp(tf.sub(x.logp, x.oldLogp));
+    const unclipped = tf.mul(ratio, adv);
+    const clipped = tf.mul(tf.clipByValue(ratio, 1 - o.clipLow, 1 + o.clipHigh), adv);
+    let term = tf.neg(tf.minimum(unclipped, clipped));
+    if (o.klCoef > 0 && x.refLogp) term = tf.add(term, tf.mul(o.klCoef, klTensor(x.logp, x.refLogp, o.klEstimator)));
+    const masked = tf.mul(term, mask);
+    if (o.aggregation === 'token') return tf.div(tf.sum(masked), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    const perSeqTokens = tf.sum(mask, 1);
+    const perSeq = tf.div(tf.sum(masked, 1), tf.maximum(perSeqTokens, 1));
+    const nonEmpty = tf.cast(tf.greater(perSeqTokens, 0), 'float32');
+    return tf.div(tf.sum(tf.mul(perSeq, nonEmpty)), tf.maximum(tf.sum(nonEmpty), 1)) as tf.Scalar;
+  });
+}
+
+/** Per-token KL estimate as a tensor (same formulas as klToken). */
+export function klTensor(logp: tf.Tensor, refLogp: tf.Tensor, estimator: KlEstimator): tf.Tensor {
+  return tf.tidy(() => {
+    const d = tf.sub(refLogp, logp);
+    switch (estimator) {
+      case 'k1': return tf.neg(d);
+      case 'k2': return tf.mul(0.5, tf.square(d));
+      case 'k3': return tf.sub(tf.sub(tf.exp(d), d), 1);
+      default: throw new RlInputError(`unknown KL estimator ${JSON.stringify(estimator)}`);
+    }
+  });
+}
+
+/** Pad ragged per-sequence arrays into a [B, T] Float32Array (row-major) plus a 0/1 mask. */
+export function padSequences(rows: readonly ArrayLike<number>[], width?: number): { values: Float32Array; mask: Float32Array; width: number } {
+  const T = width ?? rows.reduce((m, r) => Math.max(m, r.length), 0);
+  const values = new Float32Array(rows.length * T), mask = new Float32Array(rows.length * T);
+  rows.forEach((r, b) => {
+    if (r.length > T) throw new RlInputError(`sequence ${b} has ${r.length} tokens, more than the width ${T}`);
+    for (let t = 0; t < r.length; t++) { values[b * T + t] = r[t]!; mask[b * T + t] = 1; }
+  });
+  return { values, mask, width: T };
+}
