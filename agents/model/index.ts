@@ -13,3 +13,5 @@ export type {
 export { LmmModel } from './model.js';
 export type { BackendName, BackendRequest, BackendInfo, InitBackendOptions } from './backend.js';
 export { initBackend, currentBackend } from './backend.js';
+export type { CheckpointManifest, SaveOptions } from './checkpoint.js';
+export { saveModel, loadModel, readCheckpointManifest } from './checkpoint.js';

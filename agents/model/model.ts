@@ -6,6 +6,7 @@ import { ModelError } from './errors.js';
 import type { Layout, LayoutRow, ModelInput } from './layout.js';
 import { attentionMask, layoutRows } from './layout.js';
 import { createVariables, initialValues, parameterShapes } from './params.js';
+import { gatherRows } from './gather.js';
 import { Sampler } from './sampling.js';
 import { EOS, PAD, Tokenizer } from './tokenizer.js';
 
@@ -183,8 +184,8 @@ export class LmmModel {
   private embed(layout: Layout): tf.Tensor3D {
     const { batch: B, length: L } = layout, d = this.config.dModel;
     const table = layout.images ? tf.concat([this.w('tok_emb'), this.encodeImages(layout)], 0) : this.w('tok_emb');
-    const tok = tf.gather(table, tf.tensor1d(layout.embedIndex, 'int32'));
-    const pos = tf.gather(this.w('pos_emb'), tf.tensor1d(layout.positions, 'int32'));
+    const tok = gatherRows(table as tf.Tensor2D, layout.embedIndex);
+    const pos = gatherRows(this.w('pos_emb') as tf.Tensor2D, layout.positions);
     return tf.add(tok, pos).reshape([B, L, d]);
   }
 
@@ -231,7 +232,12 @@ export class LmmModel {
   }
 
   private responseIds(response: string | readonly number[]): readonly number[] {
-    return typeof response === 'string' ? this.tokenizer.encode(response) : response;
+    if (typeof response === 'string') return this.tokenizer.encode(response);
+    if (!Array.isArray(response)) throw new ModelError('a response must be a string or an array of token ids');
+    for (const id of response) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) throw new ModelError(`response token id ${id} is outside the vocabulary (size ${this.config.vocabSize})`);
+    }
+    return response;
   }
 
   /**
@@ -254,7 +260,7 @@ export class LmmModel {
     return tf.tidy(() => {
       const mask = tf.tensor4d(attentionMask(layout.pads, L, L), [B, 1, L, L]);
       const { hidden } = this.decode(this.embed(layout), mask, null);
-      const rowsAt = tf.gather(hidden.reshape([B * L, this.config.dModel]), tf.tensor1d(at, 'int32')) as tf.Tensor2D;
+      const rowsAt = gatherRows(hidden.reshape([B * L, this.config.dModel]), at);
       return this.head(rowsAt).reshape([B, R, this.config.vocabSize]);
     });
   }

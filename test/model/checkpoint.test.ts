@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointError, loadModel, readCheckpointManifest, saveModel } from '../../agents/model/index.js';
+import type { LmmModel } from '../../agents/model/index.js';
+import { testFrame, tinyModel } from './helpers.js';
+
+let root: string;
+beforeAll(async () => { root = await mkdtemp(join(tmpdir(), 'lmm-ckpt-')); });
+afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+
+async function sameWeights(a: LmmModel, b: LmmModel): Promise<boolean> {
+  const wa = await a.weights(), wb = await b.weights();
+  if (wa.size !== wb.size) return false;
+  for (const [k, v] of wa) {
+    const u = wb.get(k);
+    if (!u || u.length !== v.length || v.some((x, i) => x !== u[i])) return false;
+  }
+  return true;
+}
+
+describe('checkpoints', () => {
+  it('round-trip weights, config, tokenizer and meta exactly', async () => {
+    const m = await tinyModel(3);
+    const dir = join(root, 'a');
+    await saveModel(m, dir, { meta: { step: 7 } });
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'tokenizer.json', 'weights.bin']);
+    const back = await loadModel(dir);
+    expect(back.config).toEqual(m.config);
+    expect(back.tokenizer.words).toEqual(m.tokenizer.words);
+    expect(await sameWeights(m, back)).toBe(true);
+    expect((await readCheckpointManifest(dir)).meta).toEqual({ step: 7 });
+    const input = { prompt: 'push', image: testFrame() };
+    const [g1] = await m.generate([input], { seed: 4, maxTokens: 8 });
+    const [g2] = await back.generate([input], { seed: 4, maxTokens: 8 });
+    expect(g2).toEqual(g1);
+    m.dispose(); back.dispose();
+  });
+
+  it('a failure mid-save leaves the old checkpoint intact and no temp files', async () => {
+    const oldModel = await tinyModel(1), newModel = await tinyModel(2);
+    const dir = join(root, 'b');
+    await saveModel(oldModel, dir);
+    await expect(saveModel(newModel, dir, { beforeCommit: () => { throw new Error('simulated crash'); } })).rejects.toThrow('simulated crash');
+    expect((await readdir(root)).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    const loaded = await loadModel(dir);
+    expect(await sameWeights(loaded, oldModel)).toBe(true);
+    // A later save replaces it whole.
+    await saveModel(newModel, dir);
+    const replaced = await loadModel(dir);
+    expect(await sameWeights(replaced, newModel)).toBe(true);
+    expect((await readdir(root)).filter((n) => n.startsWith('.b.'))).toEqual([]);
+    for (const x of [oldModel, newModel, loaded, replaced]) x.dispose();
+  });
+
+  it('a crash between the two renames still loads the old checkpoint', async () => {
+    const m = await tinyModel(5);
+    const dir = join(root, 'c');
+    await saveModel(m, join(root, '.c.old-123'));
+    const loaded = await loadModel(dir);
+    expect(await sameWeights(loaded, m)).toBe(true);
+    m.dispose(); loaded.dispose();
+  });
+
+  it('rejects missing or mismatched checkpoints with CheckpointError', async () => {
+    await expect(loadModel(join(root, 'nothing'))).rejects.toThrow(CheckpointError);
+    const m = await tinyModel(1);
+    const dir = join(root, 'd');
+    await saveModel(m, dir);
+    await writeFile(join(dir, 'weights.bin'), new Uint8Array(16));
+    await expect(loadModel(dir)).rejects.toThrow(/wrong shape|missing/);
+    m.dispose();
+    expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
+  });
+});
