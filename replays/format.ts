@@ -1,6 +1,8 @@
 // The replay file format, version 1 (documented in docs/replays.md). JSON Lines:
 //   line 1        header  {"kind":"header","format":"lmm-gym-replay","version":1,...}
-//   lines 2..n+1  steps   {"kind":"step","t":0,"action":...,"reward":...,...}
+//   then          steps   {"kind":"step","t":0,"action":...,"reward":...,...}
+//                 and agent turns {"kind":"turn","turn":0,"start":0,"count":1,"response":...}
+//                 (a turn line follows the env steps it drove: start..start+count-1)
 //   last line     end     {"kind":"end","steps":n,"totalReward":...,...}
 // A file without its end line is partial (the writer stopped before close()).
 import { deflateSync, inflateSync } from 'node:zlib';
@@ -80,6 +82,26 @@ export interface ReplayStep {
   frame?: StoredReplayFrame;
 }
 
+/**
+ * One agent turn (language agents): the response and what it earned, covering env steps
+ * `start .. start+count-1` (written after them). `count` 0: the answer ran no env step
+ * (it did not parse and the env was left untouched). Plan mode: one turn, many steps.
+ */
+export interface ReplayTurn {
+  kind: 'turn';
+  /** 0-based turn index. */
+  turn: number;
+  start: number;
+  count: number;
+  response?: string;
+  parsedAction?: unknown;
+  parseError?: string;
+  /** The turn's reward (e.g. the composed rule-based reward), besides the env step rewards. */
+  reward?: number;
+  rewardComponents?: Record<string, number>;
+  info?: Record<string, unknown>;
+}
+
 export interface ReplayEnd {
   kind: 'end';
   steps: number;
@@ -87,7 +109,11 @@ export interface ReplayEnd {
   totalReward: number;
   terminated: boolean;
   truncated: boolean;
-  /** Sum of each reward component over the steps that carry it. */
+  /** Agent turns recorded. */
+  turns?: number;
+  /** Sum of the turn rewards (when turns carry rewards). */
+  turnReward?: number;
+  /** Sum of each reward component over the steps and turns that carry it. */
   rewardComponentTotals?: Record<string, number>;
   /** ISO time of close(). */
   closedAt: string;
@@ -95,12 +121,14 @@ export interface ReplayEnd {
   summary?: Record<string, unknown>;
 }
 
-export type ReplayLine = ReplayHeader | ReplayStep | ReplayEnd;
+export type ReplayLine = ReplayHeader | ReplayStep | ReplayTurn | ReplayEnd;
 
 /** A replay read back: `end` is null for a partial file read with allowPartial. */
 export interface Replay {
   header: ReplayHeader;
   steps: ReplayStep[];
+  /** Agent turns, in order (empty when the recording has none). */
+  turns: ReplayTurn[];
   end: ReplayEnd | null;
   /** 1-based file line of each step (for error messages). */
   stepLines: number[];

@@ -4,7 +4,7 @@ import type { Replay } from './format.js';
 import { describeMismatch } from './errors.js';
 import { autoReplayScale, probeReplay, type RenderReplayOptions } from './render.js';
 import { replayStates } from './simulate.js';
-import { actionLabel, cumulativeReturns, formatReward, responseFor, splitResponse } from './text.js';
+import { actionLabel, agentViewAt, cumulativeReturns, formatReward, splitResponse } from './text.js';
 
 /** Data the viewer page embeds (one JSON blob; frames are PNG data URLs, identical frames shared). */
 interface ViewerData {
@@ -57,8 +57,14 @@ export async function buildReplayHtml(replay: Replay, options: Omit<RenderReplay
       pngJobs.push(encodePng(frame));
     }
     const step = s.step;
-    const resp = step ? responseFor(replay, s.index) : null;
-    const split = resp ? splitResponse(resp.response) : null;
+    const view = agentViewAt(replay, s.index);
+    const split = view?.response != null ? splitResponse(view.response) : null;
+    const agentLines = view ? [
+      ...view.idleTurns.map((t) => `Turn ${t.turn + 1}: no env step${t.parseError ? ` (${t.parseError})` : ''}${t.reward !== undefined ? ` · reward ${formatReward(t.reward)}` : ''}`),
+      ...(view.parseError ? [`Parse error: ${view.parseError}`] : []),
+    ] : [];
+    const turnLine = view && (view.turnReward !== undefined || view.rewardComponents)
+      ? [view.turnReward !== undefined ? `turn reward ${formatReward(view.turnReward)}` : null, ...Object.entries(view.rewardComponents ?? {}).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(' · ') : null;
     const last = replay.steps[n - 1];
     data.states.push({
       f,
@@ -66,12 +72,12 @@ export async function buildReplayHtml(replay: Replay, options: Omit<RenderReplay
       action: step ? actionLabel(step.action, names) + (step.parsedAction !== undefined && JSON.stringify(step.parsedAction) !== JSON.stringify(step.action) ? ` (parsed: ${actionLabel(step.parsedAction, names)})` : '') : null,
       reward: step ? formatReward(step.reward) : null,
       ret: formatReward(returns[step ? s.index + 1 : s.index] ?? 0),
-      components: step?.rewardComponents ? Object.entries(step.rewardComponents).map(([k, v]) => `${k} ${v}`).join(' · ') : null,
-      parseError: step?.parseError ?? null,
+      components: [step?.rewardComponents ? Object.entries(step.rewardComponents).map(([k, v]) => `${k} ${v}`).join(' · ') : null, turnLine].filter(Boolean).join('\n') || null,
+      parseError: [step?.parseError ? `Parse error: ${step.parseError}` : null, ...agentLines].filter(Boolean).join('\n') || null,
       end: step ? (step.terminated ? 'terminated' : step.truncated ? 'truncated (limit)' : null)
         : last?.terminated ? 'episode terminated' : last?.truncated ? 'episode truncated (limit)' : replay.end ? 'episode not finished' : 'partial replay (writer did not close)',
       answer: split?.answer ?? null,
-      reasoningTitle: resp ? (resp.from === s.index ? 'Reasoning' : `Reasoning (plan from step ${resp.from + 1})`) : null,
+      reasoningTitle: split ? `${view!.title} · reasoning` : null,
       reasoning: split?.reasoning ?? null,
       info: step && Object.keys(step.info).length ? JSON.stringify(step.info) : null,
       text: s.text,
@@ -110,7 +116,7 @@ main{display:flex;gap:16px;padding:14px;align-items:flex-start;flex-wrap:wrap}
 #game{image-rendering:pixelated;image-rendering:crisp-edges;background:#000;max-width:100%}
 #panel{flex:1;min-width:320px;background:#1d1f27;padding:10px 14px;border-radius:6px}
 #label{font-size:20px;font-weight:bold;margin-bottom:6px}
-.row{margin:2px 0}.dim{color:#9aa0aa}.bad{color:#ff6b6b}.good{color:#7bd88f}.accent{color:#ffd866}
+.row{margin:2px 0;white-space:pre-wrap}.dim{color:#9aa0aa}.bad{color:#ff6b6b}.good{color:#7bd88f}.accent{color:#ffd866}
 pre{white-space:pre-wrap;word-break:break-word;margin:4px 0 8px;max-height:40vh;overflow:auto;background:#15171e;padding:6px;border-radius:4px}
 #controls{display:flex;gap:6px;align-items:center;padding:0 14px 10px;flex-wrap:wrap}
 button{background:#2a2d38;color:#e6e6e6;border:1px solid #3a3d4a;border-radius:4px;padding:4px 10px;font:inherit;cursor:pointer}
@@ -164,7 +170,7 @@ function show(i) {
   set("reward", s.reward == null ? "Return  " + s.ret : "Reward  " + s.reward + " · return " + s.ret);
   $("reward").className = "row " + (s.reward == null ? "" : s.reward.startsWith("+") ? "good" : s.reward.startsWith("-") ? "bad" : "");
   set("components", s.components);
-  set("parseError", s.parseError, "Parse error: ");
+  set("parseError", s.parseError);
   set("end", s.end);
   set("mismatches", s.mismatches.length ? s.mismatches.join("\\n") : null, "MISMATCH ");
   set("answer", s.answer, "Answer  ");

@@ -3,6 +3,7 @@
 export * from './errors.js';
 export * from './format.js';
 export * from './writer.js';
+export * from './recorder.js';
 export * from './reader.js';
 export * from './policy.js';
 export * from './simulate.js';

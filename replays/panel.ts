@@ -2,7 +2,7 @@ import { createCanvas, type Canvas, type CanvasRenderingContext2D } from 'canvas
 import { blit, createFrame, type Frame } from '../envs/render/frame.js';
 import { describeMismatch, type ReplayMismatch } from './errors.js';
 import type { Replay } from './format.js';
-import { actionLabel, formatReward, responseFor, splitResponse } from './text.js';
+import { actionLabel, agentViewAt, formatReward, splitResponse } from './text.js';
 
 export interface PanelOptions {
   /** Panel width in pixels (default 320). */
@@ -53,12 +53,20 @@ export function panelContent(replay: Replay, index: number, returns: readonly nu
   }
   for (const m of mismatches) lines.push({ text: `MISMATCH ${describeMismatch(m)}`, color: 'bad' });
   let reasoningTitle: string | null = null, reasoning: string | null = null;
-  const resp = step ? responseFor(replay, index) : null;
-  if (resp) {
-    const { reasoning: r, answer } = splitResponse(resp.response);
-    if (answer !== null) lines.push({ text: `Answer  ${answer}`, color: 'accent' });
-    reasoningTitle = resp.from === index ? 'Reasoning' : `Reasoning (plan from step ${resp.from + 1})`;
-    reasoning = r;
+  const view = agentViewAt(replay, index);
+  if (view) {
+    for (const t of view.idleTurns) lines.push({ text: `Turn ${t.turn + 1}: no env step${t.parseError ? ` (${t.parseError})` : ''}${t.reward !== undefined ? ` · reward ${formatReward(t.reward)}` : ''}`, color: 'bad' });
+    if (view.parseError) lines.push({ text: `Parse error: ${view.parseError}`, color: 'bad' });
+    if (view.turnReward !== undefined || view.rewardComponents) {
+      const parts = [view.turnReward !== undefined ? `turn reward ${formatReward(view.turnReward)}` : null, ...Object.entries(view.rewardComponents ?? {}).map(([k, v]) => `${k} ${formatReward(v).replace(/^\+/, '')}`)];
+      lines.push({ text: parts.filter(Boolean).join(' · '), color: 'dim' });
+    }
+    if (view.response !== null) {
+      const { reasoning: r, answer } = splitResponse(view.response);
+      if (answer !== null) lines.push({ text: `Answer  ${answer}`, color: 'accent' });
+      reasoningTitle = `${view.title} · reasoning`;
+      reasoning = r;
+    }
   }
   return { title, stepLine, lines, reasoningTitle, reasoning };
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ReplayError, ReplayFormatError, ReplayTruncatedError, ReplayVersionError } from './errors.js';
 import {
   REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, decodeReplayValue,
-  type Replay, type ReplayEnd, type ReplayHeader, type ReplayStep, type StoredReplayFrame,
+  type Replay, type ReplayEnd, type ReplayHeader, type ReplayStep, type ReplayTurn, type StoredReplayFrame,
 } from './format.js';
 
 export interface ReadReplayOptions {
@@ -43,6 +43,8 @@ export function parseReplay(text: string, options: ReadReplayOptions = {}): Repl
   const header = parseHeader(parsed[0], fail);
   const steps: ReplayStep[] = [];
   const stepLines: number[] = [];
+  const turns: ReplayTurn[] = [];
+  let turnsEnd = 0;
   let end: ReplayEnd | null = null;
   let ended = false;
   let total = 0;
@@ -58,20 +60,26 @@ export function parseReplay(text: string, options: ReadReplayOptions = {}): Repl
       stepLines.push(line);
       total += step.reward;
       ended = step.terminated || step.truncated;
+    } else if (v.kind === 'turn') {
+      const turn = parseTurn(v, turns.length, line, fail);
+      if (turn.start + turn.count !== steps.length || turn.start < turnsEnd) fail(line, `turn ${turn.turn} covers steps ${turn.start}..${turn.start + turn.count - 1} but must end at the last step line (${steps.length - 1}) and start at or after ${turnsEnd}`);
+      turns.push(turn);
+      turnsEnd = steps.length;
     } else if (v.kind === 'end') {
       end = parseEnd(v, line, fail);
       if (end.steps !== steps.length) fail(line, `end line says ${end.steps} steps but the file has ${steps.length}`);
+      if ((end.turns ?? 0) !== turns.length) fail(line, `end line says ${end.turns ?? 0} turns but the file has ${turns.length}`);
       if (end.totalReward !== total) fail(line, `end line says totalReward ${end.totalReward} but the steps sum to ${total}`);
       const last = steps[steps.length - 1];
       if ((last?.terminated ?? false) !== end.terminated || (last?.truncated ?? false) !== end.truncated) fail(line, 'end line terminated/truncated do not match the last step');
     } else {
-      fail(line, `expected kind "step" or "end", got ${JSON.stringify(v.kind)}`);
+      fail(line, `expected kind "step", "turn" or "end", got ${JSON.stringify(v.kind)}`);
     }
   }
   if (!end && !options.allowPartial) {
     throw new ReplayTruncatedError(`the file ends after line ${parsed.length} without its end line (its writer never closed it: crashed, killed, or still writing); ${steps.length} step(s) are readable with allowPartial`, parsed.length, source);
   }
-  return { header, steps, end, stepLines, source };
+  return { header, steps, turns, end, stepLines, source };
 }
 
 type Fail = (line: number, msg: string) => never;
@@ -135,10 +143,28 @@ function parseStep(v: Record<string, unknown>, index: number, line: number, fail
   };
 }
 
+function parseTurn(v: Record<string, unknown>, index: number, line: number, fail: Fail): ReplayTurn {
+  if (v.turn !== index) fail(line, `turn must be ${index} (turns in order from 0), got ${JSON.stringify(v.turn)}`);
+  if (!Number.isSafeInteger(v.start) || (v.start as number) < 0 || !Number.isSafeInteger(v.count) || (v.count as number) < 0) fail(line, 'turn start and count must be non-negative integers');
+  if (v.response !== undefined && typeof v.response !== 'string') fail(line, 'turn response must be a string');
+  if (v.parseError !== undefined && typeof v.parseError !== 'string') fail(line, 'turn parseError must be a string');
+  if (v.reward !== undefined && typeof v.reward !== 'number') fail(line, 'turn reward must be a number');
+  if (v.info !== undefined && !isObject(v.info)) fail(line, 'turn info must be an object');
+  const rc = v.rewardComponents === undefined ? undefined : decodeReplayValue(v.rewardComponents);
+  if (rc !== undefined && (!isObject(rc) || Object.values(rc).some((x) => typeof x !== 'number'))) fail(line, 'turn rewardComponents must map names to numbers');
+  return {
+    ...(v as unknown as ReplayTurn),
+    ...(v.parsedAction !== undefined ? { parsedAction: decodeReplayValue(v.parsedAction) } : {}),
+    ...(rc !== undefined ? { rewardComponents: rc as Record<string, number> } : {}),
+    ...(v.info !== undefined ? { info: decodeReplayValue(v.info) as Record<string, unknown> } : {}),
+  };
+}
+
 function parseEnd(v: Record<string, unknown>, line: number, fail: Fail): ReplayEnd {
   if (!Number.isSafeInteger(v.steps) || (v.steps as number) < 0) fail(line, 'end steps must be a non-negative integer');
   if (typeof v.totalReward !== 'number') fail(line, 'end totalReward must be a number');
   if (typeof v.terminated !== 'boolean' || typeof v.truncated !== 'boolean') fail(line, 'end terminated and truncated must be booleans');
+  if (v.turns !== undefined && (!Number.isSafeInteger(v.turns) || (v.turns as number) < 0)) fail(line, 'end turns must be a non-negative integer');
   return {
     ...(v as unknown as ReplayEnd),
     ...(v.rewardComponentTotals !== undefined ? { rewardComponentTotals: decodeReplayValue(v.rewardComponentTotals) as Record<string, number> } : {}),

@@ -1,5 +1,5 @@
 // Text helpers shared by the image panel and the HTML viewer.
-import type { Replay, ReplayStep } from './format.js';
+import type { Replay, ReplayStep, ReplayTurn } from './format.js';
 
 /** The reasoning and the answer of a `<think>...</think><answer>...</answer>` response (else all of it is reasoning). */
 export function splitResponse(response: string): { reasoning: string; answer: string | null } {
@@ -24,15 +24,47 @@ export function formatReward(r: number): string {
   return r > 0 ? `+${s}` : s;
 }
 
+/** What the agent said about state `index` (see `agentViewAt`). */
+export interface AgentView {
+  /** Heading, e.g. "Turn 3" or "Turn 1 (plan, action 4/9)". */
+  title: string;
+  response: string | null;
+  parsedAction?: unknown;
+  parseError?: string;
+  turnReward?: number;
+  rewardComponents?: Record<string, number>;
+  /** Earlier turns at this same state that ran no env step (answers that did not parse). */
+  idleTurns: ReplayTurn[];
+}
+
 /**
- * The response shown for state i: the step's own response, or (plan mode, where one answer
- * drives several steps) the last earlier one, with the step it came from.
+ * The agent's words for state i (the state before step i; i = steps.length is the final
+ * state): the turn that drove step i (plan mode: one turn drives many steps), else the
+ * step's own response, else the last earlier step response (a plan stored on its first
+ * step). Turns that ran no env step at this state are listed in `idleTurns`.
  */
-export function responseFor(replay: Replay, index: number): { response: string; from: number } | null {
-  for (let k = Math.min(index, replay.steps.length - 1); k >= 0; k--) {
-    const r = (replay.steps[k] as ReplayStep).response;
-    if (r !== undefined) return { response: r, from: k };
+export function agentViewAt(replay: Replay, index: number): AgentView | null {
+  const idle = replay.turns.filter((t) => t.count === 0 && t.start === index);
+  const covering = replay.turns.find((t) => t.count > 0 && t.start <= index && index < t.start + t.count);
+  const fromTurn = (t: ReplayTurn, title: string, idleTurns: ReplayTurn[]): AgentView => ({
+    title, response: t.response ?? null, idleTurns,
+    ...(t.parsedAction !== undefined ? { parsedAction: t.parsedAction } : {}),
+    ...(t.parseError !== undefined ? { parseError: t.parseError } : {}),
+    ...(t.reward !== undefined ? { turnReward: t.reward } : {}),
+    ...(t.rewardComponents ? { rewardComponents: t.rewardComponents } : {}),
+  });
+  if (covering) {
+    const title = covering.count === 1 ? `Turn ${covering.turn + 1}` : `Turn ${covering.turn + 1} (plan, action ${index - covering.start + 1}/${covering.count})`;
+    return fromTurn(covering, title, idle);
   }
+  if (index < replay.steps.length) {
+    for (let k = index; k >= 0; k--) {
+      const step = replay.steps[k] as ReplayStep;
+      if (replay.turns.some((t) => t.count > 0 && t.start <= k && k < t.start + t.count)) break;
+      if (step.response !== undefined) return { title: k === index ? 'Agent' : `Agent (plan from step ${k + 1})`, response: step.response, idleTurns: idle };
+    }
+  }
+  if (idle.length) return fromTurn(idle[idle.length - 1]!, `Turn ${idle[idle.length - 1]!.turn + 1} (no env step)`, idle.slice(0, -1));
   return null;
 }
 

@@ -6,7 +6,7 @@ import type { Frame } from '../envs/render/frame.js';
 import { ReplayError } from './errors.js';
 import {
   REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, encodeStoredFrame, encodeReplayValue,
-  type ReplayAgentInfo, type ReplayEnd, type ReplayHeader, type ReplayStep,
+  type ReplayAgentInfo, type ReplayEnd, type ReplayHeader, type ReplayStep, type ReplayTurn,
 } from './format.js';
 import type { ReplayPolicy } from './policy.js';
 
@@ -47,6 +47,18 @@ export interface ReplayStepInput {
   frame?: Frame;
 }
 
+/** One agent turn (see ReplayTurn): written after the env steps it drove. */
+export interface ReplayTurnInput {
+  response?: string;
+  parsedAction?: unknown;
+  parseError?: string;
+  reward?: number;
+  rewardComponents?: Record<string, number>;
+  info?: Info;
+  /** How many of the latest steps this turn drove (default: all steps since the previous turn; 0 for an answer that ran nothing). */
+  steps?: number;
+}
+
 export interface ReplayWriterOptions {
   /** fsync after every line (slow, survives power loss) or only at close (default). */
   fsync?: 'close' | 'every-line';
@@ -66,6 +78,9 @@ export class ReplayWriter {
   private totalReward = 0;
   private ended: { terminated: boolean; truncated: boolean } | null = null;
   private componentTotals: Record<string, number> | null = null;
+  private turns = 0;
+  private turnsEnd = 0;
+  private turnReward: number | null = null;
   private readonly syncEveryLine: boolean;
 
   constructor(readonly path: string, header: ReplayHeaderInit, options: ReplayWriterOptions = {}) {
@@ -102,11 +117,41 @@ export class ReplayWriter {
     this.writeLine(line);
     this.t++;
     this.totalReward += input.reward;
-    if (input.rewardComponents) {
-      const totals = (this.componentTotals ??= {});
-      for (const [k, v] of Object.entries(input.rewardComponents)) totals[k] = (totals[k] ?? 0) + v;
-    }
+    this.addComponents(input.rewardComponents);
     if (terminated || truncated) this.ended = { terminated, truncated };
+  }
+
+  /**
+   * Append an agent turn covering the last `input.steps` steps (default: every step since
+   * the previous turn). Call it after the turn's env steps; allowed after the last step.
+   */
+  turn(input: ReplayTurnInput): void {
+    if (this.fd === null) throw new ReplayError(`replay ${this.path} is closed`);
+    const count = input.steps ?? this.t - this.turnsEnd;
+    if (!Number.isSafeInteger(count) || count < 0 || this.t - count < this.turnsEnd) {
+      throw new ReplayError(`replay ${this.path}: turn ${this.turns} cannot cover ${count} step(s): ${this.t - this.turnsEnd} step(s) since the previous turn`);
+    }
+    if (input.reward !== undefined && (typeof input.reward !== 'number' || !Number.isFinite(input.reward))) throw new ReplayError(`replay ${this.path}: turn ${this.turns} reward must be a finite number, got ${String(input.reward)}`);
+    const line: ReplayTurn = {
+      kind: 'turn', turn: this.turns, start: this.t - count, count,
+      ...(input.response !== undefined ? { response: input.response } : {}),
+      ...(input.parsedAction !== undefined ? { parsedAction: encodeReplayValue(input.parsedAction) } : {}),
+      ...(input.parseError !== undefined ? { parseError: input.parseError } : {}),
+      ...(input.reward !== undefined ? { reward: input.reward } : {}),
+      ...(input.rewardComponents ? { rewardComponents: encodeReplayValue(input.rewardComponents) as Record<string, number> } : {}),
+      ...(input.info ? { info: encodeReplayValue(input.info) as Record<string, unknown> } : {}),
+    };
+    this.writeLine(line);
+    this.turns++;
+    this.turnsEnd = this.t;
+    if (input.reward !== undefined) this.turnReward = (this.turnReward ?? 0) + input.reward;
+    this.addComponents(input.rewardComponents);
+  }
+
+  private addComponents(components: Record<string, number> | undefined): void {
+    if (!components) return;
+    const totals = (this.componentTotals ??= {});
+    for (const [k, v] of Object.entries(components)) totals[k] = (totals[k] ?? 0) + v;
   }
 
   /** Write the end line and move the file into place. Returns the final path. */
@@ -115,6 +160,8 @@ export class ReplayWriter {
     const end: ReplayEnd = {
       kind: 'end', steps: this.t, totalReward: this.totalReward,
       terminated: this.ended?.terminated ?? false, truncated: this.ended?.truncated ?? false,
+      ...(this.turns > 0 ? { turns: this.turns } : {}),
+      ...(this.turnReward !== null ? { turnReward: this.turnReward } : {}),
       ...(this.componentTotals ? { rewardComponentTotals: encodeReplayValue(this.componentTotals) as Record<string, number> } : {}),
       closedAt: new Date().toISOString(),
       ...(summary ? { summary: encodeReplayValue(summary) as Record<string, unknown> } : {}),
