@@ -6,3 +6,5 @@ export * from './frozenlake/index.js';
 import './frozenlake/register.js';
 export * from './text-tasks/index.js';
 import './text-tasks/register.js';
+export * from './sokoban/index.js';
+import './sokoban/register.js';

@@ -1,0 +1,135 @@
+import { LmmGymError } from '../core/errors.js';
+import { REWARD_TENTHS, SOKOBAN_ACTIONS, SokobanGame } from './game.js';
+import { levelBoxes, type SokobanLevel } from './level.js';
+import { solveSokoban, type SolveBudget } from './solver.js';
+
+/** Words accepted for each action in a plan (case-insensitive). */
+const ACTION_WORDS: Readonly<Record<string, number>> = {
+  up: 0, u: 0, north: 0, 'move up': 0, 'push up': 0,
+  down: 1, d: 1, south: 1, 'move down': 1, 'push down': 1,
+  left: 2, l: 2, west: 2, 'move left': 2, 'push left': 2,
+  right: 3, r: 3, east: 3, 'move right': 3, 'push right': 3,
+};
+
+export interface ParsedPlan {
+  /** The recognised actions in order (0 up, 1 down, 2 left, 3 right). */
+  actions: number[];
+  /** Tokens that named no action (they are skipped). */
+  invalid: string[];
+}
+
+/**
+ * Parse a plan such as `Left, Up, Up` (also `left up up`, `L,U,U`, `push left; move up`,
+ * JSON-ish `["Left","Up"]`). Tokens are separated by commas, semicolons, newlines, `|`,
+ * `>` or whitespace; case and surrounding quotes/brackets/periods are ignored. Unknown
+ * tokens are reported in `invalid` and skipped. Numbers 0..3 are action indices.
+ * Never throws.
+ */
+export function parsePlan(plan: string | readonly (string | number)[]): ParsedPlan {
+  const tokens: (string | number)[] = typeof plan === 'string' ? splitPlan(plan) : [...plan];
+  const actions: number[] = [];
+  const invalid: string[] = [];
+  for (const t of tokens) {
+    if (typeof t === 'number') {
+      if (t === 0 || t === 1 || t === 2 || t === 3) actions.push(t); else invalid.push(String(t));
+      continue;
+    }
+    const word = t.toLowerCase().replace(/^[\s"'`[\](){}.*]+|[\s"'`[\](){}.*]+$/g, '').replace(/\s+/g, ' ');
+    if (word === '') continue;
+    const a = ACTION_WORDS[word] ?? (/^[0-3]$/.test(word) ? Number(word) : undefined);
+    if (a === undefined) invalid.push(t); else actions.push(a);
+  }
+  return { actions, invalid };
+}
+
+function splitPlan(text: string): string[] {
+  // Keep two-word actions ("push left", "move up") together, then split on separators.
+  return text.replace(/\b(push|move)\s+(up|down|left|right)\b/gi, '$1_$2').split(/[,;\n|>\s]+/).map((w) => w.replace('_', ' '));
+}
+
+export interface PlanOptions {
+  /** Only the first `maxActions` actions are replayed (MageBench: 50). */
+  maxActions?: number;
+  /** Optimal solution length in moves; default `level.optimalMoves`, else the solver finds it. */
+  optimalMoves?: number;
+  /** Budget for that solver call (default 10 s). */
+  solveBudget?: SolveBudget;
+}
+
+export interface PlanResult {
+  /** Best cumulative reward reached at any point of the replay (0 = before the first action). */
+  bestReward: number;
+  /** Cumulative reward after the replayed actions. */
+  finalReward: number;
+  /** The plan solved the level (within the replayed actions). */
+  solved: boolean;
+  /** Actions replayed (stops at maxActions or when solved). */
+  actionsReplayed: number;
+  /** Replayed actions that were blocked (into a wall or an immovable box). */
+  blockedActions: number;
+  /** Parsed actions not replayed (beyond maxActions, or after the level was solved). */
+  ignoredActions: number;
+  /** Tokens that named no action. */
+  invalidTokens: string[];
+  /** Best reward the level allows: 10 + boxes - 0.1 * optimalMoves. */
+  upperBound: number;
+  /** MageBench Sokoban score: (bestReward - upperBound) * 5 + 100; 100 for an optimal plan. */
+  score: number;
+  optimalMoves: number;
+}
+
+/** Plan scoring needs the level's optimal length and the solver could not find it. */
+export class PlanScoreError extends LmmGymError {}
+
+export const MAGEBENCH_MAX_ACTIONS = 50;
+
+/**
+ * Plan mode (LMM-R1 / MageBench "Sokoban-Global"): replay a whole answered plan from
+ * the level's start with gym-sokoban rewards, and score the best cumulative reward
+ * reached against the best the level allows:
+ *
+ *     upperBound = 10 + boxes - 0.1 * optimalMoves          (an optimal solution's return)
+ *     score      = (bestReward - upperBound) * 5 + 100
+ *
+ * bestReward counts the empty prefix (0), so a plan that only loses reward scores like
+ * doing nothing. Rewards are summed in tenths, so they are exact.
+ */
+export function replayPlan(level: SokobanLevel, plan: string | readonly (string | number)[], options: PlanOptions = {}): PlanResult {
+  const maxActions = options.maxActions ?? MAGEBENCH_MAX_ACTIONS;
+  const parsed = parsePlan(plan);
+  const optimalMoves = options.optimalMoves ?? level.optimalMoves ?? solvedLength(level, options.solveBudget);
+  const game = new SokobanGame(level);
+  let total = 0, best = 0, replayed = 0, blocked = 0;
+  for (const a of parsed.actions) {
+    if (replayed >= maxActions || game.solved) break;
+    total += game.move(a);
+    replayed++;
+    if (!game.lastValid) blocked++;
+    if (total > best) best = total;
+  }
+  const boxes = levelBoxes(level).length;
+  const upperTenths = REWARD_TENTHS.solved + boxes * REWARD_TENTHS.boxOnTarget + optimalMoves * REWARD_TENTHS.step;
+  return {
+    bestReward: best / 10,
+    finalReward: total / 10,
+    solved: game.solved,
+    actionsReplayed: replayed,
+    blockedActions: blocked,
+    ignoredActions: parsed.actions.length - replayed,
+    invalidTokens: parsed.invalid,
+    upperBound: upperTenths / 10,
+    score: ((best - upperTenths) * 5) / 10 + 100,
+    optimalMoves,
+  };
+}
+
+function solvedLength(level: SokobanLevel, budget?: SolveBudget): number {
+  const r = solveSokoban(level, budget);
+  if (r.status !== 'solved') throw new PlanScoreError(`cannot score a plan: the level's optimal length is unknown (solver: ${r.status}); pass optimalMoves`);
+  return r.moves;
+}
+
+/** Action names for a list of indices, as a plan string: `Left, Up, Up`. */
+export function formatPlan(actions: readonly number[]): string {
+  return actions.map((a) => { const n = SOKOBAN_ACTIONS[a]!; return n[0]!.toUpperCase() + n.slice(1); }).join(', ');
+}

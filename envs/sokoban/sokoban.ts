@@ -1,0 +1,266 @@
+import { BaseEnv, type Env, type Info, type ResetResult, type StepResult } from '../core/env.js';
+import { InvalidActionError, InvalidOptionError, LmmGymError, describeValue } from '../core/errors.js';
+import { Box, Discrete, type Space } from '../core/spaces.js';
+import type { Frame } from '../render/frame.js';
+import { columnHeader, describeSokoban } from './describe.js';
+import { SOKOBAN_ACTIONS, SokobanGame } from './game.js';
+import { generateLevel, generateOptionsProblem, type GenerateOptions } from './generator.js';
+import { CELL, cloneLevel, levelProblem, parseBoxoban, parseLevel, type SokobanLevel } from './level.js';
+import { SokobanRenderer } from './render.js';
+
+/** Where an env's levels come from: called at every reset. */
+export interface LevelSource {
+  /** Grid size of every level it yields (the observation shape). */
+  readonly width: number;
+  readonly height: number;
+  /** The next level; `draw()` gives a fresh seed from the env's generator. */
+  next(options: Record<string, unknown>, draw: () => number): SokobanLevel;
+}
+
+export interface SokobanEnvOptions {
+  maxSteps: number;
+  tileSize: number;
+}
+
+/**
+ * Sokoban (rules and rewards of gym-sokoban, move-only actions): push every box onto a
+ * target. Actions 0..3 = up, down, left, right; a move into a box pushes it when the
+ * cell beyond is free. Reward per step -0.1, +1 for a box pushed onto a target, -1 for
+ * one pushed off, +10 when all are on targets (then `terminated`). The env truncates
+ * itself after `maxSteps` steps.
+ *
+ * Observation: a fresh Uint8Array(height * width) of cell codes (CELL: 0 wall, 1 floor,
+ * 2 target, 3 box on target, 4 box, 5 player, 6 player on target), in a uint8 Box of
+ * shape [height, width]. `render()` and `describe()` give the image and text views.
+ *
+ * The oracle and plan tools read the position with `currentLevel()` / `initialLevel()`
+ * (reach them through wrappers with `sokobanEnvOf(env)`).
+ */
+export class SokobanEnv extends BaseEnv<Uint8Array, number> {
+  readonly actionSpace = new Discrete(4);
+  /** A uint8 Box of shape [height, width] with values 0..6. */
+  readonly observationSpace: Space<Uint8Array>;
+  override readonly actionNames = SOKOBAN_ACTIONS;
+  override readonly metadata = { renderModes: ['rgb_array', 'text'], renderFps: 4 };
+  readonly game = new SokobanGame();
+  private start: SokobanLevel | null = null;
+  private steps = 0;
+  private lastAction: number | null = null;
+  private readonly renderer: SokobanRenderer;
+  private readonly header: string;
+
+  constructor(readonly source: LevelSource, readonly envOptions: SokobanEnvOptions) {
+    super();
+    const { maxSteps, tileSize } = envOptions;
+    if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) throw new InvalidOptionError(`Sokoban maxSteps must be a positive integer, got ${describeValue(maxSteps)}`);
+    if (!Number.isSafeInteger(tileSize) || tileSize < 4 || tileSize > 128) throw new InvalidOptionError(`Sokoban tileSize must be an integer in [4, 128], got ${describeValue(tileSize)}`);
+    this.observationSpace = new Box(0, 6, [source.height, source.width], 'uint8') as unknown as Space<Uint8Array>;
+    this.renderer = new SokobanRenderer(tileSize);
+    this.header = columnHeader(source.width);
+  }
+
+  protected onReset(options: Record<string, unknown>): ResetResult<Uint8Array> {
+    const level = this.source.next(options, () => this.rng.childSeed());
+    this.start = level;
+    this.game.load(level);
+    this.steps = 0;
+    this.lastAction = null;
+    return {
+      observation: this.game.cells.slice(),
+      info: { levelId: level.id ?? null, optimalMoves: level.optimalMoves, boxesOnTarget: this.game.boxesOnTarget, success: this.game.solved },
+    };
+  }
+
+  protected onStep(action: number): StepResult<Uint8Array> {
+    if (action !== 0 && action !== 1 && action !== 2 && action !== 3) throw new InvalidActionError(`Sokoban action must be 0..3 (up, down, left, right), got ${describeValue(action)}`);
+    const game = this.game;
+    const tenths = game.move(action);
+    this.steps++;
+    this.lastAction = action;
+    const solved = game.boxesOnTarget === game.boxes;
+    const info: Info = {
+      actionIsValid: game.lastValid,
+      actionIsEffective: game.lastValid,
+      pushed: game.lastPushed,
+      boxesOnTarget: game.boxesOnTarget,
+      success: solved,
+    };
+    return { observation: game.cells.slice(), reward: tenths / 10, terminated: solved, truncated: !solved && this.steps >= this.envOptions.maxSteps, info };
+  }
+
+  /** The image view; the frame is reused between calls (copy it to keep it). */
+  render(): Frame {
+    return this.renderer.render(this.game.cells, this.game.width, this.game.height);
+  }
+
+  describe(): string {
+    return describeSokoban(this.game, { step: this.steps, maxSteps: this.envOptions.maxSteps, lastAction: this.lastAction }, this.header);
+  }
+
+  /** The position now, as a level (a copy). Its optimalMoves is known only before the first step. */
+  currentLevel(): SokobanLevel {
+    const level = this.game.toLevel(this.start?.id);
+    if (this.steps === 0 && this.start) level.optimalMoves = this.start.optimalMoves;
+    return level;
+  }
+
+  /** The level the episode started from (a copy, with its optimalMoves when known). */
+  initialLevel(): SokobanLevel {
+    if (!this.start) throw new LmmGymError('initialLevel() called before reset()');
+    return cloneLevel(this.start);
+  }
+
+  /** Steps taken in this episode. */
+  get elapsedSteps(): number {
+    return this.steps;
+  }
+}
+
+/** The SokobanEnv under any wrappers (`make()` wraps envs); throws when `env` is not one. */
+export function sokobanEnvOf(env: Env): SokobanEnv {
+  const inner = env.unwrapped;
+  if (!(inner instanceof SokobanEnv)) throw new LmmGymError(`expected a Sokoban env, got ${inner.constructor.name}`);
+  return inner;
+}
+
+// ---- Sokoban-v0: generated levels ----
+
+export interface SokobanOptions {
+  width: number;
+  height: number;
+  boxes: number;
+  maxSteps: number;
+  /** Play this one generated level every episode (null: a new level per reset, seeded by the env). */
+  levelSeed: number | null;
+  tileSize: number;
+  /** Difficulty: minimum (and optional maximum) optimal solution length in moves. */
+  minSolutionLength: number;
+  maxSolutionLength: number | null;
+}
+
+export const SOKOBAN_DEFAULTS: SokobanOptions = {
+  width: 6, height: 6, boxes: 1, maxSteps: 100, levelSeed: null, tileSize: 16, minSolutionLength: 1, maxSolutionLength: null,
+};
+
+/**
+ * Levels from the generator. Reset options: `{ levelSeed }` plays that generated level,
+ * `{ level }` (a SokobanLevel or its Boxoban text, same size as the env) plays that one.
+ */
+export class GeneratedLevels implements LevelSource {
+  readonly width: number;
+  readonly height: number;
+  private readonly gen: GenerateOptions;
+  private cached: { seed: number; level: SokobanLevel } | null = null;
+
+  constructor(private readonly options: SokobanOptions) {
+    const { width, height, boxes, minSolutionLength, maxSolutionLength, levelSeed } = options;
+    this.gen = { width, height, boxes, minSolutionLength, maxSolutionLength };
+    const problem = generateOptionsProblem(this.gen);
+    if (problem) throw new InvalidOptionError(`Sokoban ${problem}`);
+    if (levelSeed !== null && (!Number.isSafeInteger(levelSeed) || levelSeed < 0)) throw new InvalidOptionError(`Sokoban levelSeed must be a non-negative integer or null, got ${describeValue(levelSeed)}`);
+    this.width = width;
+    this.height = height;
+  }
+
+  private generate(seed: number): SokobanLevel {
+    if (this.cached?.seed !== seed) this.cached = { seed, level: generateLevel(this.gen, seed) };
+    return this.cached.level;
+  }
+
+  next(options: Record<string, unknown>, draw: () => number): SokobanLevel {
+    if (options.level !== undefined) return sizedLevel(options.level, this.width, this.height);
+    const seed = options.levelSeed ?? this.options.levelSeed;
+    if (seed !== null && seed !== undefined) {
+      if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new InvalidOptionError(`reset option levelSeed must be a non-negative integer, got ${describeValue(seed)}`);
+      return this.generate(seed);
+    }
+    return generateLevel(this.gen, draw());
+  }
+}
+
+/** A level given as a reset option (object or Boxoban text), checked against the env's size. */
+function sizedLevel(value: unknown, width: number, height: number): SokobanLevel {
+  let level: SokobanLevel;
+  if (typeof value === 'string') level = parseLevel(value, { source: 'reset option level' });
+  else {
+    const problem = value !== null && typeof value === 'object' ? levelProblem(value as SokobanLevel) : 'not an object';
+    if (problem) throw new InvalidOptionError(`reset option level is not a valid SokobanLevel: ${problem}`);
+    level = value as SokobanLevel;
+  }
+  if (level.width !== width || level.height !== height) throw new InvalidOptionError(`reset option level is ${level.width}x${level.height}, but this env plays ${width}x${height} levels (make it with width/height to match)`);
+  return level;
+}
+
+export function makeSokobanEnv(options: Partial<SokobanOptions> = {}): SokobanEnv {
+  const o = { ...SOKOBAN_DEFAULTS, ...options };
+  return new SokobanEnv(new GeneratedLevels(o), { maxSteps: o.maxSteps, tileSize: o.tileSize });
+}
+
+// ---- Boxoban-v0: levels from Boxoban files ----
+
+export interface BoxobanOptions {
+  /** A Boxoban file; with `text` null and `file` null the bundled generated 6x6 set is used. */
+  file: string | null;
+  /** Boxoban text instead of a file. */
+  text: string | null;
+  /** Always play this level index (null: a random level per reset from the env's seed). */
+  index: number | null;
+  maxSteps: number;
+  tileSize: number;
+}
+
+export const BOXOBAN_DEFAULTS: BoxobanOptions = { file: null, text: null, index: null, maxSteps: 100, tileSize: 16 };
+
+/**
+ * Levels from a list. Levels smaller than the largest are padded with walls (right and
+ * bottom) so one observation shape fits all. Reset option `{ index }` picks a level.
+ */
+export class LevelList implements LevelSource {
+  readonly width: number;
+  readonly height: number;
+  readonly levels: readonly SokobanLevel[];
+
+  constructor(levels: readonly SokobanLevel[], private readonly index: number | null = null) {
+    if (levels.length === 0) throw new InvalidOptionError('a level list needs at least one level');
+    this.width = Math.max(...levels.map((l) => l.width));
+    this.height = Math.max(...levels.map((l) => l.height));
+    this.levels = levels.map((l) => padLevel(l, this.width, this.height));
+    if (index !== null) this.checkIndex(index, 'index');
+  }
+
+  private checkIndex(index: unknown, name: string): number {
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index >= this.levels.length) {
+      throw new InvalidOptionError(`${name} must be an integer in [0, ${this.levels.length - 1}], got ${describeValue(index)}`);
+    }
+    return index;
+  }
+
+  next(options: Record<string, unknown>, draw: () => number): SokobanLevel {
+    if (options.index !== undefined && options.index !== null) return this.levels[this.checkIndex(options.index, 'reset option index')]!;
+    if (this.index !== null) return this.levels[this.index]!;
+    return this.levels[draw() % this.levels.length]!;
+  }
+}
+
+/** The level on a width x height grid, extra cells as walls. */
+export function padLevel(level: SokobanLevel, width: number, height: number): SokobanLevel {
+  if (level.width === width && level.height === height) return level;
+  const cells = new Uint8Array(width * height).fill(CELL.WALL);
+  for (let r = 0; r < level.height; r++) cells.set(level.cells.subarray(r * level.width, (r + 1) * level.width), r * width);
+  return { ...level, width, height, cells };
+}
+
+export function makeBoxobanEnv(options: Partial<BoxobanOptions> & { loadFile?: (path: string) => string; defaultFile?: string } = {}): SokobanEnv {
+  const o = { ...BOXOBAN_DEFAULTS, ...options };
+  if (o.file !== null && o.text !== null) throw new InvalidOptionError('Boxoban takes either file or text, not both');
+  if (o.file !== null && typeof o.file !== 'string') throw new InvalidOptionError(`Boxoban file must be a path string, got ${describeValue(o.file)}`);
+  if (o.text !== null && typeof o.text !== 'string') throw new InvalidOptionError(`Boxoban text must be a string, got ${describeValue(o.text)}`);
+  let levels: SokobanLevel[];
+  if (o.text !== null) levels = parseBoxoban(o.text, 'Boxoban text');
+  else {
+    const path = o.file ?? options.defaultFile;
+    if (!path || !options.loadFile) throw new InvalidOptionError('Boxoban needs a file or text option');
+    levels = parseBoxoban(options.loadFile(path), path);
+  }
+  return new SokobanEnv(new LevelList(levels, o.index), { maxSteps: o.maxSteps, tileSize: o.tileSize });
+}
