@@ -11,5 +11,8 @@ export * from './language-env.js';
 export * from './runner.js';
 export * from './random.js';
 export * from './oracles/index.js';
+export * from './openai.js';
+export * from './eval/index.js';
 import './specs.js';
 import './builtin.js';
+export * from './model/index.js';

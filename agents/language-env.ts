@@ -57,8 +57,17 @@ export interface LanguageStepInfo {
   bestEnvReturn?: number;
   /** The env's info of the last executed step (or of reset when nothing ran). */
   envInfo: Info;
-  /** The infos of every executed env step this turn. */
-  envInfos: Info[];
+  /** Every env step executed this turn, in order (what a replay records). */
+  envSteps: EnvStepRecord[];
+}
+
+/** One env step run by a LanguageEnv turn. */
+export interface EnvStepRecord {
+  action: number | string;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: Info;
 }
 
 export interface LanguageStepResult {
@@ -200,14 +209,14 @@ export class LanguageEnv {
     const parse = this.parse(typeof text === 'string' ? text : '');
     const freeText = this.actionNames.length === 0;
     const executed: (number | string)[] = [];
-    const envInfos: Info[] = [];
+    const envSteps: EnvStepRecord[] = [];
     let envReward = 0, best = 0, cumulative = 0;
     let terminated = false, truncated = false;
     const before = freeText ? '' : this.env.describe();
     const run = (action: number | string) => {
       const r = this.env.step(action);
       executed.push(action);
-      envInfos.push(r.info);
+      envSteps.push({ action, reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: r.info });
       envReward += r.reward;
       cumulative += r.reward;
       if (cumulative > best) best = cumulative;
@@ -256,7 +265,7 @@ export class LanguageEnv {
       success,
       envReward,
       envInfo: this.lastInfo,
-      envInfos,
+      envSteps,
     };
     if (this.interaction === 'plan') info.bestEnvReturn = best;
     return { observation: this.observe(), reward: composed.total, terminated, truncated, info };

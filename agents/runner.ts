@@ -2,7 +2,7 @@ import { Rng } from '../envs/core/rng.js';
 import type { Info } from '../envs/core/env.js';
 import { agentActBatch } from './agent.js';
 import { AgentError } from './errors.js';
-import type { LanguageEnv, LanguageStepInfo } from './language-env.js';
+import type { EnvStepRecord, LanguageEnv, LanguageStepInfo } from './language-env.js';
 import type { Agent, AgentContext, AgentResponse, ParseResult } from './types.js';
 
 /** One turn of an episode, as kept for reports, replays and training. No image (size). */
@@ -19,7 +19,8 @@ export interface TurnRecord {
   reward: number;
   rewards: Record<string, number>;
   envReward: number;
-  envInfos: Info[];
+  /** The env steps of this turn (action, reward, flags, info). */
+  envSteps: EnvStepRecord[];
   terminated: boolean;
   truncated: boolean;
   meta?: Record<string, unknown>;
@@ -144,7 +145,7 @@ export async function runEpisodes(agent: Agent, envs: readonly LanguageEnv[], op
       const turn: TurnRecord = {
         turn: info.turn, systemPrompt: obs.systemPrompt, userPrompt: obs.userPrompt, response: resp.text, parse: info.parse,
         executed: info.executed, executedNames: names, reward: r.reward, rewards: info.rewards, envReward: info.envReward,
-        envInfos: info.envInfos, terminated: r.terminated, truncated: r.truncated,
+        envSteps: info.envSteps, terminated: r.terminated, truncated: r.truncated,
       };
       if (resp.meta) turn.meta = resp.meta;
       const res = s.result;

@@ -1,0 +1,137 @@
+import { writeFileAtomic } from '../../envs/render/png.js';
+import { InvalidOptionError } from '../../envs/core/errors.js';
+import { envEntry } from '../../envs/core/registry.js';
+import { parseObservationMode } from '../../envs/core/wrappers/observation-mode.js';
+import '../../envs/index.js';
+import { createAgent, listAgents } from '../../agents/registry.js';
+import '../../agents/index.js';
+import { evaluateAgent, type EvalReport } from '../../agents/eval/evaluate.js';
+import { saveEpisodeResultReplay } from '../../agents/eval/replays.js';
+import type { InvalidAnswerPolicy } from '../../agents/language-env.js';
+import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+
+const HELP = `usage: lmm-gym eval --env ID --agent SPEC [options]
+
+Run an agent for N episodes and report success (with a Wilson 95% interval), the
+format-valid rate, mean return, mean steps and benchmark scores.
+
+  --env ID               registered env id (lmm-gym envs lists them)
+  --agent SPEC           random | oracle | openai:BASE_URL#MODEL | model:PATH | ...
+  --episodes N           episodes (default 10); episode i uses seed S + i
+  --seed S               first seed (default 0)
+  --mode M               text | image | image+caption | text+image (default text)
+  --interaction I        step (multi-turn, default) | plan (one answer = whole plan)
+  --max-actions K        actions per answer in step mode (default 1); plan limit (default 50)
+  --history N            past actions shown in step mode (default 5)
+  --max-turns T          turns per episode in step mode (default 100)
+  --invalid-answer P     noop (default: env untouched, turn counts) | end
+  --invalid-penalty X    reward added for an answer that does not parse (default 0)
+  --option k=v           env option (repeatable), e.g. --option slippery=false
+  --agent-option k=v     agent setting (repeatable), e.g. --agent-option temperature=0.7
+  --parallel P           episodes at once (default: the agent's concurrency)
+  --on-error E           abort (default) | record (an agent error fails the episode)
+  --out FILE             write the JSON report (with per-episode records)
+  --replays DIR          write one replay file per episode (lmm-gym replay renders them)
+  --quiet                no progress bar`;
+
+/** A progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise. */
+export class ProgressBar {
+  private lastDecile = -1;
+  private readonly started = performance.now();
+  constructor(private readonly total: number, private readonly label: string, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  update(done: number, extra = ''): void {
+    const frac = this.total ? done / this.total : 1;
+    const elapsed = (performance.now() - this.started) / 1000;
+    const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;
+    const width = 24;
+    const filled = Math.round(frac * width);
+    const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${extra} ${elapsed.toFixed(1)}s${done < this.total ? ` eta ${eta.toFixed(1)}s` : ''}`;
+    if (this.stream.isTTY) {
+      this.stream.write(`\r${line}\x1b[K${done >= this.total ? '\n' : ''}`);
+    } else {
+      const decile = Math.floor(frac * 10);
+      if (decile !== this.lastDecile) { this.lastDecile = decile; this.stream.write(line + '\n'); }
+    }
+  }
+}
+
+function numberFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidOptionError(`--${name} must be a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** The report as a few human lines. */
+export function summariseReport(r: EvalReport): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const lines = [
+    `${r.envId} · ${r.agent} · ${r.mode}/${r.interaction} · ${r.episodes} episodes from seed ${r.seed}`,
+    `success      ${pct(r.successRate)}  (95% CI ${pct(r.successInterval95[0])} – ${pct(r.successInterval95[1])}, ${r.successes}/${r.episodes})`,
+    `format-valid ${pct(r.formatValidRate)}   parsed ${pct(r.parseRate)}`,
+    `mean return  ${r.meanReturn.toFixed(3)}   env return ${r.meanEnvReturn.toFixed(3)}   steps ${r.meanSteps.toFixed(1)}   turns ${r.meanTurns.toFixed(1)}`,
+  ];
+  for (const [name, s] of Object.entries(r.scores)) lines.push(`${name.padEnd(12)} ${s.mean.toFixed(2)} ± ${s.std.toFixed(2)} (n=${s.n})`);
+  if (r.errors) lines.push(`errors       ${r.errors} episode(s) failed with an agent error (see perEpisode[].error)`);
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    env: { type: 'string' }, agent: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' },
+    mode: { type: 'string' }, interaction: { type: 'string' }, 'max-actions': { type: 'string' }, history: { type: 'string' },
+    'max-turns': { type: 'string' }, 'invalid-answer': { type: 'string' }, 'invalid-penalty': { type: 'string' },
+    option: { type: 'string', multiple: true }, 'agent-option': { type: 'string', multiple: true }, parallel: { type: 'string' },
+    'on-error': { type: 'string' }, out: { type: 'string' }, replays: { type: 'string' }, quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, false);
+  if (values.help) {
+    console.log(`${HELP}\n\nagent kinds:\n${listAgents().map((a) => `  ${a.name.padEnd(8)} ${a.description}`).join('\n')}`);
+    return 0;
+  }
+  if (!values.env) throw new InvalidOptionError('--env is required (lmm-gym envs lists the ids)');
+  if (!values.agent) throw new InvalidOptionError('--agent is required: random, oracle, openai:BASE_URL#MODEL, model:PATH');
+  envEntry(values.env);
+  const episodes = intFlag('episodes', values.episodes, 10);
+  if (episodes < 1) throw new InvalidOptionError('--episodes must be at least 1');
+  const seed = intFlag('seed', values.seed, 0);
+  const mode = parseObservationMode(values.mode ?? 'text');
+  const interaction = values.interaction ?? 'step';
+  if (interaction !== 'step' && interaction !== 'plan') throw new InvalidOptionError(`--interaction must be step or plan, got ${JSON.stringify(interaction)}`);
+  const invalid = values['invalid-answer'];
+  if (invalid !== undefined && invalid !== 'noop' && invalid !== 'end') throw new InvalidOptionError(`--invalid-answer must be noop or end, got ${JSON.stringify(invalid)}`);
+  const onError = values['on-error'] ?? 'abort';
+  if (onError !== 'abort' && onError !== 'record') throw new InvalidOptionError(`--on-error must be abort or record, got ${JSON.stringify(onError)}`);
+  const language: Record<string, unknown> = {};
+  if (values['max-actions'] !== undefined) language.maxActions = intFlag('max-actions', values['max-actions'], 1);
+  if (values.history !== undefined) language.historyLength = intFlag('history', values.history, 5);
+  if (values['max-turns'] !== undefined) language.maxTurns = intFlag('max-turns', values['max-turns'], 100);
+  if (invalid) language.invalidAnswer = invalid as InvalidAnswerPolicy;
+  const penalty = numberFlag('invalid-penalty', values['invalid-penalty']);
+  if (penalty !== undefined) language.invalidPenalty = penalty;
+
+  const agent = await createAgent(values.agent, { envId: values.env, seed, settings: parseKeyValues(values['agent-option']) });
+  const bar = values.quiet ? null : new ProgressBar(episodes, 'eval');
+  let done = 0, wins = 0;
+  const replayPaths: string[] = [];
+  try {
+    const report = await evaluateAgent({
+      envId: values.env, envOptions: parseKeyValues(values.option), agent, agentSpec: values.agent, episodes, seed, mode, interaction,
+      language, onError: onError as 'abort' | 'record',
+      ...(values.parallel !== undefined ? { parallel: Math.max(1, intFlag('parallel', values.parallel, 1)) } : {}),
+      onEpisode: (r, scores, env) => {
+        done++;
+        if (r.success) wins++;
+        if (values.replays) replayPaths.push(saveEpisodeResultReplay(values.replays, r, env, values.agent!, { scores }));
+        bar?.update(done, `success ${wins}/${done}`);
+      },
+    });
+    if (values.out) await writeFileAtomic(values.out, JSON.stringify(report, null, 2) + '\n');
+    console.log(summariseReport(report));
+    if (values.out) console.log(`report       ${values.out}`);
+    if (values.replays) console.log(`replays      ${replayPaths.length} file(s) in ${values.replays}`);
+    return 0;
+  } finally {
+    await agent.close?.();
+  }
+}
