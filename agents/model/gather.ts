@@ -19,6 +19,6 @@ export function gatherRows(table: tf.Tensor2D, indices: Int32Array): tf.Tensor2D
       }
       return tf.tensor2d(out, [rows, d]);
     },
-  })) as unknown as tf.CustomGradientFunc<tf.Tensor>);
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(table) as tf.Tensor2D;
 }

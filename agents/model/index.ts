@@ -8,10 +8,12 @@ export { Tokenizer, SPECIAL_TOKENS, TAG_PIECES } from './tokenizer.js';
 export { framePatches } from './vision.js';
 export type { ModelInput } from './layout.js';
 export type {
-  ScoredExample, GenerateOptions, Generation, ResponseScores, TrainStepOptions, TrainStepResult, CreateModelOptions,
+  ScoredExample, GenerationOptions, Generation, ResponseScores, TrainStepOptions, TrainStepResult, CreateModelOptions,
 } from './model.js';
 export { LmmModel } from './model.js';
 export type { BackendName, BackendRequest, BackendInfo, InitBackendOptions } from './backend.js';
 export { initBackend, currentBackend } from './backend.js';
 export type { CheckpointManifest, SaveOptions } from './checkpoint.js';
 export { saveModel, loadModel, readCheckpointManifest } from './checkpoint.js';
+export type { ModelAgentOptions } from './agent.js';
+export { ModelAgent, modelInput } from './agent.js';

@@ -16,7 +16,7 @@ export interface ScoredExample {
   response: string | readonly number[];
 }
 
-export interface GenerateOptions {
+export interface GenerationOptions {
   /** Response tokens at most (default 64). */
   maxTokens?: number;
   /** 0 = greedy; default 1. */
@@ -338,7 +338,7 @@ export class LmmModel {
    * Sample responses for a batch of inputs with a KV cache: one prefill over the
    * left-padded prompts, then one decoder call per token. Deterministic per seed.
    */
-  async generate(inputs: readonly ModelInput[], options: GenerateOptions = {}): Promise<Generation[]> {
+  async generate(inputs: readonly ModelInput[], options: GenerationOptions = {}): Promise<Generation[]> {
     this.checkAlive();
     const c = this.config, V = c.vocabSize;
     const maxTokens = options.maxTokens ?? 64, temperature = options.temperature ?? 1, topP = options.topP ?? 1;
