@@ -25,7 +25,7 @@ export function formatReward(r: number): string {
 }
 
 /** What the agent said about state `index` (see `agentViewAt`). */
-export interface AgentView {
+export interface ReplayAgentView {
   /** Heading, e.g. "Turn 3" or "Turn 1 (plan, action 4/9)". */
   title: string;
   response: string | null;
@@ -43,10 +43,10 @@ export interface AgentView {
  * step's own response, else the last earlier step response (a plan stored on its first
  * step). Turns that ran no env step at this state are listed in `idleTurns`.
  */
-export function agentViewAt(replay: Replay, index: number): AgentView | null {
+export function agentViewAt(replay: Replay, index: number): ReplayAgentView | null {
   const idle = replay.turns.filter((t) => t.count === 0 && t.start === index);
   const covering = replay.turns.find((t) => t.count > 0 && t.start <= index && index < t.start + t.count);
-  const fromTurn = (t: ReplayTurn, title: string, idleTurns: ReplayTurn[]): AgentView => ({
+  const fromTurn = (t: ReplayTurn, title: string, idleTurns: ReplayTurn[]): ReplayAgentView => ({
     title, response: t.response ?? null, idleTurns,
     ...(t.parsedAction !== undefined ? { parsedAction: t.parsedAction } : {}),
     ...(t.parseError !== undefined ? { parseError: t.parseError } : {}),
