@@ -1,0 +1,161 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { make } from '../../envs/index.js';
+import {
+  BadServerResponseError, LanguageEnv, OpenAIChatAgent, OpenAIChatClient, ServerHttpError, ServerTimeoutError, ServerUnavailableError,
+  createAgent, runEpisode,
+} from '../../agents/index.js';
+
+// A real HTTP server on loopback speaking the chat-completions protocol. The first path
+// segment picks a behaviour: /ok, /flaky (500 then success), /slow (never answers in
+// time), /garbage (not JSON), /nochoices (JSON without choices), /bad (400), /count.
+interface Seen { path: string; body: any }
+const seen: Seen[] = [];
+let flakyCalls = 0;
+let inFlight = 0, maxInFlight = 0;
+let server: Server;
+let base = '';
+
+function completion(content: string) {
+  return JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 5 } });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse) {
+  const body = JSON.parse(await readBody(req));
+  const kind = req.url!.split('/')[1]!;
+  seen.push({ path: req.url!, body });
+  const ok = () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(completion('<think>easy</think><answer>Right</answer>')); };
+  switch (kind) {
+    case 'ok': return ok();
+    case 'flaky':
+      if (flakyCalls++ === 0) { res.writeHead(500); res.end('internal error'); return; }
+      return ok();
+    case 'slow': setTimeout(() => { if (!res.destroyed) ok(); }, 5000).unref(); return;
+    case 'garbage': res.writeHead(200, { 'content-type': 'application/json' }); res.end('<html>not json'); return;
+    case 'nochoices': res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"error":"model not loaded"}'); return;
+    case 'bad': res.writeHead(400); res.end('{"error":"bad request"}'); return;
+    case 'count':
+      inFlight++; maxInFlight = Math.max(maxInFlight, inFlight);
+      setTimeout(() => { inFlight--; ok(); }, 30);
+      return;
+    default: res.writeHead(404); res.end('no');
+  }
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => { handle(req, res).catch(() => { res.writeHead(500); res.end(); }); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const fast = { retries: 2, backoffMs: 10, timeoutMs: 2000 };
+
+describe('OpenAIChatAgent against a real chat-completions server', () => {
+  it('sends model, prompts and a PNG data URL, and parses the answer', async () => {
+    const env = new LanguageEnv(make('FrozenLake-v0', { slippery: false }), { mode: 'image+caption' });
+    const obs = env.reset({ seed: 0 }).observation;
+    const agent = new OpenAIChatAgent({ baseUrl: `${base}/ok/v1`, model: 'qwen-vl', temperature: 0.3, maxTokens: 64, ...fast });
+    const before = seen.length;
+    const resp = await agent.act(obs);
+    expect(resp.actions).toEqual([2]);
+    expect(resp.parse.formatOk).toBe(true);
+    expect(resp.meta).toMatchObject({ attempts: 1, finishReason: 'stop' });
+    const req = seen[before]!;
+    expect(req.path).toBe('/ok/v1/chat/completions');
+    expect(req.body).toMatchObject({ model: 'qwen-vl', temperature: 0.3, max_tokens: 64 });
+    expect(req.body.messages[0]).toEqual({ role: 'system', content: obs.systemPrompt });
+    const parts = req.body.messages[1].content;
+    const image = parts.find((p: any) => p.type === 'image_url').image_url.url as string;
+    expect(image.startsWith('data:image/png;base64,')).toBe(true);
+    const png = Buffer.from(image.slice('data:image/png;base64,'.length), 'base64');
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(parts.find((p: any) => p.type === 'text').text).toBe(obs.userPrompt);
+  });
+
+  it('text-only observations send a plain string user message', async () => {
+    const env = new LanguageEnv(make('Countdown-v0'), {});
+    const obs = env.reset({ seed: 1 }).observation;
+    const before = seen.length;
+    await new OpenAIChatAgent({ baseUrl: `${base}/ok/v1/`, model: 'm', ...fast }).act(obs);
+    expect(typeof seen[before]!.body.messages[1].content).toBe('string');
+  });
+
+  it('retries a 500 and then succeeds', async () => {
+    flakyCalls = 0;
+    const client = new OpenAIChatClient({ baseUrl: `${base}/flaky/v1`, model: 'm', ...fast });
+    const r = await client.complete([{ role: 'user', content: 'hi' }]);
+    expect(r.text).toContain('<answer>Right</answer>');
+    expect(r.meta.attempts).toBe(2);
+    expect(flakyCalls).toBe(2);
+  });
+
+  it('a slow server gives ServerTimeoutError after the retries', async () => {
+    const client = new OpenAIChatClient({ baseUrl: `${base}/slow/v1`, model: 'm', timeoutMs: 100, retries: 1, backoffMs: 5 });
+    const e = await client.complete([{ role: 'user', content: 'hi' }]).catch((x) => x);
+    expect(e).toBeInstanceOf(ServerTimeoutError);
+    expect(e.attempts).toBe(2);
+    expect(e.message).toMatch(/within 100 ms/);
+  });
+
+  it('garbage is a BadServerResponseError, not retried', async () => {
+    const before = seen.length;
+    const client = new OpenAIChatClient({ baseUrl: `${base}/garbage/v1`, model: 'm', ...fast });
+    const e = await client.complete([{ role: 'user', content: 'hi' }]).catch((x) => x);
+    expect(e).toBeInstanceOf(BadServerResponseError);
+    expect(e.message).toMatch(/not JSON/);
+    expect(seen.length - before).toBe(1);
+    const e2 = await new OpenAIChatClient({ baseUrl: `${base}/nochoices/v1`, model: 'm', ...fast }).complete([{ role: 'user', content: 'x' }]).catch((x) => x);
+    expect(e2).toBeInstanceOf(BadServerResponseError);
+    expect(e2.message).toMatch(/no choices/);
+  });
+
+  it('a 4xx is a ServerHttpError with the status, not retried', async () => {
+    const e = await new OpenAIChatClient({ baseUrl: `${base}/bad/v1`, model: 'm', ...fast }).complete([{ role: 'user', content: 'x' }]).catch((x) => x);
+    expect(e).toBeInstanceOf(ServerHttpError);
+    expect(e.status).toBe(400);
+    expect(e.attempts).toBe(1);
+  });
+
+  it('connection refused is a ServerUnavailableError', async () => {
+    const tmp = createServer();
+    await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', r));
+    const port = (tmp.address() as AddressInfo).port;
+    await new Promise<void>((r) => tmp.close(() => r()));
+    const e = await new OpenAIChatClient({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', retries: 1, backoffMs: 5, timeoutMs: 2000 }).complete([{ role: 'user', content: 'x' }]).catch((x) => x);
+    expect(e).toBeInstanceOf(ServerUnavailableError);
+    expect(e.message).toMatch(/ECONNREFUSED/);
+    expect(e.attempts).toBe(2);
+  });
+
+  it('keeps at most `concurrency` requests in flight', async () => {
+    maxInFlight = 0;
+    const client = new OpenAIChatClient({ baseUrl: `${base}/count/v1`, model: 'm', concurrency: 2, ...fast });
+    await Promise.all(Array.from({ length: 8 }, () => client.complete([{ role: 'user', content: 'x' }])));
+    expect(maxInFlight).toBe(2);
+  });
+
+  it('plays a whole episode through the agent registry spec', async () => {
+    const agent = await createAgent(`openai:${base}/ok/v1#m`, { settings: { retries: 0 } });
+    const env = new LanguageEnv(make('FrozenLake-v0', { slippery: false }), { maxTurns: 3 });
+    const r = await runEpisode(agent, env, 0);
+    expect(r.turns).toHaveLength(3);
+    expect(r.turns.every((t) => t.parse.ok && t.executedNames[0] === 'right')).toBe(true);
+  });
+
+  it('rejects bad specs and options clearly', async () => {
+    await expect(createAgent('openai:http://127.0.0.1:1/v1')).rejects.toThrow(/BASE_URL#MODEL/);
+    expect(() => new OpenAIChatClient({ baseUrl: 'ftp://x', model: 'm' })).toThrow(/http/);
+    expect(() => new OpenAIChatClient({ baseUrl: 'http://x', model: 'm', timeoutMs: -1 })).toThrow(/timeoutMs/);
+  });
+});
