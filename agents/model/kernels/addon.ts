@@ -1,0 +1,70 @@
+// Loads the optional N-API addon native/tfjs-openblas (package @lmm-gym/tfjs-openblas).
+// Never throws: a missing or broken build gives a reason string instead.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Activation codes of the fused matmul epilogue (native/tfjs-openblas/src/kernels.h). */
+export const ACT = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 } as const;
+/** Binary op codes (kernels.h LG_BIN_*). */
+export const BIN = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
+/** Unary op codes (kernels.h LG_UN_*). */
+export const UN = {
+  Exp: 0, Neg: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Relu: 5, Tanh: 6, Sigmoid: 7, Log: 8, Abs: 9, Reciprocal: 10,
+} as const;
+/** Reduction op codes (kernels.h LG_RED_*). */
+export const RED = { Sum: 0, Max: 1, Min: 2, Mean: 3 } as const;
+
+/** The addon's functions; all write into `out` buffers the caller allocated. */
+export interface NativeAddon {
+  matmul(
+    a: Float32Array, b: Float32Array, out: Float32Array, batch: number, batchA: number, batchB: number,
+    aIdx: Int32Array | null, bIdx: Int32Array | null, M: number, N: number, K: number,
+    transA: number, transB: number, bias: Float32Array | null, act: number, alpha: number,
+  ): void;
+  binary(op: number, shape: Int32Array, a: Float32Array, aStrides: Int32Array, b: Float32Array, bStrides: Int32Array, out: Float32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  softmax(rows: number, n: number, x: Float32Array, out: Float32Array): void;
+  reduce(op: number, outer: number, reduce: number, inner: number, x: Float32Array, out: Float32Array): void;
+  transpose(shape: Int32Array, inStrides: Int32Array, x: Float32Array, out: Float32Array): void;
+  adam(
+    value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
+    outValue: Float32Array, outM: Float32Array, outV: Float32Array,
+    lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number,
+  ): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+  info(): { blasConfig: string; blasCore: string; procs: number; threads: number };
+}
+
+export const ADDON_PACKAGE = '@lmm-gym/tfjs-openblas';
+export const FAST_PATH_HINT =
+  'for the fast path: apt-get install libopenblas-dev (plus g++, make, python3), then npm rebuild @lmm-gym/tfjs-openblas';
+
+let cached: { addon: NativeAddon | null; reason: string } | null = null;
+
+/** The addon, or null with the reason it could not be loaded (cached per process). */
+export function loadAddon(): { addon: NativeAddon | null; reason: string } {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  const errors: string[] = [];
+  // 1. the installed optional dependency; 2. the in-repo folder (built by hand with node-gyp).
+  const candidates: string[] = [ADDON_PACKAGE];
+  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 6; i++, dir = dirname(dir)) {
+    const p = join(dir, 'native', 'tfjs-openblas', 'index.cjs');
+    if (existsSync(p)) { candidates.push(p); break; }
+  }
+  for (const id of candidates) {
+    try {
+      const addon = require(id) as NativeAddon;
+      if (typeof addon.matmul !== 'function') throw new Error('not the expected addon');
+      cached = { addon, reason: '' };
+      return cached;
+    } catch (e) {
+      errors.push((e as Error).message.split('\n')[0]!);
+    }
+  }
+  cached = { addon: null, reason: `native addon not built (${errors[errors.length - 1] ?? 'not found'})` };
+  return cached;
+}

@@ -1,0 +1,98 @@
+// Element-wise, reduction, softmax and transpose kernels over the native addon.
+// Each handles float32 tensors and hands anything else to the JS kernel it replaces.
+import * as tf from '@tensorflow/tfjs';
+import { BIN, RED, UN, type NativeAddon } from './addon.js';
+import { cpuBackend, f32 } from './backend.js';
+import { broadcastStrides, collapse, contiguousStrides, sizeOf } from './shapes.js';
+
+export function binaryKernel(addon: NativeAddon, op: number, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const av = f32(backend, a), bv = f32(backend, b);
+    if (!av || !bv) return fallback(args);
+    let outShape: number[];
+    try {
+      outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    } catch {
+      return fallback(args);  // the JS kernel throws the usual broadcasting error
+    }
+    const out = new Float32Array(sizeOf(outShape));
+    if (out.length) {
+      const c = collapse(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
+      addon.binary(op, c.shape, av, c.strides[0]!, bv, c.strides[1]!, out);
+    }
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
+export function unaryKernel(addon: NativeAddon, op: number, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const xv = f32(backend, x);
+    if (!xv) return fallback(args);
+    const out = new Float32Array(xv.length);
+    addon.unary(op, xv, out);
+    return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
+  };
+}
+
+export function softmaxKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const { logits } = args.inputs as { logits: tf.TensorInfo };
+    const { dim } = args.attrs as { dim: number };
+    const xv = f32(backend, logits);
+    const rank = logits.shape.length;
+    if (!xv || rank === 0 || (dim !== -1 && dim !== rank - 1)) return fallback(args);
+    const n = logits.shape[rank - 1]!;
+    const out = new Float32Array(xv.length);
+    if (out.length) addon.softmax(out.length / n, n, xv, out);
+    return backend.makeTensorInfo(logits.shape.slice(), 'float32', out);
+  };
+}
+
+/** Sum / Mean / Max / Min over one contiguous run of axes (any other axis set goes to JS). */
+export function reduceKernel(addon: NativeAddon, op: number, axisAttr: 'axis' | 'reductionIndices', fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const attrs = args.attrs as Record<string, unknown>;
+    const xv = f32(backend, x);
+    if (!xv) return fallback(args);
+    const shape = x.shape;
+    const axes = [...new Set(tf.util.parseAxisParam(attrs[axisAttr] as number | number[], shape))].sort((p, q) => p - q);
+    if (!axes.length || axes.some((ax, i) => ax !== axes[0]! + i)) return fallback(args);
+    const first = axes[0]!, last = axes[axes.length - 1]!;
+    const outer = sizeOf(shape.slice(0, first)), reduce = sizeOf(shape.slice(first, last + 1)), inner = sizeOf(shape.slice(last + 1));
+    // JS kernels reject max/min over an empty axis; keep their behaviour.
+    if (reduce === 0 && (op === RED.Max || op === RED.Min)) return fallback(args);
+    const outShape = attrs.keepDims
+      ? shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+      : shape.filter((_, i) => i < first || i > last);
+    const out = new Float32Array(outer * inner);
+    addon.reduce(op, outer, reduce, inner, xv, out);
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
+export function transposeKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { perm } = args.attrs as { perm: number[] };
+    const xv = f32(backend, x);
+    if (!xv || perm.length !== x.shape.length) return fallback(args);
+    const st = contiguousStrides(x.shape);
+    const outShape = perm.map((p) => x.shape[p]!);
+    const out = new Float32Array(xv.length);
+    if (out.length) {
+      const c = collapse(outShape, [perm.map((p) => st[p]!)]);
+      addon.transpose(c.shape, c.strides[0]!, xv, out);
+    }
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
+export { BIN, RED, UN };

@@ -1,0 +1,16 @@
+// A tiny fork-join thread pool for the element-wise kernels and for batches of small
+// matrix products. The calling (JS) thread always takes the first share of the work.
+#ifndef LG_POOL_H
+#define LG_POOL_H
+
+typedef void (*lg_task_fn)(void *ctx, long begin, long end);
+
+// Threads used by lg_parallel_for, the caller included (1 = no workers).
+void lg_pool_set_threads(int n);
+int lg_pool_threads(void);
+
+// Runs fn(ctx, begin, end) over [0, n) split into at most lg_pool_threads() contiguous
+// ranges of at least `grain` items each; returns when all ranges are done.
+void lg_parallel_for(long n, long grain, lg_task_fn fn, void *ctx);
+
+#endif
