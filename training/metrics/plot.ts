@@ -44,11 +44,15 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
-function fmt(v: number): string {
+/** Tick label with as many decimals as the tick spacing needs. */
+function fmt(v: number, step: number): string {
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1);
-  return String(Number(v.toPrecision(4)));
+  if (a >= 1e5 || (step > 0 && step < 1e-4)) return v.toExponential(2);
+  const decimals = step > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))) : 2;
+  return v.toFixed(decimals);
 }
+
+const tickStep = (t: number[]) => (t.length > 1 ? t[1]! - t[0]! : 0);
 
 /** Draw a line plot; returns PNG bytes. */
 export function linePlotPng(o: LinePlotOptions): Buffer {
@@ -91,17 +95,19 @@ export function linePlotPng(o: LinePlotOptions): Buffer {
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  for (const t of niceTicks(yMin, yMax)) {
+  const yTicks = niceTicks(yMin, yMax);
+  for (const t of yTicks) {
     const y = Math.round(py(t)) + 0.5;
     ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + plotW, y); ctx.stroke();
-    ctx.fillText(fmt(t), left - 6, y);
+    ctx.fillText(fmt(t, tickStep(yTicks)), left - 6, y);
   }
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  for (const t of niceTicks(xMin, xMax, 6)) {
+  const xTicks = niceTicks(xMin, xMax, 6);
+  for (const t of xTicks) {
     const x = Math.round(px(t)) + 0.5;
     ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + plotH); ctx.stroke();
-    ctx.fillText(fmt(t), x, top + plotH + 4);
+    ctx.fillText(fmt(t, tickStep(xTicks)), x, top + plotH + 4);
   }
   ctx.strokeStyle = '#555555';
   ctx.strokeRect(left + 0.5, top + 0.5, plotW, plotH);
@@ -124,7 +130,9 @@ export function linePlotPng(o: LinePlotOptions): Buffer {
     ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + plotH); ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = '#777777';
-    ctx.fillText(m.label, x + 3, top + 3);
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(m.label, x + 3, top + plotH - 3);
+    ctx.textBaseline = 'top';
   }
 
   // Clip the data to the plot area.

@@ -1,0 +1,383 @@
+/**
+ * The staged training pipeline behind `lmm-gym train`: prime (SFT) -> fre (RL on text) ->
+ * mgt (RL on images), each stage starting from the previous stage's checkpoint.
+ *
+ * Output folder:
+ *   config.json           the validated config with defaults filled in
+ *   metrics.jsonl         one line per update / eval / priming log (see docs/training.md)
+ *   init/                 the starting model (fresh or copied from model.init)
+ *   <stage>/checkpoint/   latest checkpoint of the stage (model + trainer state)
+ *   <stage>/optimizer.bin optimizer moments of that checkpoint
+ *   <stage>/replays/      replays of sample episodes (step-XXXXXX/ folders)
+ *   final/                the model after the last stage
+ *   curves/*.png          training curves (also: lmm-gym plot metrics.jsonl --out DIR)
+ *   summary.json          last metrics and eval of each stage
+ * `resume: true` continues after a crash: finished stages are skipped, the running stage
+ * restarts from its last checkpoint (weights, step, rng, optimizer), and metrics lines
+ * written after that checkpoint are dropped so no update is counted twice.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Rng } from '../../envs/core/rng.js';
+import { LanguageEnv } from '../../agents/language-env.js';
+import { evaluateAgent, saveEpisodeResultReplay } from '../../agents/eval/index.js';
+import { initBackend } from '../../agents/model/backend.js';
+import { loadModel, saveModel } from '../../agents/model/checkpoint.js';
+import { modelConfig, type ModelPreset } from '../../agents/model/config.js';
+import { LmmModel } from '../../agents/model/model.js';
+import { ModelAgent, modelInput } from '../../agents/model/agent.js';
+import { Tokenizer } from '../../agents/model/tokenizer.js';
+import { computeAdvantages, degenerateGroupFraction } from '../rl/advantages.js';
+import { policyUpdate, scoreSequences, type TrainSequence } from '../rl/update.js';
+import { MetricsLogger, filterMetricsFile, readMetrics, type MetricsRecord } from '../metrics/jsonl.js';
+import { plotMetrics } from '../metrics/curves.js';
+import { ProgressBar } from '../metrics/progress.js';
+import { collectRollouts, type RolloutBatch } from '../rollout/collect.js';
+import { checkEnvSpec, envLabel, makeLanguageEnv } from '../rollout/envs.js';
+import type { PromptBuilder } from '../rollout/sampling-agent.js';
+import { ResumeError, TrainingConfigError } from '../errors.js';
+import { validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
+import { checkpointDir, loadOptimizer, readTrainerState, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
+
+/** Hooks and settings of one pipeline run (the CLI sets them from flags). */
+export interface RunOptions {
+  /** Overrides config.output. */
+  out?: string;
+  /** Continue from the checkpoints in the output folder. */
+  resume?: boolean;
+  /** Progress bars off (tests). */
+  quiet?: boolean;
+  /** One line per notable event (default: stderr). */
+  log?: (line: string) => void;
+  /** Prompt mapping (default agents/model modelInput: what SFT and eval use too). */
+  promptOf?: PromptBuilder;
+  /** Test hook: throw after this many updates of this run (simulates a crash). */
+  crashAfterUpdates?: number;
+  /** Skip the PNG curves at the end. */
+  noPlots?: boolean;
+  /** Runs the prime stage (SFT); supplied by training/priming. */
+  prime?: PrimeRunner;
+}
+
+/** What the pipeline needs from the priming (SFT) code for a `prime` stage. */
+export type PrimeRunner = (args: {
+  model: LmmModel;
+  stage: PrimeStageConfig;
+  seed: number;
+  /** Called with each logged SFT step (loss ...). */
+  log: (step: number, record: Record<string, number>) => void;
+  progress: (done: number, status: string) => void;
+}) => Promise<void>;
+
+export interface RunResult {
+  out: string;
+  finalCheckpoint: string;
+  metricsPath: string;
+  summary: Record<string, unknown>;
+}
+
+/** Config checks that need the env registry and the model presets. */
+export const configHooks = {
+  checkEnv: checkEnvSpec,
+  checkModelPreset(preset: string) {
+    modelConfig(preset as ModelPreset, 300);
+  },
+};
+
+/** Texts the tokenizer of a fresh model learns its word pieces from: the prompts of every env of the config. */
+export function tokenizerCorpus(config: TrainConfig, seedsPerEnv = 4): string[] {
+  const out: string[] = [];
+  for (const stage of config.stages) {
+    for (const spec of stage.envs) {
+      const env = makeLanguageEnv(spec);
+      try {
+        for (let s = 0; s < seedsPerEnv; s++) {
+          const { observation } = env.reset({ seed: s });
+          out.push(modelInput(observation).prompt, observation.systemPrompt);
+        }
+      } finally {
+        env.close();
+      }
+    }
+  }
+  return out;
+}
+
+async function freshModel(config: TrainConfig): Promise<LmmModel> {
+  if (config.model.init) {
+    if (!existsSync(resolve(config.model.init))) throw new TrainingConfigError('model.init', `no checkpoint at ${config.model.init}`);
+    return loadModel(config.model.init, { trainable: true });
+  }
+  const tokenizer = Tokenizer.build(tokenizerCorpus(config));
+  return LmmModel.create({ preset: config.model.preset as ModelPreset, config: config.model.overrides, tokenizer, seed: config.seed });
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+}
+
+/** The stage's start model: the previous stage's final checkpoint, else init/. */
+function stageStartDir(out: string, stages: readonly StageConfig[], index: number): string {
+  return index === 0 ? join(out, 'init') : checkpointDir(join(out, stages[index - 1]!.name));
+}
+
+/** Run (or resume) the pipeline of a validated config. */
+export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = {}): Promise<RunResult> {
+  const config = validateTrainConfig(rawConfig, configHooks);
+  const out = resolve(options.out ?? config.output);
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const promptOf = options.promptOf ?? modelInput;
+  const metricsPath = join(out, 'metrics.jsonl');
+  await initBackend({ log });
+
+  const started = existsSync(join(out, 'init', 'model.json')) || existsSync(metricsPath);
+  if (started && !options.resume) throw new ResumeError(`${out} already holds a run; pass --resume to continue it or choose another --out`);
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  if (!existsSync(join(out, 'init', 'model.json'))) {
+    const m = await freshModel(config);
+    await saveModel(m, join(out, 'init'), { meta: { source: config.model.init ?? `fresh ${config.model.preset} seed ${config.seed}` } });
+    m.dispose();
+  }
+
+  // Which stage to run from, and trim metrics written after the last checkpoint.
+  const states: (TrainerState | null)[] = [];
+  for (const s of config.stages) states.push(await readTrainerState(join(out, s.name)));
+  let first = states.findIndex((s) => !s?.done);
+  if (first < 0) first = config.stages.length;
+  const resumeStep = first < config.stages.length ? states[first]?.step ?? 0 : 0;
+  await filterMetricsFile(metricsPath, (r) => {
+    const si = typeof r.stageIndex === 'number' ? r.stageIndex : -1;
+    return si < first || (si === first && typeof r.step === 'number' && r.step <= resumeStep);
+  });
+  if (options.resume && started) log(`resume: ${first < config.stages.length ? `stage ${config.stages[first]!.name} from update ${resumeStep}` : 'all stages done'}`);
+
+  const logger = new MetricsLogger(metricsPath);
+  const summary: Record<string, unknown> = {};
+  let updatesThisRun = 0;
+  const crashCheck = () => {
+    updatesThisRun++;
+    if (options.crashAfterUpdates !== undefined && updatesThisRun >= options.crashAfterUpdates) throw new Error(`injected crash after ${updatesThisRun} updates`);
+  };
+  let globalBase = config.stages.slice(0, first).reduce((a, s) => a + s.steps, 0);
+  try {
+    for (let i = first; i < config.stages.length; i++) {
+      const stage = config.stages[i]!;
+      const stageDir = join(out, stage.name);
+      const state = states[i];
+      const model = state && !state.done ? await loadModel(checkpointDir(stageDir), { trainable: true }) : await loadModel(stageStartDir(out, config.stages, i), { trainable: true });
+      const ctx: StageContext = { config, stage, index: i, stageDir, out, model, logger, log, promptOf, globalBase, quiet: Boolean(options.quiet), crashCheck, state: state && !state.done ? state : null };
+      try {
+        if (stage.type === 'prime') await runPrimeStage(ctx as StageContext<PrimeStageConfig>, options.prime);
+        else summary[stage.name] = await runRlStage(ctx as StageContext<RlStageConfig>);
+      } finally {
+        model.dispose();
+      }
+      globalBase += stage.steps;
+    }
+    const lastDir = config.stages.length ? checkpointDir(join(out, config.stages.at(-1)!.name)) : join(out, 'init');
+    const final = await loadModel(lastDir, { trainable: false });
+    await saveModel(final, join(out, 'final'), { meta: { config: config.name, stages: config.stages.map((s) => s.name) } });
+    final.dispose();
+  } finally {
+    logger.close();
+  }
+  await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (!options.noPlots) {
+    const paths = await plotMetrics(readMetrics(metricsPath), join(out, 'curves'));
+    log(`curves: ${paths.length} PNG files in ${join(out, 'curves')}`);
+  }
+  return { out, finalCheckpoint: join(out, 'final'), metricsPath, summary };
+}
+
+interface StageContext<S extends StageConfig = StageConfig> {
+  config: TrainConfig;
+  stage: S;
+  index: number;
+  stageDir: string;
+  out: string;
+  model: LmmModel;
+  logger: MetricsLogger;
+  log: (line: string) => void;
+  promptOf: PromptBuilder;
+  globalBase: number;
+  quiet: boolean;
+  crashCheck: () => void;
+  /** Trainer state to resume from (null: fresh start of the stage). */
+  state: TrainerState | null;
+}
+
+function stageSeed(config: TrainConfig, index: number): number {
+  return (config.seed * 1000 + index * 7919 + 17) % 2 ** 31;
+}
+
+async function runPrimeStage(ctx: StageContext<PrimeStageConfig>, prime: PrimeRunner | undefined): Promise<void> {
+  const { stage, model, config } = ctx;
+  if (!prime) {
+    const mod = await import('../priming/index.js').catch(() => null) as { pipelinePrimeRunner?: PrimeRunner } | null;
+    prime = mod?.pipelinePrimeRunner;
+  }
+  if (!prime) throw new TrainingConfigError(`stages[${ctx.index}].type`, 'a prime stage needs the priming (SFT) code of training/priming, which is not available in this build');
+  const bar = new ProgressBar(`[${stage.name}]`, stage.steps, { quiet: ctx.quiet });
+  const rngSeed = stageSeed(config, ctx.index);
+  await prime({
+    model, stage, seed: rngSeed,
+    log: (step, rec) => ctx.logger.log({ kind: 'prime', stage: stage.name, stageIndex: ctx.index, step, globalStep: ctx.globalBase + step, ...rec }),
+    progress: (done, status) => bar.update(done, status),
+  });
+  bar.done();
+  await evalStage(ctx, stage.steps);
+  const state: TrainerState = { kind: 'lmm-gym-trainer', version: 1, stage: stage.name, stageIndex: ctx.index, step: stage.steps, done: true, globalStep: ctx.globalBase + stage.steps, rngSeed, rngState: null };
+  await saveTrainerCheckpoint(ctx.stageDir, model, state, null);
+}
+
+async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<string, unknown>> {
+  const { stage, model, config, logger } = ctx;
+  const alg = stage.algorithm;
+  const optimizer = tf.train.adam(stage.lr);
+  let step = 0;
+  let rngSeed = stageSeed(config, ctx.index);
+  let rng = new Rng(rngSeed);
+  if (ctx.state) {
+    step = ctx.state.step;
+    rngSeed = ctx.state.rngSeed;
+    rng = Rng.fromState(rngSeed, ctx.state.rngState as ReturnType<Rng['state']>);
+    const restored = await loadOptimizer(join(ctx.stageDir, 'optimizer.bin'), optimizer, step);
+    if (!restored) ctx.log(`[${stage.name}] optimizer state not found for update ${step}; Adam moments restart`);
+  }
+  // Frozen reference policy (the stage's start model) only when the KL term is on.
+  const ref = alg.klCoef > 0 ? await loadModel(stageStartDir(ctx.out, config.stages, ctx.index), { trainable: false }) : null;
+  const pool = new Map<number, LanguageEnv[]>();
+  const bar = new ProgressBar(`[${stage.name}]`, stage.steps, { quiet: ctx.quiet });
+  const startStep = step;
+  let last: Record<string, unknown> = {};
+  const save = async (done: boolean) => {
+    const state: TrainerState = { kind: 'lmm-gym-trainer', version: 1, stage: stage.name, stageIndex: ctx.index, step, done, globalStep: ctx.globalBase + step, rngSeed, rngState: rng.state(), last };
+    await saveTrainerCheckpoint(ctx.stageDir, model, state, optimizer);
+  };
+  try {
+    if (step === 0) await save(false);
+    while (step < stage.steps) {
+      const t0 = performance.now();
+      const batch = await collectRollouts({
+        model, promptOf: ctx.promptOf, envs: stage.envs, groups: stage.batch, groupSize: stage.groupSize,
+        sampling: stage.sampling, rewardWeights: stage.rewards, rng, seedLimit: stage.eval.seedStart, pool,
+      });
+      const rewards = batch.episodes.map((e) => e.reward);
+      const adv = computeAdvantages(rewards, { estimator: alg.estimator, groupSize: stage.groupSize, normalize: alg.normalize });
+      const seqs: TrainSequence[] = [];
+      batch.episodes.forEach((e, k) => {
+        for (const s of e.samples) seqs.push({ input: s.input, tokenIds: s.tokenIds, oldLogp: s.logProbs, advantage: adv[k]! });
+      });
+      if (ref) {
+        const refLp = await scoreSequences(ref, seqs, stage.sampling.temperature);
+        seqs.forEach((q, j) => { q.refLogp = refLp[j]!; });
+      }
+      const tUpdate = performance.now();
+      const u = policyUpdate(model, optimizer, seqs, {
+        clip: alg.clip, clipHigh: alg.clipHigh, klCoef: alg.klCoef, klEstimator: alg.klEstimator, aggregation: alg.aggregation,
+        ppoEpochs: alg.ppoEpochs, miniBatch: alg.miniBatch, maxGradNorm: alg.maxGradNorm, entropyCoef: alg.entropyCoef,
+        temperature: stage.sampling.temperature,
+      });
+      step++;
+      const seconds = (performance.now() - t0) / 1000;
+      const rec = trainRecord(ctx, step, batch, rewards, adv, u, seconds, (performance.now() - tUpdate) / 1000);
+      logger.log(rec);
+      last = rec;
+      bar.update(step, `reward ${(rec.reward as number).toFixed(2)} success ${(rec.success as number).toFixed(2)} fmt ${(rec.formatRate as number).toFixed(2)}`, startStep);
+      if (stage.replays.every > 0 && step % stage.replays.every === 0) writeBatchReplays(ctx, step, batch, pool);
+      if (stage.eval.every > 0 && step % stage.eval.every === 0 && step < stage.steps) await evalStage(ctx, step);
+      if (step % config.checkpointEvery === 0 && step < stage.steps) await save(false);
+      ctx.crashCheck();
+    }
+    bar.done();
+    const evals = await evalStage(ctx, step);
+    await save(true);
+    return { steps: step, last, eval: evals };
+  } finally {
+    ref?.dispose();
+    optimizer.dispose();
+    for (const envs of pool.values()) for (const e of envs) e.close();
+  }
+}
+
+function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: RolloutBatch, rewards: number[], adv: Float64Array, u: ReturnType<typeof policyUpdate>, seconds: number, updateSeconds: number): MetricsRecord {
+  const eps = batch.episodes;
+  const turns = eps.flatMap((e) => e.samples);
+  const rec: MetricsRecord = {
+    kind: 'train', stage: ctx.stage.name, stageIndex: ctx.index, step, globalStep: ctx.globalBase + step, time: Date.now() / 1000,
+    reward: mean(rewards),
+    success: mean(eps.map((e) => e.components.accuracy!)),
+    formatRate: mean(eps.map((e) => e.components.format!)),
+  };
+  for (const k of Object.keys(eps[0]?.components ?? {})) rec[`reward/${k}`] = mean(eps.map((e) => e.components[k]!));
+  if (ctx.stage.envs.length > 1) {
+    ctx.stage.envs.forEach((spec, i) => {
+      const sub = eps.filter((e) => e.envIndex === i);
+      if (sub.length) rec[`success/${envLabel(spec)}`] = mean(sub.map((e) => e.components.accuracy!));
+    });
+  }
+  Object.assign(rec, {
+    responseTokens: mean(turns.map((t) => t.tokenIds.length)),
+    truncatedRate: mean(turns.map((t) => (t.finishReason === 'length' || t.finishReason === 'context' ? 1 : 0))),
+    turnsPerEpisode: mean(eps.map((e) => e.result.turns.length)),
+    advAbs: mean([...adv].map(Math.abs)),
+    degenerateGroups: degenerateGroupFraction(rewards, batch.groupSize),
+    loss: u.loss, pgLoss: u.pgLoss, kl: u.kl, entropy: u.entropy, clipFraction: u.clipFraction, approxKlOld: u.approxKlOld,
+    gradNorm: u.gradNorm, tokens: u.tokens,
+    tokensPerSec: batch.generatedTokens / Math.max(batch.seconds, 1e-9),
+    trainTokensPerSec: (u.tokens * ctx.stage.algorithm.ppoEpochs) / Math.max(updateSeconds, 1e-9),
+    seconds,
+  });
+  return rec;
+}
+
+/** Replays of the best and worst episodes of the batch (`replays.count` in all). */
+function writeBatchReplays(ctx: StageContext<RlStageConfig>, step: number, batch: RolloutBatch, pool: Map<number, LanguageEnv[]>): void {
+  const order = batch.episodes.map((e, i) => i).sort((a, b) => batch.episodes[b]!.reward - batch.episodes[a]!.reward || a - b);
+  const n = Math.min(ctx.stage.replays.count, order.length);
+  const pick = [...new Set([...order.slice(0, Math.ceil(n / 2)), ...order.slice(order.length - Math.floor(n / 2))])];
+  const dir = join(ctx.stageDir, 'replays', `step-${String(step).padStart(6, '0')}`);
+  for (const i of pick) {
+    const e = batch.episodes[i]!;
+    const env = pool.get(e.envIndex)?.[0] ?? makeLanguageEnv(ctx.stage.envs[e.envIndex]!);
+    try {
+      saveEpisodeResultReplay(dir, { ...e.result, episode: i }, env, `policy@${ctx.stage.name}:${step}`, { reward: e.reward, group: e.group });
+    } catch (err) {
+      ctx.log(`[${ctx.stage.name}] replay of episode ${i} not written: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Held-out evaluation of every env of the stage; logs one eval record per env. */
+async function evalStage(ctx: StageContext, step: number): Promise<Record<string, unknown>[]> {
+  const { stage } = ctx;
+  if (stage.eval.episodes === 0) return [];
+  const out: Record<string, unknown>[] = [];
+  const sampling = stage.type === 'prime' ? ctx.config.sampling : (stage as RlStageConfig).sampling;
+  const agent = new ModelAgent(ctx.model, { temperature: stage.eval.temperature, maxTokens: sampling.maxTokens, seed: stage.eval.seedStart, input: ctx.promptOf, name: `policy@${stage.name}:${step}` });
+  for (const spec of stage.envs) {
+    const report = await evaluateAgent({
+      envId: spec.id, envOptions: spec.options, agent, episodes: stage.eval.episodes, seed: stage.eval.seedStart,
+      mode: spec.mode, interaction: spec.style, parallel: Math.min(stage.eval.episodes, 64), keepResponses: false,
+      language: {
+        ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
+        ...(spec.maxTurns !== undefined ? { maxTurns: spec.maxTurns } : {}),
+        ...(spec.historyLength !== undefined ? { historyLength: spec.historyLength } : {}),
+        ...(spec.invalidAnswer !== undefined ? { invalidAnswer: spec.invalidAnswer } : {}),
+      },
+    });
+    const rec: MetricsRecord = {
+      kind: 'eval', stage: stage.name, stageIndex: ctx.index, step, globalStep: ctx.globalBase + step, time: Date.now() / 1000,
+      env: spec.id, mode: spec.mode, style: spec.style, episodes: report.episodes,
+      success: report.successRate, successLo: report.successInterval95[0], successHi: report.successInterval95[1],
+      formatRate: report.formatValidRate, meanReturn: report.meanReturn, meanSteps: report.meanSteps,
+    };
+    ctx.logger.log(rec);
+    ctx.log(`[${stage.name}] eval @${step} ${envLabel(spec)}: success ${(report.successRate * 100).toFixed(1)}% [${(report.successInterval95[0] * 100).toFixed(0)}, ${(report.successInterval95[1] * 100).toFixed(0)}] format ${(report.formatValidRate * 100).toFixed(0)}% (${report.episodes} held-out episodes)`);
+    out.push(rec);
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * One policy update: re-score the sampled responses under the current model, build the
+ * clipped-ratio loss (+ KL to the reference, - entropy bonus) and take optimizer steps
+ * over minibatches, for `ppoEpochs` passes. Returns the statistics for the metrics log.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LmmModel, ScoredExample } from '../../agents/model/model.js';
+import type { ModelInput } from '../../agents/model/layout.js';
+import { RlInputError } from '../errors.js';
+import { padSequences, policyLossReference, policyLossTensor } from './loss.js';
+import type { KlEstimator } from './kl.js';
+import type { LossAggregation } from './loss.js';
+
+/** One generated response to train on. */
+export interface TrainSequence {
+  input: ModelInput;
+  tokenIds: number[];
+  /** Log-probs at sampling time (the behaviour policy). */
+  oldLogp: number[];
+  /** Log-probs under the frozen reference (needed when klCoef > 0). */
+  refLogp?: number[];
+  advantage: number;
+}
+
+export interface UpdateSettings {
+  clip: number;
+  clipHigh: number;
+  klCoef: number;
+  klEstimator: KlEstimator;
+  aggregation: LossAggregation;
+  ppoEpochs: number;
+  /** Sequences per optimizer step (0 = all at once). */
+  miniBatch: number;
+  maxGradNorm: number;
+  entropyCoef: number;
+  /** Sampling temperature (the scores divide the logits by it, as generation did). */
+  temperature: number;
+}
+
+export interface UpdateStats {
+  loss: number;
+  pgLoss: number;
+  /** Mean per-token KL(policy || ref) estimate (k3), before the update. */
+  kl: number;
+  /** Mean per-token entropy of the policy on the responses (nats). */
+  entropy: number;
+  clipFraction: number;
+  /** k3 estimate of KL(behaviour || policy) at the last minibatch (drift within the update). */
+  approxKlOld: number;
+  gradNorm: number;
+  optimizerSteps: number;
+  tokens: number;
+}
+
+/** Shuffle-free split into chunks of `size` (0 = one chunk). */
+function chunks<T>(xs: readonly T[], size: number): T[][] {
+  if (size <= 0 || size >= xs.length) return [xs.slice()];
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** Score the sequences under a model (no gradients), e.g. the reference policy; batched by `batch`. */
+export async function scoreSequences(model: LmmModel, seqs: readonly TrainSequence[], temperature: number, batch = 32): Promise<number[][]> {
+  const out: number[][] = [];
+  for (const part of chunks(seqs, batch)) {
+    const scored = await model.scoreResponses(part.map((s) => ({ input: s.input, response: s.tokenIds })), { temperature });
+    out.push(...scored);
+  }
+  return out;
+}
+
+/** Run the update on `model` with `optimizer`. Sequences with no tokens are skipped. */
+export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences: readonly TrainSequence[], s: UpdateSettings): UpdateStats {
+  const seqs = sequences.filter((q) => q.tokenIds.length > 0);
+  const stats: UpdateStats = { loss: 0, pgLoss: 0, kl: 0, entropy: 0, clipFraction: 0, approxKlOld: 0, gradNorm: 0, optimizerSteps: 0, tokens: 0 };
+  if (seqs.length === 0) return stats;
+  for (const [i, q] of seqs.entries()) {
+    if (q.oldLogp.length !== q.tokenIds.length) throw new RlInputError(`sequence ${i}: ${q.oldLogp.length} old log-probs for ${q.tokenIds.length} tokens`);
+    if (s.klCoef > 0 && (!q.refLogp || q.refLogp.length !== q.tokenIds.length)) throw new RlInputError(`sequence ${i}: klCoef > 0 needs reference log-probs for every token`);
+    if (!Number.isFinite(q.advantage)) throw new RlInputError(`sequence ${i}: advantage is not finite`);
+  }
+  const lossOpts = { clipLow: s.clip, clipHigh: s.clipHigh, klCoef: s.klCoef, klEstimator: s.klEstimator, aggregation: s.aggregation };
+  // Weighted sums for the first pass (stats of the pre-update policy), last-pass drift.
+  let entSum = 0, entTok = 0, klSum = 0, clipSum = 0, lossSum = 0, pgSum = 0, first = true, tokens = 0;
+  for (let epoch = 0; epoch < s.ppoEpochs; epoch++) {
+    for (const part of chunks(seqs, s.miniBatch)) {
+      const examples: ScoredExample[] = part.map((q) => ({ input: q.input, response: q.tokenIds }));
+      const old = padSequences(part.map((q) => q.oldLogp));
+      const ref = s.klCoef > 0 ? padSequences(part.map((q) => q.refLogp!), old.width) : null;
+      const shape: [number, number] = [part.length, old.width];
+      let host: { lp: number[][]; ent: number } | null = null;
+      const result = model.trainStep(() => {
+        const scores = model.responseLogProbs(examples, { temperature: s.temperature, entropy: true });
+        const oldT = tf.tensor2d(old.values, shape);
+        const refT = ref ? tf.tensor2d(ref.values, shape) : undefined;
+        const advT = tf.tensor1d(part.map((q) => q.advantage));
+        const input = { logp: scores.logProbs, oldLogp: oldT, mask: scores.mask, advantages: advT, ...(refT ? { refLogp: refT } : {}) };
+        let loss = policyLossTensor(input, lossOpts);
+        const ent = tf.div(tf.sum(scores.entropy!), tf.maximum(tf.sum(scores.mask), 1));
+        if (s.entropyCoef > 0) loss = tf.sub(loss, tf.mul(s.entropyCoef, ent));
+        // Host copies for the statistics (cheap next to the forward pass).
+        host = { lp: scores.logProbs.arraySync(), ent: ent.dataSync()[0]! };
+        return loss as tf.Scalar;
+      }, optimizer, { clipNorm: s.maxGradNorm });
+      stats.optimizerSteps++;
+      stats.gradNorm = Math.max(stats.gradNorm, result.gradNorm);
+      const h = host as { lp: number[][]; ent: number } | null;
+      if (!h) continue;
+      const ref_ = policyLossReference(part.map((q, b) => ({
+        logp: h.lp[b]!.slice(0, q.tokenIds.length), oldLogp: q.oldLogp, advantage: q.advantage,
+        ...(q.refLogp ? { refLogp: q.refLogp } : {}),
+      })), { ...lossOpts, klCoef: s.klCoef });
+      stats.approxKlOld = ref_.approxKlOld;
+      if (first) {
+        const n = ref_.tokens;
+        tokens += n;
+        entSum += h.ent * n; entTok += n;
+        klSum += ref_.kl * n; clipSum += ref_.clipFraction * n;
+        lossSum += result.loss * n; pgSum += ref_.pgLoss * n;
+      }
+    }
+    first = false;
+  }
+  const n = Math.max(tokens, 1);
+  stats.tokens = tokens;
+  stats.entropy = entTok ? entSum / entTok : 0;
+  stats.kl = klSum / n;
+  stats.clipFraction = clipSum / n;
+  stats.loss = lossSum / n;
+  stats.pgLoss = pgSum / n;
+  return stats;
+}

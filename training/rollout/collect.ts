@@ -1,0 +1,110 @@
+/**
+ * Rollouts for one RL update: `batch` groups of G episodes, each group G plays of the same
+ * start state (same env and seed), played by the policy through the agent layer's lockstep
+ * runner (one batched generation per turn over every running episode). Multi-turn step
+ * mode, single-turn plan mode and single-step text tasks (Countdown) all come out the same
+ * way: an episode with its turns, each turn one sampled response.
+ *
+ * Episode reward (what the group baseline compares): the rule-based components at the
+ * episode level, weighted by the stage's reward weights:
+ *   accuracy = 1 when the episode is solved/won, format = the fraction of turns in the
+ *   strict format, env = the env's own return, penalty = the summed invalid-answer penalty.
+ * For single-turn tasks this is exactly LMM-R1's accuracy + 0.5 * format. Every turn of
+ * an episode gets the episode's advantage (trajectory-level credit, as RAGEN does).
+ */
+import type { Rng } from '../../envs/core/rng.js';
+import { runEpisodes, type EpisodeResult } from '../../agents/runner.js';
+import type { LanguageEnv } from '../../agents/language-env.js';
+import type { LmmModel } from '../../agents/model/model.js';
+import { composeReward } from '../rewards/compose.js';
+import type { EnvSpec } from '../pipeline/config.js';
+import { makeLanguageEnv } from './envs.js';
+import { SamplingAgent, type PolicySample, type PromptBuilder, type SamplingSettings } from './sampling-agent.js';
+
+export interface RolloutEpisode {
+  result: EpisodeResult;
+  /** Index of the env spec in the stage. */
+  envIndex: number;
+  group: number;
+  seed: number;
+  /** Episode-level reward components and their weighted total. */
+  components: Record<string, number>;
+  reward: number;
+  /** The policy samples of the episode's turns, in order. */
+  samples: PolicySample[];
+}
+
+export interface RolloutBatch {
+  /** Episodes laid out group by group (episodes[g * G + i]). */
+  episodes: RolloutEpisode[];
+  groupSize: number;
+  generatedTokens: number;
+  seconds: number;
+}
+
+export interface CollectOptions {
+  model: LmmModel;
+  promptOf: PromptBuilder;
+  envs: readonly EnvSpec[];
+  groups: number;
+  groupSize: number;
+  sampling: SamplingSettings;
+  rewardWeights: Record<string, number>;
+  /** Draws env choices, level seeds and the sampling noise. */
+  rng: Rng;
+  /** Level seeds are drawn from [0, seedLimit) (held-out eval seeds start at seedLimit). */
+  seedLimit: number;
+  /** Reused LanguageEnvs per env spec (created on demand; kept between updates). */
+  pool?: Map<number, LanguageEnv[]>;
+}
+
+/** Pick an index with probability proportional to its weight. */
+export function pickWeighted(weights: readonly number[], rng: Rng): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let u = rng.next() * total;
+  for (let i = 0; i < weights.length; i++) {
+    u -= weights[i]!;
+    if (u < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+/** The episode-level reward components of a finished episode (see the module comment). */
+export function episodeComponents(r: EpisodeResult): Record<string, number> {
+  const turns = r.turns.length;
+  let penalty = 0;
+  for (const t of r.turns) penalty += t.rewards.penalty ?? 0;
+  return {
+    accuracy: r.success ? 1 : 0,
+    format: turns ? r.formatValidTurns / turns : 0,
+    env: r.envReturn,
+    penalty,
+  };
+}
+
+/** Play `groups` x `groupSize` episodes with the policy and score them. */
+export async function collectRollouts(o: CollectOptions): Promise<RolloutBatch> {
+  const t0 = performance.now();
+  const G = o.groupSize;
+  const plan: { envIndex: number; seed: number }[] = [];
+  for (let g = 0; g < o.groups; g++) plan.push({ envIndex: pickWeighted(o.envs.map((e) => e.weight), o.rng), seed: o.rng.int(o.seedLimit) });
+  const agent = new SamplingAgent(o.model, o.promptOf, o.sampling, o.rng);
+  const episodes: RolloutEpisode[] = new Array(o.groups * G);
+  const pool = o.pool ?? new Map<number, LanguageEnv[]>();
+  for (let e = 0; e < o.envs.length; e++) {
+    const groups = plan.map((p, g) => ({ ...p, g })).filter((p) => p.envIndex === e);
+    if (groups.length === 0) continue;
+    const seeds = groups.flatMap((p) => Array.from({ length: G }, () => p.seed));
+    const envs = pool.get(e) ?? [];
+    while (envs.length < seeds.length) envs.push(makeLanguageEnv(o.envs[e]!, o.rewardWeights));
+    pool.set(e, envs);
+    const results = await runEpisodes(agent, envs.slice(0, seeds.length), { seeds });
+    results.forEach((result, k) => {
+      const { g, seed } = groups[Math.floor(k / G)]!;
+      const components = episodeComponents(result);
+      const samples = result.turns.map((t) => agent.samples[t.meta!.sample as number]!);
+      episodes[g * G + (k % G)] = { result, envIndex: e, group: g, seed, components, reward: composeReward(components, o.rewardWeights).total, samples };
+    });
+  }
+  return { episodes, groupSize: G, generatedTokens: agent.generatedTokens, seconds: (performance.now() - t0) / 1000 };
+}
