@@ -1,0 +1,165 @@
+import { BaseEnv, type Info, type ResetResult, type StepResult } from '../core/env.js';
+import { InvalidOptionError } from '../core/errors.js';
+import { Box, Discrete, Text, type Space } from '../core/spaces.js';
+import { cloneFrame, type Frame } from '../render/frame.js';
+import { FOOTBALL_ACTIONS, LEFT, RIGHT } from './constants.js';
+import { describeFootball, playerId } from './describe.js';
+import { FootballEngine } from './engine.js';
+import { simple115Space, writeSimple115 } from './observation.js';
+import { FOOTBALL_MODEL_SIZE, FootballRenderer } from './render.js';
+import { FootballRewardTracker, parseRewards, shapedSum, zeroShaped, type RewardComponent, type ShapedComponents } from './rewards.js';
+import { getScenario, type FootballScenario } from './scenarios.js';
+
+export const FOOTBALL_REPRESENTATIONS = ['simple115', 'pixels', 'text'] as const;
+export type FootballRepresentation = (typeof FOOTBALL_REPRESENTATIONS)[number];
+/** simple115: Float32Array(115); pixels: an RGBA Frame (a copy); text: describe(). */
+export type FootballObservation = Float32Array | Frame | string;
+
+export interface FootballOptions {
+  /** A registered scenario name (see listScenarios()). */
+  scenario: string;
+  /** Opponent (right team) AI skill in [0, 1]; null: the scenario's. */
+  difficulty: number | null;
+  /** Agent's teammates' AI skill in [0, 1]; null: the scenario's. */
+  teammateDifficulty: number | null;
+  /** Comma-separated: scoring, checkpoints, shaped (e.g. 'scoring,checkpoints'). */
+  rewards: string;
+  /** Observation returned by reset/step. */
+  representation: FootballRepresentation;
+  /** render() frame size (default 128x64 for models; 512x256 suits replays). */
+  width: number;
+  height: number;
+  /** Random kick and tackle noise (from the seeded generator); null: the scenario's default. */
+  stochastic: boolean | null;
+}
+
+export const FOOTBALL_DEFAULTS: FootballOptions = {
+  scenario: 'academy_empty_goal_close', difficulty: null, teammateDifficulty: null, rewards: 'scoring',
+  representation: 'simple115', width: FOOTBALL_MODEL_SIZE.width, height: FOOTBALL_MODEL_SIZE.height, stochastic: null,
+};
+
+/** Number of recent actions shown in describe() (MageBench shows the last 5). */
+const RECENT_ACTIONS = 5;
+
+/**
+ * Football-v0: a fast, deterministic 2-D football game with Google Research Football's
+ * scenarios, action set and rewards. The agent controls the left team's active player
+ * (the ball carrier, else the player nearest the ball); everyone else plays the built-in AI.
+ */
+export class FootballEnv extends BaseEnv<FootballObservation, number> {
+  readonly actionSpace = new Discrete(FOOTBALL_ACTIONS.length);
+  readonly observationSpace: Space<FootballObservation>;
+  override readonly actionNames = FOOTBALL_ACTIONS;
+  override readonly metadata = { renderModes: ['rgb_array', 'text'], renderFps: 10 };
+  readonly options: FootballOptions;
+  readonly scenario: FootballScenario;
+  readonly engine: FootballEngine;
+  private readonly rewardParts: Set<RewardComponent>;
+  private readonly tracker = new FootballRewardTracker();
+  private renderer: FootballRenderer | null = null;
+  private recent: string[] = [];
+  private lastShaped: ShapedComponents = zeroShaped();
+
+  constructor(options: Partial<FootballOptions> = {}) {
+    super();
+    this.options = validateFootballOptions({ ...FOOTBALL_DEFAULTS, ...options });
+    this.scenario = getScenario(this.options.scenario);
+    this.rewardParts = parseRewards(this.options.rewards);
+    const o = this.options, s = this.scenario;
+    this.engine = new FootballEngine({
+      scenario: s,
+      leftDifficulty: o.teammateDifficulty ?? s.leftDifficulty,
+      rightDifficulty: o.difficulty ?? s.rightDifficulty,
+      stochastic: o.stochastic ?? s.stochastic,
+    }, this.rng);
+    this.observationSpace = o.representation === 'simple115' ? simple115Space() as unknown as Space<FootballObservation>
+      : o.representation === 'pixels' ? new Box(0, 255, [o.height, o.width, 4], 'uint8') as unknown as Space<FootballObservation>
+      : new Text(16384) as Space<FootballObservation>;
+  }
+
+  protected onReset(): ResetResult<FootballObservation> {
+    this.engine.reset(this.rng);
+    this.tracker.reset(this.engine);
+    this.recent = [];
+    this.lastShaped = zeroShaped();
+    return { observation: this.observe(), info: this.info(false) };
+  }
+
+  protected onStep(action: number): StepResult<FootballObservation> {
+    const e = this.engine;
+    e.step(action);
+    if (this.recent.length >= RECENT_ACTIONS) this.recent.shift();
+    this.recent.push(FOOTBALL_ACTIONS[action]!);
+    const shaped = this.tracker.shaped(e, this.lastShaped);
+    const checkpoint = this.tracker.checkpointReward(e);
+    let reward = 0;
+    if (this.rewardParts.has('scoring')) reward += e.ev.goal === LEFT ? 1 : e.ev.goal === RIGHT ? -1 : 0;
+    if (this.rewardParts.has('checkpoints')) reward += checkpoint;
+    if (this.rewardParts.has('shaped')) reward += shapedSum(shaped);
+    const s = this.scenario;
+    const ev = e.ev;
+    const timeUp = e.steps >= s.gameDuration;
+    const terminated = (s.endOnScore && ev.goal >= 0) || (s.endOnOutOfPlay && ev.outOfPlay) || (s.endOnPossessionChange && ev.possessionChange) || (s.kind === 'match' && timeUp);
+    const truncated = !terminated && timeUp;
+    return { observation: this.observe(), reward, terminated, truncated, info: this.info(terminated || truncated) };
+  }
+
+  private observe(): FootballObservation {
+    const r = this.options.representation;
+    if (r === 'simple115') return writeSimple115(this.engine);
+    if (r === 'pixels') return cloneFrame(this.render());
+    return this.describe();
+  }
+
+  private info(done: boolean): Info {
+    const e = this.engine;
+    const academy = this.scenario.kind === 'academy';
+    const t = this.tracker.totals;
+    return {
+      score: [e.scoreLeft, e.scoreRight],
+      ballOwner: e.owner >= 0 ? playerId(e, e.owner) : null,
+      ballOwnedTeam: e.owner >= 0 ? e.teamOf(e.owner) : -1,
+      activePlayer: e.active >= 0 ? playerId(e, e.active) : null,
+      gameMode: e.modeName,
+      stepsLeft: e.stepsLeft,
+      success: academy ? e.scoreLeft > 0 : done && e.scoreLeft > e.scoreRight,
+      checkpoints: this.tracker.checkpoints,
+      shaped: { ...this.lastShaped },
+      shapedTotal: { ...t },
+      shapedScore: 20 * shapedSum(t),
+      event: {
+        goal: e.ev.goal, outOfPlay: e.ev.outOfPlay, possessionChange: e.ev.possessionChange,
+        kick: e.ev.kickKind, tackle: e.ev.tackle, save: e.ev.save,
+      },
+    };
+  }
+
+  /** The pitch as an RGBA frame of the configured size. The frame is reused: copy it to keep it. */
+  render(): Frame {
+    if (!this.renderer) this.renderer = new FootballRenderer(this.options.width, this.options.height);
+    return this.renderer.render(this.engine);
+  }
+
+  /** The state as text (format in docs/football.md), with the last 5 actions. */
+  describe(): string {
+    return describeFootball(this.engine, this.recent);
+  }
+}
+
+/** Throw InvalidOptionError for a bad option value; returns the options. */
+export function validateFootballOptions(o: FootballOptions): FootballOptions {
+  if (typeof o.scenario !== 'string') throw new InvalidOptionError(`Football scenario must be a scenario name, got ${JSON.stringify(o.scenario)}`);
+  getScenario(o.scenario);
+  for (const k of ['difficulty', 'teammateDifficulty'] as const) {
+    const v = o[k];
+    if (v !== null && (typeof v !== 'number' || !(v >= 0 && v <= 1))) throw new InvalidOptionError(`Football ${k} must be a number in [0, 1] or null, got ${JSON.stringify(v)}`);
+  }
+  parseRewards(o.rewards);
+  if (!(FOOTBALL_REPRESENTATIONS as readonly string[]).includes(o.representation)) throw new InvalidOptionError(`Football representation must be one of ${FOOTBALL_REPRESENTATIONS.join(', ')}, got ${JSON.stringify(o.representation)}`);
+  for (const k of ['width', 'height'] as const) {
+    const v = o[k];
+    if (!Number.isSafeInteger(v) || v < 32 || v > 2048) throw new InvalidOptionError(`Football ${k} must be an integer in [32, 2048], got ${JSON.stringify(v)}`);
+  }
+  if (o.stochastic !== null && typeof o.stochastic !== 'boolean') throw new InvalidOptionError(`Football stochastic must be a boolean or null, got ${JSON.stringify(o.stochastic)}`);
+  return o;
+}

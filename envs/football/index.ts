@@ -1,0 +1,10 @@
+export * from './constants.js';
+export * from './scenarios.js';
+export { FootballEngine, type EngineConfig, type StepEvents } from './engine.js';
+export { bestPassTarget } from './ai.js';
+export * from './observation.js';
+export * from './describe.js';
+export * from './render.js';
+export * from './rewards.js';
+export * from './football.js';
+export * from './scripted.js';
