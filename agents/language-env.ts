@@ -1,3 +1,4 @@
+import { deepEqual } from '../envs/core/checker.js';
 import type { Env, Info, ResetOptions } from '../envs/core/env.js';
 import { InvalidOptionError, ResetNeededError } from '../envs/core/errors.js';
 import { parseObservationMode, modeHasImage, modeHasText, type ObservationMode } from '../envs/core/wrappers/observation-mode.js';
@@ -47,7 +48,7 @@ export interface LanguageStepInfo {
   executed: (number | string)[];
   /** True when the answer parsed. */
   valid: boolean;
-  /** True when the executed actions changed the state (describe() differs). */
+  /** True when the executed actions changed the env's observation (a move into a wall does not). */
   effective: boolean;
   /** The env reports success (info.success) at the end of this turn. */
   success: boolean;
@@ -212,7 +213,8 @@ export class LanguageEnv {
     const envSteps: EnvStepRecord[] = [];
     let envReward = 0, best = 0, cumulative = 0;
     let terminated = false, truncated = false;
-    const before = freeText ? '' : this.env.describe();
+    // A copy: envs may reuse their observation buffers in place.
+    const before = freeText ? null : typeof this.rawObservation === 'object' && this.rawObservation !== null ? structuredClone(this.rawObservation) : this.rawObservation;
     const run = (action: number | string) => {
       const r = this.env.step(action);
       executed.push(action);
@@ -261,7 +263,7 @@ export class LanguageEnv {
       rewards: { ...composed.components, total: composed.total },
       executed,
       valid: parse.ok,
-      effective: freeText ? executed.length > 0 : executed.length > 0 && this.env.describe() !== before,
+      effective: freeText ? executed.length > 0 : executed.length > 0 && !deepEqual(before, this.rawObservation),
       success,
       envReward,
       envInfo: this.lastInfo,
