@@ -17,17 +17,17 @@ export interface RenderReplayOptions extends PanelOptions, Pick<ReplayStatesOpti
 }
 
 /** The game frame's native size and the env's renderFps, from a quick probe (or the stored frames). */
-export function probeReplay(replay: Replay, options: Pick<ReplayStatesOptions, 'source' | 'envOptions'> = {}): { width: number; height: number; renderFps: number | null } {
+export function probeReplay(replay: Replay, options: Pick<ReplayStatesOptions, 'source' | 'envOptions'> = {}): { width: number; height: number; renderFps: number | null; actionNames: readonly string[] | null } {
   const stored = options.source === 'stored' || ((options.source ?? 'auto') === 'auto' && !canSimulate(replay) && hasStoredFrames(replay));
   if (stored && replay.header.frame) {
     const f = decodeStoredFrame(replay.header.frame);
-    return { width: f.width, height: f.height, renderFps: null };
+    return { width: f.width, height: f.height, renderFps: null, actionNames: replay.header.actionNames ?? null };
   }
   const env = makeReplayEnv(replay, options.envOptions);
   try {
     env.reset({ seed: replay.header.seed!, options: replay.header.resetOptions });
     const f = env.render();
-    return { width: f.width, height: f.height, renderFps: env.metadata.renderFps ?? null };
+    return { width: f.width, height: f.height, renderFps: env.metadata.renderFps ?? null, actionNames: replay.header.actionNames ?? env.actionNames ?? null };
   } finally {
     env.close();
   }
@@ -45,6 +45,7 @@ export function autoReplayScale(width: number, height: number): number {
  */
 export function forEachAnnotatedFrame(replay: Replay, options: RenderReplayOptions, onFrame: (frame: Frame, state: ReplayState) => void): { width: number; height: number; count: number; renderFps: number | null } {
   const probe = probeReplay(replay, options);
+  replay = withActionNames(replay, probe.actionNames);
   const scale = options.scale === undefined || options.scale === 'auto' ? autoReplayScale(probe.width, probe.height) : options.scale;
   const returns = cumulativeReturns(replay);
   let panel: PanelRenderer | null = null;
@@ -115,4 +116,10 @@ export async function writeReplayGif(replay: Replay, path: string, options: Repl
 function checkDelay(ms: number): number {
   if (!Number.isSafeInteger(ms) || ms < 10 || ms > 65535) throw new InvalidOptionError(`GIF delay must be an integer number of milliseconds in [10, 65535], got ${ms}`);
   return ms;
+}
+
+/** The replay with header.actionNames filled from the env when the file has none (for labels). */
+export function withActionNames(replay: Replay, names: readonly string[] | null): Replay {
+  if (replay.header.actionNames || !names) return replay;
+  return { ...replay, header: { ...replay.header, actionNames: [...names] } };
 }
