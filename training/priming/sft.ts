@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../envs/core/rng.js';
+import type { LmmModel, ScoredExample } from '../../agents/model/model.js';
+import { visualTokens } from '../../agents/model/config.js';
+import { saveLinePlot, smoothEma } from '../metrics/plot.js';
+import { Progress } from './progress.js';
+import type { SftExample } from './types.js';
+
+export interface PrimeOptions {
+  /** Optimizer steps (default: `epochs` passes over the examples). */
+  steps?: number;
+  /** Passes over the examples when `steps` is not given (default 3). */
+  epochs?: number;
+  batchSize?: number;
+  /** Peak Adam learning rate (default 1e-3), reached after `warmupSteps`, then cosine decay to 10%. */
+  learningRate?: number;
+  warmupSteps?: number;
+  clipNorm?: number;
+  /** Shuffling seed (default 0). */
+  seed?: number;
+  /** Progress line on stderr (default true). */
+  progress?: boolean;
+  /** Write the loss curve PNG here at the end. */
+  lossCurvePath?: string;
+  /** Called after every step. */
+  onStep?: (s: { step: number; loss: number; gradNorm: number; tokens: number; learningRate: number }) => void;
+  /** Reuse an optimizer (e.g. to continue priming); default a new Adam. */
+  optimizer?: tf.Optimizer;
+}
+
+export interface PrimeResult {
+  steps: number;
+  /** Loss (mean NLL per response token) of every step. */
+  losses: number[];
+  /** Response tokens trained on. */
+  tokens: number;
+  seconds: number;
+  /** Examples dropped because they do not fit the model's context. */
+  skipped: number;
+}
+
+/** The model-side view of an SFT example. */
+export function toScoredExample(e: SftExample): ScoredExample {
+  return { input: { prompt: e.prompt, image: e.image ?? null }, response: e.response };
+}
+
+/** Learning rate of step `s`: linear warmup, then cosine to 10% of the peak at `total`. */
+export function primingLearningRate(s: number, total: number, peak: number, warmup: number): number {
+  if (s < warmup) return peak * (s + 1) / warmup;
+  const t = total > warmup ? (s - warmup) / (total - warmup) : 1;
+  return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t))));
+}
+
+/**
+ * Supervised priming: minimise the NLL of each example's response given its prompt (and
+ * frame), in shuffled mini-batches, with Adam, warmup + cosine decay and gradient clipping.
+ * Examples longer than the model's context are skipped (counted in the result).
+ */
+export async function primeModel(model: LmmModel, examples: readonly SftExample[], options: PrimeOptions = {}): Promise<PrimeResult> {
+  const c = model.config, tok = model.tokenizer;
+  const sized = examples.map((e) => ({ e, tokens: tok.encode(e.response).length, length: (e.image ? visualTokens(c) : 0) + 2 + tok.encode(e.prompt).length + tok.encode(e.response).length - 1 }));
+  const fits = sized.filter((s) => s.length <= c.maxSeq && s.tokens > 0);
+  if (fits.length === 0) throw new RangeError(`no SFT example fits the model's context of ${c.maxSeq} tokens (${examples.length} given)`);
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 16, fits.length));
+  const perEpoch = Math.ceil(fits.length / batchSize);
+  const total = options.steps ?? perEpoch * (options.epochs ?? 3);
+  const peak = options.learningRate ?? 1e-3, warmup = options.warmupSteps ?? Math.min(20, Math.ceil(total / 10));
+  const optimizer = options.optimizer ?? tf.train.adam(peak);
+  const rng = new Rng(options.seed ?? 0);
+  const bar = options.progress === false ? null : new Progress(total, 'priming');
+  const losses: number[] = [];
+  let order: number[] = [], cursor = 0, tokens = 0;
+  const started = performance.now();
+  for (let step = 0; step < total; step++) {
+    if (cursor + batchSize > order.length) { order = rng.shuffle(fits.map((_, i) => i)); cursor = 0; }
+    const batch = order.slice(cursor, cursor + batchSize).map((i) => fits[i]!);
+    cursor += batchSize;
+    const lr = primingLearningRate(step, total, peak, warmup);
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const scored = batch.map((b) => toScoredExample(b.e));
+    const r = model.trainStep(() => model.nll(scored), optimizer, { clipNorm: options.clipNorm ?? 1 });
+    const n = batch.reduce((a, b) => a + b.tokens, 0);
+    tokens += n;
+    losses.push(r.loss);
+    options.onStep?.({ step, loss: r.loss, gradNorm: r.gradNorm, tokens: n, learningRate: lr });
+    const secs = (performance.now() - started) / 1000;
+    bar?.update(step + 1, `loss ${r.loss.toFixed(3)} ${(tokens / secs).toFixed(0)} tok/s`);
+    if (step % 4 === 3) await new Promise((res) => setImmediate(res)); // let signals and I/O through
+  }
+  if (!options.optimizer) optimizer.dispose();
+  if (options.lossCurvePath) await saveLossCurve(options.lossCurvePath, losses);
+  return { steps: total, losses, tokens, seconds: (performance.now() - started) / 1000, skipped: examples.length - fits.length };
+}
+
+/** Draw a loss curve (raw and smoothed) to PNG. */
+export async function saveLossCurve(path: string, losses: readonly number[], title = 'priming (SFT) loss'): Promise<void> {
+  const raw = losses.map((y, x) => [x + 1, y] as [number, number]);
+  await saveLinePlot(path, {
+    title, xLabel: 'step', yLabel: 'NLL per response token',
+    series: [
+      { label: 'loss', points: raw, color: '#9ecae1' },
+      { label: 'EMA 0.1', points: smoothEma(raw, 0.1), color: '#1f77b4' },
+    ],
+  });
+}
