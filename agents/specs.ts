@@ -31,3 +31,29 @@ registerPromptSpec('Arithmetic-v0', {
   answerHelp: 'The answer is the integer only, e.g. 42.',
   exampleAnswer: '42',
 });
+
+registerPromptSpec('Boxoban-v0', {
+  title: 'Sokoban',
+  rules: 'You are the player in a warehouse. Push every box onto a target. You can push one box at a time by walking into it, never pull. Walls block you and boxes. Each step costs 0.1; a box onto a target gives +1, off a target -1, and solving the level +10.',
+  actionHelp: { up: 'move (or push) up', down: 'move (or push) down', left: 'move (or push) left', right: 'move (or push) right' },
+  synonyms: { 'push up': 'up', 'push down': 'down', 'push left': 'left', 'push right': 'right', 'move up': 'up', 'move down': 'down', 'move left': 'left', 'move right': 'right' },
+  exampleAnswer: 'Left, Up, Up',
+});
+
+registerPromptSpec('Football-v0', {
+  title: 'Football',
+  rules: 'You control the active player of the left team (attacking toward x = +1, the right goal); your teammates and the opponents play by themselves. Score a goal; keep the ball, move it forward, beat defenders, pass and shoot well. Directions stay active until you choose another one or release them.',
+  actionHelp: {
+    idle: 'do nothing new', left: 'run left (toward your own goal)', top_left: 'run up-left', top: 'run up', top_right: 'run up-right',
+    right: 'run right (toward the opponent goal)', bottom_right: 'run down-right', bottom: 'run down', bottom_left: 'run down-left',
+    long_pass: 'long ground pass', high_pass: 'lofted pass', short_pass: 'short pass to a teammate', shot: 'shoot at goal',
+    sprint: 'start sprinting', release_direction: 'stop running', release_sprint: 'stop sprinting', sliding: 'sliding tackle',
+    dribble: 'start dribbling', release_dribble: 'stop dribbling',
+  },
+  synonyms: {
+    up: 'top', down: 'bottom', 'up left': 'top_left', 'up right': 'top_right', 'down left': 'bottom_left', 'down right': 'bottom_right',
+    shoot: 'shot', pass: 'short_pass', 'short pass': 'short_pass', 'long pass': 'long_pass', 'high pass': 'high_pass', tackle: 'sliding',
+    'no op': 'idle', noop: 'idle', wait: 'idle', stop: 'release_direction',
+  },
+  exampleAnswer: 'shot',
+});

@@ -1,3 +1,5 @@
 export * from './oracle.js';
 export * from './frozenlake.js';
 export * from './text-tasks.js';
+export * from './sokoban.js';
+export * from './football.js';
