@@ -221,3 +221,10 @@ class ReverseSearch {
     return { width: this.width, height: this.height, cells, optimalMoves: depth };
   }
 }
+
+/** `count` levels with seeds firstSeed, firstSeed + 1, ... (ids `gen:WxH:B:<seed>`). */
+export function generateLevels(options: GenerateOptions, count: number, firstSeed = 0): SokobanLevel[] {
+  const out: SokobanLevel[] = [];
+  for (let i = 0; i < count; i++) out.push(generateLevel(options, firstSeed + i));
+  return out;
+}

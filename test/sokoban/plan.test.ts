@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { formatPlan, generateLevel, parseLevel, parsePlan, replayPlan, solveSokoban } from '../../index.js';
+
+const level = parseLevel('######\n#    #\n# $@ #\n#.   #\n######'); // optimal: Left, Up, Left, Down (4)
+
+describe('plan mode (MageBench Sokoban-Global)', () => {
+  it('parses plans in several spellings and reports unknown tokens', () => {
+    expect(parsePlan('Left, Up, Up').actions).toEqual([2, 0, 0]);
+    expect(parsePlan('left up\nRIGHT;down').actions).toEqual([2, 0, 3, 1]);
+    expect(parsePlan('["Left", "Down"]').actions).toEqual([2, 1]);
+    expect(parsePlan('push left, move up, L, r').actions).toEqual([2, 0, 2, 3]);
+    expect(parsePlan([0, 'down', 3]).actions).toEqual([0, 1, 3]);
+    const p = parsePlan('Left, jump, Up.');
+    expect(p).toEqual({ actions: [2, 0], invalid: ['jump'] });
+  });
+
+  it('an optimal plan scores 100; its best reward is the upper bound', () => {
+    const r = replayPlan(level, 'Left, Up, Left, Down');
+    expect(r.solved).toBe(true);
+    expect(r.upperBound).toBeCloseTo(10 + 1 - 0.4, 12);
+    expect(r.bestReward).toBeCloseTo(10.6, 12);
+    expect(r.score).toBeCloseTo(100, 12);
+    expect(r.optimalMoves).toBe(4);
+  });
+
+  it('an empty or useless plan scores as doing nothing: (0 - upperBound) * 5 + 100', () => {
+    const idle = replayPlan(level, '');
+    expect(idle.bestReward).toBe(0);
+    expect(idle.score).toBeCloseTo((0 - 10.6) * 5 + 100, 12);
+    const useless = replayPlan(level, 'Up, Down, Up, Down');
+    expect(useless.finalReward).toBeCloseTo(-0.4, 12);
+    expect(useless.bestReward).toBe(0);
+    expect(useless.score).toBeCloseTo(idle.score, 12);
+  });
+
+  it('a detour that still solves scores below 100 by 0.5 per extra move', () => {
+    const r = replayPlan(level, 'Up, Down, Left, Up, Left, Down');
+    expect(r.solved).toBe(true);
+    expect(r.score).toBeCloseTo(99, 12);
+  });
+
+  it('pushing onto then off a target keeps the best reward reached', () => {
+    const l = parseLevel('#######\n#@$.  #\n#     #\n#######');
+    const r = replayPlan(l, 'Right, Right', { optimalMoves: 1 });
+    expect(r.solved).toBe(true); // the first push solves it; the rest is not replayed
+    expect(r.actionsReplayed).toBe(1);
+    expect(r.ignoredActions).toBe(1);
+    const l2 = parseLevel('#######\n#@$. .#\n#   $ #\n#######');
+    const r2 = replayPlan(l2, 'Right, Right', { optimalMoves: 10 });
+    expect(r2.bestReward).toBeCloseTo(0.9, 12); // -0.1 + 1 after the first push
+    expect(r2.finalReward).toBeCloseTo(-0.2, 12); // then -0.1 - 1 pushing it off
+    expect(r2.solved).toBe(false);
+  });
+
+  it('replays only the first 50 actions', () => {
+    const far = 'Up, Down, '.repeat(25) + 'Left, Up, Left, Down';
+    const r = replayPlan(level, far);
+    expect(r.actionsReplayed).toBe(50);
+    expect(r.ignoredActions).toBe(4);
+    expect(r.solved).toBe(false);
+    expect(replayPlan(level, far, { maxActions: 60 }).solved).toBe(true);
+  });
+
+  it('uses the solver when the level has no optimalMoves, and formats plans', () => {
+    const g = generateLevel({ width: 7, height: 7, boxes: 2 }, 3);
+    const sol = solveSokoban(g);
+    const r = replayPlan({ ...g, optimalMoves: null }, formatPlan(sol.actions), { maxActions: 1000 });
+    expect(r.optimalMoves).toBe(g.optimalMoves);
+    expect(r.score).toBeCloseTo(100, 9);
+    expect(formatPlan([2, 0, 0])).toBe('Left, Up, Up');
+  });
+});
