@@ -13,6 +13,9 @@ export * from './random.js';
 export * from './oracles/index.js';
 export * from './openai.js';
 export * from './eval/index.js';
+export * from './traces.js';
+// The built-in envs must be registered for make() in evaluateAgent / generateSftTraces.
+import '../envs/index.js';
 import './specs.js';
 import './builtin.js';
 export * from './model/index.js';
