@@ -46,7 +46,6 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InvalidOptionError(`expected one replay FILE, got ${positionals.length}\n\n${HELP}`);
   for (const mod of values.import ?? []) await import(/^[./]/.test(mod) ? pathToFileURL(resolve(mod)).href : mod);
   const file = positionals[0]!;
-  const replay = readReplay(file, { allowPartial: values['allow-partial'] ?? file.endsWith(REPLAY_PARTIAL_SUFFIX) });
   const source = values.frames ?? 'auto';
   if (!['auto', 'simulate', 'stored'].includes(source)) throw new InvalidOptionError(`--frames must be auto, simulate or stored, got ${JSON.stringify(source)}`);
   const scale = values.scale === undefined || values.scale === 'auto' ? 'auto' : intFlag('scale', values.scale, 1);
@@ -59,6 +58,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(values['panel-width'] !== undefined ? { width: positive('panel-width', values['panel-width']) } : {}),
     ...(values['font-size'] !== undefined ? { fontSize: positive('font-size', values['font-size']) } : {}),
   };
+  const delay = values.delay === undefined ? undefined : intFlag('delay', values.delay, 0);
+  const replay = readReplay(file, { allowPartial: values['allow-partial'] ?? file.endsWith(REPLAY_PARTIAL_SUFFIX) });
   const log = (s: string) => { if (!values.json) console.log(s); };
   const result: Record<string, unknown> = {
     file, envId: replay.header.envId, seed: replay.header.seed, steps: replay.steps.length,
@@ -86,7 +87,6 @@ export async function run(argv: string[]): Promise<number> {
       log(`wrote ${paths.length} PNGs to ${values.png}`);
     }
     if (values.gif !== undefined) {
-      const delay = values.delay === undefined ? undefined : intFlag('delay', values.delay, 0);
       const g = await writeReplayGif(replay, values.gif, { ...options, ...(delay !== undefined ? { delay } : {}) });
       result.gif = { path: values.gif, ...g };
       log(`wrote ${values.gif}: ${g.frames} frames ${g.width}x${g.height}, ${g.delay} ms/frame, ${g.bytes} bytes`);
