@@ -202,8 +202,10 @@ export class LmmModel {
     for (let l = 0; l < c.nLayers; l++) {
       const p = `h${l}.`;
       const a = this.layerNorm(h, p + 'ln1_g', p + 'ln1_b').reshape([B * T, d]) as tf.Tensor2D;
-      const qkv = this.linear(a, p + 'qkv_w', p + 'qkv_b').reshape([B, T, 3 * H, dh]).transpose([0, 2, 1, 3]);
-      const [q0, k0, v0] = tf.split(qkv, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      // [B, T, 3, H, dh] -> [3, B, H, T, dh]: q, k, v become contiguous blocks, so unstack is
+      // a cheap copy (tf.split along a middle axis is an element-wise gather on the cpu backend).
+      const qkv = this.linear(a, p + 'qkv_w', p + 'qkv_b').reshape([B, T, 3, H, dh]).transpose([2, 0, 3, 1, 4]);
+      const [q0, k0, v0] = tf.unstack(qkv, 0) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const q = tf.mul(q0, scale);
       const k = past ? tf.concat([past[l]!.k, k0], 2) : k0;
       const v = past ? tf.concat([past[l]!.v, v0], 2) : v0;
@@ -282,7 +284,9 @@ export class LmmModel {
       if (t !== 1) logits = tf.div(logits, t);
       const logp = tf.logSoftmax(logits);
       const mask = tf.tensor2d(maskValues, [B, R]);
-      const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor2d(targets, [B, R], 'int32'), V)), -1);
+      const flat = new Int32Array(B * R);
+      for (let i = 0; i < B * R; i++) flat[i] = i * V + targets[i]!;
+      const picked = gatherRows(logp.reshape([B * R * V, 1]), flat).reshape([B, R]);
       const out: ResponseScores = { logProbs: tf.mul(picked, mask) as tf.Tensor2D, mask };
       if (options.entropy) out.entropy = tf.mul(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), mask) as tf.Tensor2D;
       return out as unknown as tf.TensorContainer;
