@@ -37,6 +37,8 @@ import { ProgressBar } from '../metrics/progress.js';
 import { collectRollouts, type RolloutBatch } from '../rollout/collect.js';
 import { checkEnvSpec, envLabel, makeLanguageEnv } from '../rollout/envs.js';
 import type { PromptBuilder } from '../rollout/sampling-agent.js';
+import { collectOracleExamples, type TraceSource } from '../priming/traces.js';
+import { primeModel } from '../priming/sft.js';
 import { ResumeError, TrainingConfigError } from '../errors.js';
 import { validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
 import { checkpointDir, loadOptimizer, readTrainerState, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
@@ -57,7 +59,7 @@ export interface RunOptions {
   crashAfterUpdates?: number;
   /** Skip the PNG curves at the end. */
   noPlots?: boolean;
-  /** Runs the prime stage (SFT); supplied by training/priming. */
+  /** Runs the prime stage (default: oracle traces + training/priming's primeModel). */
   prime?: PrimeRunner;
 }
 
@@ -86,8 +88,8 @@ export const configHooks = {
   },
 };
 
-/** Texts the tokenizer of a fresh model learns its word pieces from: the prompts of every env of the config. */
-export function tokenizerCorpus(config: TrainConfig, seedsPerEnv = 4): string[] {
+/** Texts the tokenizer of a fresh model learns its word pieces from: prompts and oracle answers of every env of the config. */
+export async function tokenizerCorpus(config: TrainConfig, seedsPerEnv = 4): Promise<string[]> {
   const out: string[] = [];
   for (const stage of config.stages) {
     for (const spec of stage.envs) {
@@ -100,6 +102,9 @@ export function tokenizerCorpus(config: TrainConfig, seedsPerEnv = 4): string[] 
       } finally {
         env.close();
       }
+      // The oracle's reasoning language too, when the env has an oracle.
+      const traced = await collectOracleExamples([{ envId: spec.id, envOptions: spec.options, mode: 'text', interaction: spec.style, episodes: seedsPerEnv, successOnly: false }]).catch(() => []);
+      out.push(...traced.map((e) => e.response));
     }
   }
   return out;
@@ -110,7 +115,7 @@ async function freshModel(config: TrainConfig): Promise<LmmModel> {
     if (!existsSync(resolve(config.model.init))) throw new TrainingConfigError('model.init', `no checkpoint at ${config.model.init}`);
     return loadModel(config.model.init, { trainable: true });
   }
-  const tokenizer = Tokenizer.build(tokenizerCorpus(config));
+  const tokenizer = Tokenizer.build(await tokenizerCorpus(config));
   return LmmModel.create({ preset: config.model.preset as ModelPreset, config: config.model.overrides, tokenizer, seed: config.seed });
 }
 
@@ -213,13 +218,30 @@ function stageSeed(config: TrainConfig, index: number): number {
   return (config.seed * 1000 + index * 7919 + 17) % 2 ** 31;
 }
 
-async function runPrimeStage(ctx: StageContext<PrimeStageConfig>, prime: PrimeRunner | undefined): Promise<void> {
+/**
+ * The default prime stage: oracle traces of every env of the stage (`traces` episodes each,
+ * successful ones only) via training/priming's collectOracleExamples, then its primeModel
+ * SFT for `steps` steps. Trace seeds lie below the held-out eval seeds.
+ */
+export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log, progress }) => {
+  const sources: TraceSource[] = stage.envs.map((spec, i) => ({
+    envId: spec.id, envOptions: spec.options, mode: spec.mode, interaction: spec.style,
+    ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
+    episodes: stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - stage.traces),
+  }));
+  const examples = await collectOracleExamples(sources);
+  if (examples.length === 0) throw new TrainingConfigError('stages.prime.envs', 'the oracle produced no successful traces for this stage');
+  await primeModel(model, examples, {
+    steps: stage.steps, batchSize: stage.batch, learningRate: stage.lr, seed, progress: false,
+    onStep: ({ step, loss, gradNorm, learningRate, tokens }) => {
+      log(step + 1, { loss, gradNorm, lr: learningRate, tokens });
+      progress(step + 1, `loss ${loss.toFixed(3)}`);
+    },
+  });
+};
+
+async function runPrimeStage(ctx: StageContext<PrimeStageConfig>, prime: PrimeRunner = defaultPrimeRunner): Promise<void> {
   const { stage, model, config } = ctx;
-  if (!prime) {
-    const mod = await import('../priming/index.js').catch(() => null) as { pipelinePrimeRunner?: PrimeRunner } | null;
-    prime = mod?.pipelinePrimeRunner;
-  }
-  if (!prime) throw new TrainingConfigError(`stages[${ctx.index}].type`, 'a prime stage needs the priming (SFT) code of training/priming, which is not available in this build');
   const bar = new ProgressBar(`[${stage.name}]`, stage.steps, { quiet: ctx.quiet });
   const rngSeed = stageSeed(config, ctx.index);
   await prime({
@@ -285,12 +307,12 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
       const seconds = (performance.now() - t0) / 1000;
       const rec = trainRecord(ctx, step, batch, rewards, adv, u, seconds, (performance.now() - tUpdate) / 1000);
       logger.log(rec);
+      ctx.crashCheck(); // test hook: a crash after the update, before its checkpoint
       last = rec;
       bar.update(step, `reward ${(rec.reward as number).toFixed(2)} success ${(rec.success as number).toFixed(2)} fmt ${(rec.formatRate as number).toFixed(2)}`, startStep);
       if (stage.replays.every > 0 && step % stage.replays.every === 0) writeBatchReplays(ctx, step, batch, pool);
       if (stage.eval.every > 0 && step % stage.eval.every === 0 && step < stage.steps) await evalStage(ctx, step);
       if (step % config.checkpointEvery === 0 && step < stage.steps) await save(false);
-      ctx.crashCheck();
     }
     bar.done();
     const evals = await evalStage(ctx, step);

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../../envs/index.js';
+import '../../agents/index.js';
+import { validateTrainConfig } from '../../training/pipeline/config.js';
+import { configHooks, runPipeline } from '../../training/pipeline/run.js';
+import { readTrainerState } from '../../training/pipeline/checkpoint.js';
+import { readMetrics } from '../../training/metrics/jsonl.js';
+import { loadModel } from '../../agents/model/checkpoint.js';
+import { TrainingConfigError, ResumeError } from '../../training/errors.js';
+
+const tiny = (steps = 2) => ({
+  name: 'test', seed: 3,
+  model: { preset: 'tiny', overrides: { maxSeq: 192 } },
+  checkpointEvery: 1,
+  sampling: { temperature: 1, maxTokens: 6 },
+  stages: [{
+    type: 'fre', envs: [{ id: 'Countdown-v0', options: { difficulty: 'easy' } }],
+    groupSize: 2, batch: 2, lr: 0.001, steps, eval: { episodes: 2 }, replays: { every: 1, count: 2 },
+  }],
+});
+
+function badField(cfg: unknown): string {
+  try {
+    validateTrainConfig(cfg, configHooks);
+  } catch (e) {
+    expect(e).toBeInstanceOf(TrainingConfigError);
+    return (e as TrainingConfigError).field;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('training config validation', () => {
+  it('fills defaults for a minimal config', () => {
+    const c = validateTrainConfig(tiny(), configHooks);
+    const s = c.stages[0]!;
+    expect(s.type).toBe('fre');
+    if (s.type === 'prime') throw new Error('unexpected');
+    expect(s.algorithm.estimator).toBe('reinforce_baseline');
+    expect(s.algorithm.klCoef).toBe(0);
+    expect(s.rewards).toMatchObject({ accuracy: 1, format: 0.5 });
+    expect(s.envs[0]!.mode).toBe('text');
+    expect(c.output).toBe('runs/test');
+  });
+
+  it('names the bad field', () => {
+    const with_ = (f: (c: any) => void) => { const c: any = tiny(); f(c); return c; };
+    expect(badField(with_((c) => { c.stages[0].groupSize = 0; }))).toBe('stages[0].groupSize');
+    expect(badField(with_((c) => { c.stages[0].envs[0].mode = 'video'; }))).toBe('stages[0].envs[0].mode');
+    expect(badField(with_((c) => { c.stages[0].envs[0].id = 'Nope-v0'; }))).toBe('stages[0].envs[0].id');
+    expect(badField(with_((c) => { c.stages[0].envs[0].options = { colour: 1 }; }))).toBe('stages[0].envs[0].options');
+    expect(badField(with_((c) => { c.stages[0].algorithm = { estimator: 'ppo2' }; }))).toBe('stages[0].algorithm.estimator');
+    expect(badField(with_((c) => { c.stages[0].algorithm = { klCoef: -1 }; }))).toBe('stages[0].algorithm.klCoef');
+    expect(badField(with_((c) => { c.stages[0].lr = '1e-3'; }))).toBe('stages[0].lr');
+    expect(badField(with_((c) => { c.stages[0].type = 'sft'; }))).toBe('stages[0].type');
+    expect(badField(with_((c) => { c.stages[0].bogus = 1; }))).toBe('stages[0].bogus');
+    expect(badField(with_((c) => { c.model.preset = 'huge'; }))).toBe('model.preset');
+    expect(badField(with_((c) => { c.stages = []; }))).toBe('stages');
+    expect(badField(with_((c) => { c.stages.push({ ...c.stages[0] }); }))).toBe('stages[1].name');
+    expect(badField(with_((c) => { c.stages[0].envs[0].mode = 'image'; }))).toBe('stages[0].envs[0].mode'); // fre is text-only
+    expect(badField(with_((c) => { c.stages[0].algorithm = { estimator: 'rloo' }; c.stages[0].groupSize = 1; }))).toBe('stages[0].groupSize');
+    expect(badField(with_((c) => { c.stages[0].rewards = { format: 'half' }; }))).toBe('stages[0].rewards.format');
+  });
+});
+
+describe('training pipeline (tiny model)', () => {
+  it('runs 2 updates: metrics lines, replays, a checkpoint with trainer state, a final model', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
+    const r = await runPipeline(validateTrainConfig(tiny(2), configHooks), { out, quiet: true, log: () => {}, noPlots: true });
+    const m = readMetrics(r.metricsPath);
+    const train = m.filter((x) => x.kind === 'train');
+    expect(train.map((x) => x.step)).toEqual([1, 2]);
+    for (const t of train) {
+      for (const k of ['reward', 'success', 'formatRate', 'responseTokens', 'loss', 'entropy', 'kl', 'tokensPerSec']) expect(typeof t[k]).toBe('number');
+    }
+    expect(m.filter((x) => x.kind === 'eval')).toHaveLength(1);
+    const st = await readTrainerState(join(out, 'fre'));
+    expect(st).toMatchObject({ stage: 'fre', step: 2, done: true });
+    expect(existsSync(join(out, 'fre', 'replays', 'step-000001'))).toBe(true);
+    const final = await loadModel(r.finalCheckpoint);
+    expect(final.config.dModel).toBe(32);
+    final.dispose();
+    await expect(runPipeline(validateTrainConfig(tiny(2), configHooks), { out, quiet: true, log: () => {}, noPlots: true })).rejects.toThrow(ResumeError);
+  });
+
+  it('a crash mid-run leaves the last checkpoint loadable; --resume continues from its step', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
+    const cfg = validateTrainConfig(tiny(3), configHooks);
+    await expect(runPipeline(cfg, { out, quiet: true, log: () => {}, noPlots: true, crashAfterUpdates: 2 })).rejects.toThrow(/injected crash/);
+    const st = await readTrainerState(join(out, 'fre'));
+    expect(st).toMatchObject({ step: 1, done: false }); // update 2 ran but its checkpoint was not written yet
+    const m = await loadModel(join(out, 'fre', 'checkpoint'));
+    m.dispose();
+    const lines: string[] = [];
+    await runPipeline(cfg, { out, resume: true, quiet: true, log: (l) => lines.push(l), noPlots: true });
+    expect(lines.join('\n')).toMatch(/resume: stage fre from update 1/);
+    const train = readMetrics(join(out, 'metrics.jsonl')).filter((x) => x.kind === 'train');
+    expect(train.map((x) => x.step)).toEqual([1, 2, 3]); // update 2's orphan line was dropped, then redone
+    expect(await readTrainerState(join(out, 'fre'))).toMatchObject({ step: 3, done: true });
+  });
+});
