@@ -8,3 +8,5 @@ export * from './text-tasks/index.js';
 import './text-tasks/register.js';
 export * from './sokoban/index.js';
 import './sokoban/register.js';
+export * from './football/index.js';
+import './football/register.js';

@@ -8,6 +8,7 @@ import type { FootballEngine } from './engine.js';
 const GK = ROLES.indexOf('GK');
 const chaser1 = new Int32Array(2);
 const chaser2 = new Int32Array(2);
+let landX = 0, landY = 0, landing = false;
 
 /** Decide targets and kicks for every AI-controlled player. */
 export function aiStep(e: FootballEngine): void {
@@ -23,8 +24,13 @@ export function aiStep(e: FootballEngine): void {
 
 /** Each team's two outfield players nearest to where the ball will be. */
 function findChasers(e: FootballEngine): void {
-  const look = e.owner >= 0 ? 2 : 5;
+  let look = e.owner >= 0 ? 2 : 5;
+  if (e.owner < 0 && (e.bz > 0.01 || e.bvz > 0.003)) {
+    // A lofted ball: go to where it comes down.
+    look = (e.bvz + Math.sqrt(e.bvz * e.bvz + 2 * PHYS.gravity * e.bz)) / PHYS.gravity;
+  }
   const tx = e.bx + e.bvx * look, ty = e.by + e.bvy * look;
+  landX = tx; landY = ty; landing = e.owner < 0 && look > 5;
   for (let t = 0; t < 2; t++) {
     const lo = t === LEFT ? 0 : e.nLeft, hi = t === LEFT ? e.nLeft : e.n;
     let b1 = -1, b2 = -1, d1 = Infinity, d2 = Infinity;
@@ -192,7 +198,7 @@ function setPiece(e: FootballEngine, i: number, G: number): void {
 function offBall(e: FootballEngine, i: number): void {
   const t = e.teamOf(i), G = t === LEFT ? 1 : -1, d = e.difficulty[t]!;
   const ownerTeam = e.owner >= 0 ? e.teamOf(e.owner) : -1;
-  const shift = (e.bx - e.ballStartX) * 0.6;
+  const shift = (e.bx - e.ballStartX) * (e.scenario.kind === 'academy' ? 0.9 : 0.6);
   if (e.mode !== GameMode.normal) {
     // Set pieces: take up formation; the side not taking it keeps its distance from the ball.
     let tx = clampX(e.homeX[i]! + shift + (e.modeTeam === t ? G * 0.08 : -G * 0.04)), ty = e.homeY[i]!;
@@ -208,15 +214,16 @@ function offBall(e: FootballEngine, i: number): void {
     let tx = clampX(e.homeX[i]! + shift + G * 0.12);
     if ((tx - e.bx) * G > 0.35) tx = e.bx + G * 0.35;
     if (Math.abs(tx) > 0.9) tx = Math.sign(tx) * 0.9;
-    runTo(e, i, tx, e.homeY[i]!, Math.abs(tx - e.px[i]!) > 0.2);
+    runTo(e, i, tx, e.homeY[i]!, Math.hypot(tx - e.px[i]!, e.homeY[i]! - e.py[i]!) > 0.06);
     return;
   }
   const pressers = e.scenario.kind === 'academy' ? 2 : 1;
   if (i === chaser1[t] || (pressers > 1 && i === chaser2[t] && ownerTeam >= 0)) {
     // Chase the ball where it will be.
+    if (landing) { runTo(e, i, landX, landY, true); return; }
     const dist = Math.hypot(e.bx - e.px[i]!, e.by - e.py[i]!);
     const look = Math.min(dist / PHYS.sprintSpeed, ownerTeam >= 0 ? 3 : 10);
-    runTo(e, i, e.bx + e.bvx * look, e.by + e.bvy * look, true, ownerTeam >= 0 ? 0.9 + 0.1 * d : 1);
+    runTo(e, i, e.bx + e.bvx * look, e.by + e.bvy * look, true, ownerTeam >= 0 ? 0.8 + 0.15 * d : 1);
     return;
   }
   if (i === chaser2[t] && ownerTeam >= 0 && d > 0.25) {

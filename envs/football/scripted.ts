@@ -95,11 +95,11 @@ export function scriptedFootballDecision(source: Env | FootballEnv | FootballEng
     if (rx > -0.01 && d < 0.12) {
       const w = (0.12 - d) / 0.12;
       blockX -= (rx / (d + 1e-6)) * w; blockY -= (ry / (d + 1e-6)) * w;
-      if (d < 0.1 && Math.abs(ry) < 0.07) blocked = true;
+      if (d < 0.1 && (Math.abs(ry) < 0.07 || d < 0.08)) blocked = true;
     }
   }
   if (blocked) {
-    const j = bestPassTarget(e, i, 0.0);
+    const j = bestPassTarget(e, i, -0.02);
     if (j >= 0) {
       const aim = directionAction(e.px[j]! - e.bx, e.py[j]! - e.by);
       if (e.stickyDir !== aim) return move(aim, `turn toward ${playerId(e, j)} to pass`);
