@@ -10,7 +10,8 @@ export function wilsonInterval(successes: number, n: number, z = 1.9599639845400
   const denom = 1 + z2 / n;
   const center = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return [Math.max(0, center - half), Math.min(1, center + half)];
+  // The bounds are exactly 0 / 1 at 0 / n successes (rounding would leave 1e-17 off).
+  return [successes <= 0 ? 0 : Math.max(0, center - half), successes >= n ? 1 : Math.min(1, center + half)];
 }
 
 /** Mean of a list (0 for an empty list). */
