@@ -24,6 +24,16 @@ interface AgentFactoryEntry {
 }
 
 const factories = new Map<string, AgentFactoryEntry>();
+/** Kinds whose module is imported on first use (keeps heavy modules, e.g. TensorFlow, off the startup path). */
+const lazyKinds = new Map<string, () => Promise<unknown>>();
+
+/**
+ * Declare an agent kind whose module registers it when imported, e.g.
+ * `registerLazyAgentKind('model', () => import('./model/agent.js'))`. createAgent imports it on first use.
+ */
+export function registerLazyAgentKind(name: string, load: () => Promise<unknown>): void {
+  lazyKinds.set(name, load);
+}
 
 /** Register an agent kind (`random`, `oracle`, `openai`, `model` ...). Replaces an existing one. */
 export function registerAgent(name: string, factory: AgentFactory, description: string): void {
@@ -33,7 +43,9 @@ export function registerAgent(name: string, factory: AgentFactory, description: 
 
 /** Registered agent kinds with their descriptions, sorted. */
 export function listAgents(): { name: string; description: string }[] {
-  return [...factories.entries()].map(([name, e]) => ({ name, description: e.description })).sort((a, b) => a.name.localeCompare(b.name));
+  const out = [...factories.entries()].map(([name, e]) => ({ name, description: e.description }));
+  for (const name of lazyKinds.keys()) if (!factories.has(name)) out.push({ name, description: '(module loaded on first use)' });
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Split `kind:arg` (arg may itself contain colons, e.g. a URL). */
@@ -46,9 +58,10 @@ export function parseAgentSpec(spec: string): { kind: string; arg: string } {
 /** Build an agent from a spec string; a clear error lists the known kinds. */
 export async function createAgent(spec: string, options: AgentFactoryOptions = {}): Promise<Agent> {
   const { kind, arg } = parseAgentSpec(spec);
+  if (!factories.has(kind) && lazyKinds.has(kind)) await lazyKinds.get(kind)!();
   const entry = factories.get(kind);
   if (!entry) {
-    throw new AgentSpecError(`unknown agent kind ${JSON.stringify(kind)} in ${JSON.stringify(spec)}; known kinds: ${[...factories.keys()].sort().join(', ') || '(none)'}`);
+    throw new AgentSpecError(`unknown agent kind ${JSON.stringify(kind)} in ${JSON.stringify(spec)}; known kinds: ${[...new Set([...factories.keys(), ...lazyKinds.keys()])].sort().join(', ') || '(none)'}`);
   }
   return entry.factory(arg, options);
 }

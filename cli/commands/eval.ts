@@ -4,7 +4,12 @@ import { envEntry } from '../../envs/core/registry.js';
 import { parseObservationMode } from '../../envs/core/wrappers/observation-mode.js';
 import '../../envs/index.js';
 import { createAgent, listAgents } from '../../agents/registry.js';
-import '../../agents/index.js';
+// The agent layer without agents/index.js: that one also loads the model (TensorFlow),
+// which `model:` specs load lazily (registerLazyAgentKind).
+import '../../agents/specs.js';
+import '../../agents/builtin.js';
+import '../../agents/openai.js';
+import '../../agents/oracles/index.js';
 import { evaluateAgent, type EvalReport } from '../../agents/eval/evaluate.js';
 import { saveEpisodeResultReplay } from '../../agents/eval/replays.js';
 import type { InvalidAnswerPolicy } from '../../agents/language-env.js';
