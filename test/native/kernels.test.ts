@@ -248,6 +248,34 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
     }
   });
 
+  describe('Slice and SplitV', () => {
+    it('Slice: strided, contiguous (a view) and empty', () => {
+      const x = randomTensor(rng, [4, 6, 5, 3]);
+      const cases: [number[], number[]][] = [
+        [[0, 2, 0, 0], [4, 3, 5, 3]], [[1, 0, 0, 0], [2, 6, 5, 3]], [[0, 1, 2, 1], [3, 4, 2, 2]], [[3, 5, 4, 2], [1, 1, 1, 1]],
+        [[0, 0, 0, 0], [4, 0, 5, 3]], [[1, 2, 0, 0], [-1, -1, 5, 3]],
+      ];
+      for (const [b, s] of cases) {
+        const r = nativeAndJs(() => tf.slice(x, b, s), 'Slice');
+        expect(r.shape).toEqual(r.jsShape);
+        expect(maxRelErr(r.native, r.js)).toBe(0);
+      }
+      x.dispose();
+    });
+    it('SplitV: equal and sized splits on every axis', () => {
+      const x = randomTensor(rng, [4, 6, 9]);
+      for (const [splits, axis] of [[3, 2], [2, 1], [[1, 3, 2], 1], [[2, -1], 0], [[5, 0, 4], -1]] as [number | number[], number][]) {
+        for (let i = 0; i < (typeof splits === 'number' ? splits : splits.length); i++) {
+          const r = nativeAndJs(() => tf.split(x, splits, axis)[i]!, 'SplitV');
+          expect(r.shape).toEqual(r.jsShape);
+          expect(maxRelErr(r.native, r.js)).toBe(0);
+        }
+      }
+      expect(() => tf.split(x, 4, 1)).toThrow();
+      x.dispose();
+    });
+  });
+
   it('gradients of a small matmul chain match the JS kernels', () => {
     const x = randomTensor(rng, [2, 6, 8]), w1 = randomTensor(rng, [8, 12]), b1 = randomTensor(rng, [12]);
     const w2 = randomTensor(rng, [12, 8]), q = randomTensor(rng, [2, 6, 8]);

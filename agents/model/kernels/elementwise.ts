@@ -96,3 +96,61 @@ export function transposeKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf
 }
 
 export { BIN, RED, UN };
+
+/** A strided slice of x as a new tensor; contiguous slices are views, as in the JS kernel. */
+function sliceOf(addon: NativeAddon, backend: ReturnType<typeof cpuBackend>, x: tf.TensorInfo, xv: Float32Array, begin: number[], size: number[]): tf.TensorInfo {
+  const st = contiguousStrides(x.shape);
+  let off = 0;
+  for (let d = 0; d < begin.length; d++) off += begin[d]! * st[d]!;
+  const n = sizeOf(size);
+  if (tf.slice_util.isSliceContinous(x.shape, begin, size)) return backend.makeTensorInfo(size, 'float32', xv.subarray(off, off + n));
+  const out = new Float32Array(n);
+  if (n) {
+    const c = collapse(size, [st]);
+    addon.transpose(c.shape, c.strides[0]!, xv.subarray(off), out);
+  }
+  return backend.makeTensorInfo(size, 'float32', out);
+}
+
+export function sliceKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
+    const xv = f32(backend, x);
+    if (!xv) return fallback(args);
+    const [b, s] = tf.slice_util.parseSliceParams(x, begin, size) as [number[], number[]];
+    tf.slice_util.assertParamsValid(x, b, s);
+    return sliceOf(addon, backend, x, xv, b, s);
+  };
+}
+
+export function splitKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
+    const xv = f32(backend, x);
+    if (!xv) return fallback(args);
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const dim = x.shape[ax]!;
+    let sizes: number[];
+    if (typeof numOrSizeSplits === 'number') {
+      if (numOrSizeSplits <= 0 || dim % numOrSizeSplits !== 0) return fallback(args);  // JS error
+      sizes = new Array<number>(numOrSizeSplits).fill(dim / numOrSizeSplits);
+    } else {
+      const free = numOrSizeSplits.indexOf(-1);
+      const known = numOrSizeSplits.reduce((s, v) => (v === -1 ? s : s + v), 0);
+      sizes = numOrSizeSplits.map((v, i) => (i === free ? dim - known : v));
+      if (sizes.some((v) => v < 0) || sizes.reduce((s, v) => s + v, 0) !== dim) return fallback(args);
+    }
+    const begin = new Array<number>(x.shape.length).fill(0);
+    return sizes.map((s) => {
+      const size = x.shape.slice();
+      size[ax] = s;
+      const t = sliceOf(addon, backend, x, xv, begin.slice(), size);
+      begin[ax]! += s;
+      return t;
+    });
+  };
+}

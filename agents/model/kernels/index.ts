@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BIN, FAST_PATH_HINT, RED, UN, loadAddon, type NativeAddon } from './addon.js';
-import { binaryKernel, reduceKernel, softmaxKernel, transposeKernel, unaryKernel } from './elementwise.js';
+import { binaryKernel, reduceKernel, sliceKernel, softmaxKernel, splitKernel, transposeKernel, unaryKernel } from './elementwise.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul.js';
 
 export { NativeAdamOptimizer, nativeAdam } from './adam.js';
@@ -32,6 +32,8 @@ export const NATIVE_KERNELS: Readonly<Record<string, Factory>> = {
   Max: (a, f) => reduceKernel(a, RED.Max, 'reductionIndices', f),
   Min: (a, f) => reduceKernel(a, RED.Min, 'axis', f),
   Transpose: transposeKernel,
+  Slice: sliceKernel,
+  SplitV: splitKernel,
   Exp: un(UN.Exp),
   Neg: un(UN.Neg),
   Sqrt: un(UN.Sqrt),
