@@ -13,7 +13,7 @@ export interface GenerateOptions {
   minSolutionLength?: number;
   /** Maximum optimal solution length in moves (default: none, the hardest start found). */
   maxSolutionLength?: number | null;
-  /** Most states of the reverse search per room (default 40,000); bounds the time per level. */
+  /** Most positions settled by the reverse search per room (default 3,000); bounds the time per level on big rooms. */
   searchStates?: number;
   /** Rooms to try before giving up with SokobanGenerationError (default 200). */
   maxAttempts?: number;
@@ -58,13 +58,14 @@ const BRUSHES: readonly (readonly number[])[] = [
  *
  * 1. Carve a room: a random walk inside the wall ring stamping small brushes (as
  *    gym-sokoban does), then put the targets on random floor cells.
- * 2. Search BACKWARDS from every solved position (boxes on targets, player on any free
- *    cell) by breadth-first search over reverse moves: the player steps, optionally
- *    pulling the box behind it. A position's BFS depth is exactly its fewest-moves
- *    distance to a solved position, so every position found is solvable and its
- *    optimal solution length is known without running the solver.
- * 3. Start from the deepest position found (ties broken at random) within
- *    [minSolutionLength, maxSolutionLength]; otherwise try a new room.
+ * 2. Search BACKWARDS from the solved position (boxes on targets, player anywhere):
+ *    Dijkstra over pulls, where an edge walks the player to a box and pulls it one
+ *    cell, costing the walk + 1 moves. Every position found is solvable, and its
+ *    fewest-moves distance to the solved position is known exactly (see `deepest`),
+ *    so the optimal solution length comes without running the solver.
+ * 3. Start from the position with the most boxes off target, then the longest optimal
+ *    solution within [minSolutionLength, maxSolutionLength]; otherwise try a new room.
+ *    `searchStates` bounds the search (and so the time per level) on big rooms.
  *
  * Deterministic per `seed`. `level.optimalMoves` is the fewest-moves solution length,
  * the same measure `solveSokoban` minimises.
@@ -76,7 +77,7 @@ export function generateLevel(options: GenerateOptions = {}, seed = 0): SokobanL
   const width = options.width ?? 6, height = options.height ?? 6, boxes = options.boxes ?? 1;
   const minLen = options.minSolutionLength ?? 1;
   const maxLen = options.maxSolutionLength ?? null;
-  const searchStates = options.searchStates ?? 40_000;
+  const searchStates = options.searchStates ?? 3_000;
   const attempts = options.maxAttempts ?? 200;
   const rng = new Rng(seed);
   const gen = new ReverseSearch(width, height, boxes, searchStates);
@@ -100,13 +101,25 @@ class ReverseSearch {
   private targets: number[] = [];
   private readonly deltas: readonly number[];
   private readonly boxAt: Uint8Array;
-  private depth = new Int32Array(1024);
+  private cost = new Int32Array(1024);
+  private settled = new Uint8Array(1024);
+  private readonly region: Uint8Array;
+  private readonly dist: Int32Array;
+  private readonly stamp: Uint32Array;
+  private stampValue = 0;
+  private readonly queue: Int32Array;
+  private readonly vBuffer: Int32Array;
 
   constructor(readonly width: number, readonly height: number, readonly boxes: number, readonly maxStates: number) {
     this.N = width * height;
     this.wall = new Uint8Array(this.N);
     this.target = new Uint8Array(this.N);
     this.boxAt = new Uint8Array(this.N);
+    this.region = new Uint8Array(this.N);
+    this.dist = new Int32Array(this.N);
+    this.stamp = new Uint32Array(this.N);
+    this.queue = new Int32Array(this.N);
+    this.vBuffer = new Int32Array(this.N);
     this.deltas = [-width, width, -1, 1];
   }
 
@@ -140,76 +153,194 @@ class ReverseSearch {
   }
 
   /**
-   * BFS backwards from the solved positions; returns the deepest unsolved position with
-   * depth in [minLen, maxLen] (ties at random), or null.
+   * Search backwards from the solved positions (Dijkstra over pulls; an edge = walk to a
+   * box, pull it one cell, costing the walk + 1) and return the start with the most
+   * boxes off target, then the longest optimal solution within [minLen, maxLen].
+   *
+   * A state is (player cell right after a pull, box cells); its settled cost c is the
+   * fewest moves of a reverse path ending with that pull. A start (B, a) can also be
+   * reached by ending elsewhere and walking, so its exact optimal length is
+   * v = min over settled states (B, x) of c(B, x) + walk(x, a). Every state not settled
+   * when the budget stops the search costs at least the last settled cost F >= v, so
+   * v is exact.
    */
   deepest(rng: Rng, minLen: number, maxLen: number | null): { state: Uint16Array; depth: number } | null {
     const { boxes: k, wall, deltas, boxAt } = this;
     const stride = k + 1;
-    const table = new StateTable(stride, Math.min(this.maxStates, 1 << 14));
+    const table = new StateTable(stride, 256);
     const s = new Uint16Array(stride);
     for (let i = 0; i < k; i++) s[i + 1] = this.targets[i]!;
+    // Roots: the solved position, one per region the player can be in (walking there is free).
+    for (const t of this.targets) boxAt[t] = 1;
+    const region = this.region;
+    region.fill(0);
+    let regions = 0;
     for (let p = 0; p < this.N; p++) {
-      if (wall[p] || this.target[p]) continue;
+      if (wall[p] || boxAt[p] || region[p]) continue;
+      this.flood(p);
+      regions++;
+      for (let i = 0; i < this.N; i++) if (this.stamp[i] === this.stampValue) region[i] = regions;
       s[0] = p;
       table.insert(s);
     }
+    for (const t of this.targets) boxAt[t] = 0;
     const roots = table.size;
-    this.ensureDepth(roots);
-    this.depth.fill(0, 0, roots);
-    let bestDepth = -1, bestCount = 0, best = -1;
+    this.ensure(roots);
+    this.cost.fill(0, 0, roots);
+    this.settled.fill(0, 0, roots);
+    const buckets: number[][] = [[]];
+    for (let id = 0; id < roots; id++) buckets[0]!.push(id);
+    const order: number[] = [];
+    let f = 0;
+    let cutAt = Infinity; // cost of the last settled state when the budget stopped the search
     const child = new Uint16Array(stride);
-    for (let id = 0; id < table.size; id++) {
-      const d = this.depth[id]!;
-      if (maxLen !== null && d >= maxLen) break; // children would be too deep
-      if (table.size >= this.maxStates) break;
-      const base = id * stride;
-      const pool = table.pool;
-      const player = pool[base]!;
-      for (let i = 1; i <= k; i++) boxAt[pool[base + i]!] = 1;
-      for (let dir = 0; dir < 4; dir++) {
-        const delta = deltas[dir]!;
-        const q = player + delta;
-        if (wall[q] || boxAt[q]) continue;
-        // Step back without pulling.
-        for (let j = 0; j < stride; j++) child[j] = table.pool[base + j]!;
-        child[0] = q;
-        if (table.insert(child) >= 0) { this.ensureDepth(table.size); this.depth[table.size - 1] = d + 1; }
-        // Step back pulling the box on the other side (forward: a push).
-        const behind = player - delta;
-        if (boxAt[behind]) {
-          child[0] = q;
-          replaceSorted(child, 1, k, behind, player);
-          if (table.insert(child) >= 0) { this.ensureDepth(table.size); this.depth[table.size - 1] = d + 1; }
+    search: for (; f < buckets.length; f++) {
+      const bucket = buckets[f];
+      if (!bucket) continue;
+      while (bucket.length) {
+        const id = bucket.pop()!;
+        if (this.settled[id] || this.cost[id] !== f) continue;
+        this.settled[id] = 1;
+        order.push(id);
+        if (order.length >= this.maxStates) { cutAt = f; break search; }
+        if (maxLen !== null && f >= maxLen) continue; // children would be too long
+        const base = id * stride;
+        for (let i = 1; i <= k; i++) boxAt[table.pool[base + i]!] = 1;
+        this.flood(table.pool[base]!);
+        const stamp = this.stampValue;
+        const isRoot = id < roots;
+        for (let i = 1; i <= k; i++) {
+          const b = table.pool[base + i]!;
+          for (let dir = 0; dir < 4; dir++) {
+            const d = deltas[dir]!;
+            const e = b + d, to = e + d; // stand at e, step to `to`, the box follows to e
+            if (this.stamp[e] !== stamp || wall[to] || boxAt[to]) continue;
+            const c = f + (isRoot ? 0 : this.dist[e]!) + 1;
+            for (let j = 0; j < stride; j++) child[j] = table.pool[base + j]!;
+            child[0] = to;
+            replaceSorted(child, 1, k, b, e);
+            const r = table.insert(child);
+            let cid: number;
+            if (r >= 0) { cid = r; this.ensure(table.size); this.settled[cid] = 0; }
+            else { cid = -r - 1; if (this.settled[cid] || this.cost[cid]! <= c) continue; }
+            this.cost[cid] = c;
+            (buckets[c] ??= []).push(cid);
+          }
         }
+        for (let i = 1; i <= k; i++) boxAt[table.pool[base + i]!] = 0;
       }
-      for (let i = 1; i <= k; i++) boxAt[table.pool[base + i]!] = 0;
     }
-    // Pick the position with the most boxes off target, then the deepest (reservoir
-    // sampling among ties): a start with boxes already home makes a dull puzzle.
-    const pool = table.pool;
-    let bestOff = 0;
-    for (let id = table.size - 1; id >= roots; id--) {
-      const d = this.depth[id]!;
-      if (d < minLen || (maxLen !== null && d > maxLen)) continue;
-      let off = 0;
-      for (let i = 1; i <= k; i++) if (!this.target[pool[id * stride + i]!]) off++;
-      if (off === 0 || off < bestOff || (off === bestOff && d < bestDepth)) continue;
-      if (off > bestOff || d > bestDepth) { bestOff = off; bestDepth = d; bestCount = 0; }
-      bestCount++;
-      if (rng.int(bestCount) === 0) best = id;
-    }
-    if (best < 0) return null;
-    return { state: pool.slice(best * stride, best * stride + stride), depth: bestDepth };
+    // Lengths above the cut could be shortened through states never settled: not exact.
+    const cap = Math.min(maxLen ?? Infinity, cutAt);
+    return this.pickStart(table, roots, order, minLen, cap, rng);
   }
 
-  private ensureDepth(n: number): void {
-    if (n <= this.depth.length) return;
-    let cap = this.depth.length;
+  /** The start with the most boxes off target, then the longest exact optimal length v in range. */
+  private pickStart(table: StateTable, roots: number, order: readonly number[], minLen: number, maxLen: number, rng: Rng): { state: Uint16Array; depth: number } | null {
+    const k = this.boxes, stride = k + 1, pool = table.pool;
+    // Group settled states by box placement (linked lists through `next`).
+    const byBoxes = new StateTable(k, order.length);
+    const head: number[] = [];
+    const next = new Int32Array(table.size).fill(-1);
+    const offCount = (id: number): number => {
+      let off = 0;
+      for (let i = 1; i <= k; i++) if (!this.target[pool[id * stride + i]!]) off++;
+      return off;
+    };
+    const candidates: number[] = [];
+    const groupOf = new Int32Array(table.size);
+    for (const id of order) {
+      let g = byBoxes.insert(pool, id * stride + 1);
+      if (g < 0) g = -g - 1;
+      groupOf[id] = g;
+      next[id] = head[g] ?? -1;
+      head[g] = id;
+      if (id >= roots && this.cost[id]! >= minLen && offCount(id) > 0) candidates.push(id);
+    }
+    // Most boxes off target first, then the highest cost (an upper bound of v); random among equals.
+    const key = candidates.map((id) => offCount(id) * 1e6 + this.cost[id]! + rng.next() * 0.5);
+    const idx = candidates.map((_, i) => i).sort((a, b) => key[b]! - key[a]!);
+    let best = -1, bestV = -1, bestOff = 0;
+    for (let n = 0; n < idx.length && n < 4000; n++) {
+      const id = candidates[idx[n]!]!;
+      const off = offCount(id);
+      // Sorted by (off, cost) and v <= cost: nothing later can beat the best.
+      if (best >= 0 && (off < bestOff || this.cost[id]! <= bestV)) break;
+      const v = this.exactLength(table, id, head[groupOf[id]!]!, next);
+      if (v < minLen || v > maxLen) continue;
+      if (best < 0 || v > bestV) { best = id; bestV = v; bestOff = off; }
+    }
+    if (best < 0) return null;
+    return this.farthestPlayer(table, best, head[groupOf[best]!]!, next, maxLen);
+  }
+
+  /**
+   * With the boxes of state `id` fixed, move the player to the free cell whose exact
+   * optimal length v(B, p) = min over settled (B, x) of cost + walk(x, p) is largest
+   * (within maxLen): the walk to the first push is part of the puzzle's length too.
+   */
+  private farthestPlayer(table: StateTable, id: number, first: number, next: Int32Array, maxLen: number): { state: Uint16Array; depth: number } {
+    const k = this.boxes, stride = k + 1, pool = table.pool, N = this.N;
+    const v = this.vBuffer;
+    v.fill(0x7fffffff);
+    for (let i = 1; i <= k; i++) this.boxAt[pool[id * stride + i]!] = 1;
+    for (let x = first; x >= 0; x = next[x]!) {
+      this.flood(pool[x * stride]!);
+      const c = this.cost[x]!, stamp = this.stampValue;
+      for (let p = 0; p < N; p++) if (this.stamp[p] === stamp && c + this.dist[p]! < v[p]!) v[p] = c + this.dist[p]!;
+    }
+    for (let i = 1; i <= k; i++) this.boxAt[pool[id * stride + i]!] = 0;
+    let bestCell = pool[id * stride]!, bestV = v[bestCell]!;
+    for (let p = 0; p < N; p++) {
+      const vp = v[p]!;
+      if (vp !== 0x7fffffff && vp > bestV && vp <= maxLen) { bestV = vp; bestCell = p; }
+    }
+    const state = pool.slice(id * stride, id * stride + stride);
+    state[0] = bestCell;
+    return { state, depth: bestV };
+  }
+
+  /** v(B, a) = min over settled states (B, x) of cost + walk(x, a), B fixed. */
+  private exactLength(table: StateTable, id: number, first: number, next: Int32Array): number {
+    const k = this.boxes, stride = k + 1, pool = table.pool;
+    for (let i = 1; i <= k; i++) this.boxAt[pool[id * stride + i]!] = 1;
+    this.flood(pool[id * stride]!);
+    let v = this.cost[id]!;
+    for (let x = first; x >= 0; x = next[x]!) {
+      const cell = pool[x * stride]!;
+      if (this.stamp[cell] === this.stampValue) v = Math.min(v, this.cost[x]! + this.dist[cell]!);
+    }
+    for (let i = 1; i <= k; i++) this.boxAt[pool[id * stride + i]!] = 0;
+    return v;
+  }
+
+  /** Walk distances from `from` over free cells (boxAt set); reached cells get the current stamp. */
+  private flood(from: number): void {
+    const { wall, deltas, boxAt, dist, queue } = this;
+    const stamp = ++this.stampValue;
+    let qh = 0, qt = 0;
+    queue[qt++] = from;
+    this.stamp[from] = stamp;
+    dist[from] = 0;
+    while (qh < qt) {
+      const x = queue[qh++]!;
+      const dx = dist[x]! + 1;
+      for (let d = 0; d < 4; d++) {
+        const y = x + deltas[d]!;
+        if (wall[y] || boxAt[y] || this.stamp[y] === stamp) continue;
+        this.stamp[y] = stamp;
+        dist[y] = dx;
+        queue[qt++] = y;
+      }
+    }
+  }
+
+  private ensure(n: number): void {
+    if (n <= this.cost.length) return;
+    let cap = this.cost.length;
     while (cap < n) cap *= 2;
-    const next = new Int32Array(cap);
-    next.set(this.depth);
-    this.depth = next;
+    const cost = new Int32Array(cap); cost.set(this.cost); this.cost = cost;
+    const settled = new Uint8Array(cap); settled.set(this.settled); this.settled = settled;
   }
 
   toLevel(state: Uint16Array, depth: number): SokobanLevel {
