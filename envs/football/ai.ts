@@ -221,9 +221,12 @@ function offBall(e: FootballEngine, i: number): void {
   if (i === chaser1[t] || (pressers > 1 && i === chaser2[t] && ownerTeam >= 0)) {
     // Chase the ball where it will be.
     if (landing) { runTo(e, i, landX, landY, true); return; }
-    const dist = Math.hypot(e.bx - e.px[i]!, e.by - e.py[i]!);
-    const look = Math.min(dist / PHYS.sprintSpeed, ownerTeam >= 0 ? 3 : 10);
-    runTo(e, i, e.bx + e.bvx * look, e.by + e.bvy * look, true, ownerTeam >= 0 ? 0.8 + 0.15 * d : 1);
+    if (ownerTeam < 0) {
+      e.intercept(i, PHYS.sprintSpeed * speedScale(e, i));
+      runTo(e, i, e.interceptX, e.interceptY, true);
+      return;
+    }
+    runTo(e, i, e.bx + e.bvx * 3, e.by + e.bvy * 3, true, 0.8 + 0.15 * d);
     return;
   }
   if (i === chaser2[t] && ownerTeam >= 0 && d > 0.25) {

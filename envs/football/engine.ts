@@ -400,6 +400,26 @@ export class FootballEngine {
   }
   lastGap = 0;
 
+  /**
+   * Where player `i` (running at `speed` per step) can first reach the loose ball, following
+   * its friction-slowed path; written to `interceptX/Y`, steps in `interceptSteps`.
+   */
+  intercept(i: number, speed: number): void {
+    const air = this.bz > 0.001 || this.bvz > 0;
+    const k = air ? PHYS.airDrag : PHYS.groundFriction;
+    let f = 1, sum = 0, x = this.bx, y = this.by;
+    for (let n = 1; n <= 40; n++) {
+      sum += f; f *= k;
+      x = this.bx + this.bvx * sum; y = this.by + this.bvy * sum;
+      if (Math.hypot(x - this.px[i]!, y - this.py[i]!) <= speed * n + PHYS.controlRadius) { this.interceptSteps = n; break; }
+      this.interceptSteps = n;
+    }
+    this.interceptX = x; this.interceptY = y;
+  }
+  interceptX = 0;
+  interceptY = 0;
+  interceptSteps = 0;
+
   // ---- movement ----------------------------------------------------------------------
 
   private movePlayers(): void {

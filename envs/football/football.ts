@@ -59,6 +59,8 @@ export class FootballEnv extends BaseEnv<FootballObservation, number> {
   private renderer: FootballRenderer | null = null;
   private recent: string[] = [];
   private lastShaped: ShapedComponents = zeroShaped();
+  /** Player ids ('L2', 'R1', ...) by index, built once. */
+  private ids: string[] = [];
 
   constructor(options: Partial<FootballOptions> = {}) {
     super();
@@ -114,18 +116,19 @@ export class FootballEnv extends BaseEnv<FootballObservation, number> {
   private info(done: boolean): Info {
     const e = this.engine;
     const academy = this.scenario.kind === 'academy';
-    const t = this.tracker.totals;
+    const t = this.tracker.totals, s = this.lastShaped;
+    if (this.ids.length !== e.n) this.ids = Array.from({ length: e.n }, (_, i) => playerId(e, i));
     return {
       score: [e.scoreLeft, e.scoreRight],
-      ballOwner: e.owner >= 0 ? playerId(e, e.owner) : null,
+      ballOwner: e.owner >= 0 ? this.ids[e.owner] : null,
       ballOwnedTeam: e.owner >= 0 ? e.teamOf(e.owner) : -1,
-      activePlayer: e.active >= 0 ? playerId(e, e.active) : null,
+      activePlayer: e.active >= 0 ? this.ids[e.active] : null,
       gameMode: e.modeName,
       stepsLeft: e.stepsLeft,
       success: academy ? e.scoreLeft > 0 : done && e.scoreLeft > e.scoreRight,
       checkpoints: this.tracker.checkpoints,
-      shaped: { ...this.lastShaped },
-      shapedTotal: { ...t },
+      shaped: { ballProgress: s.ballProgress, opponentsPassed: s.opponentsPassed, goal: s.goal, lostBall: s.lostBall, passQuality: s.passQuality, shotQuality: s.shotQuality },
+      shapedTotal: { ballProgress: t.ballProgress, opponentsPassed: t.opponentsPassed, goal: t.goal, lostBall: t.lostBall, passQuality: t.passQuality, shotQuality: t.shotQuality },
       shapedScore: 20 * shapedSum(t),
       event: {
         goal: e.ev.goal, outOfPlay: e.ev.outOfPlay, possessionChange: e.ev.possessionChange,

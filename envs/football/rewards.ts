@@ -106,7 +106,9 @@ export class FootballRewardTracker {
     } else if (e.owner >= 0 || ev.outOfPlay) {
       this.lastX = Number.NaN;
     }
-    for (const k of SHAPED_KEYS) this.totals[k] += out[k];
+    const t = this.totals;
+    t.ballProgress += out.ballProgress; t.opponentsPassed += out.opponentsPassed; t.goal += out.goal;
+    t.lostBall += out.lostBall; t.passQuality += out.passQuality; t.shotQuality += out.shotQuality;
     return out;
   }
 }

@@ -48,8 +48,11 @@ export function scriptedFootballDecision(source: Env | FootballEnv | FootballEng
   if (e.owner !== i) {
     if (e.owner >= 0 && e.teamOf(e.owner) === LEFT) return { action: Action.idle, reason: 'a teammate has the ball: wait' };
     const dist = Math.hypot(e.bx - px, e.by - py);
-    const look = Math.min(dist / 0.013, 8);
-    const dir = directionAction(e.bx + e.bvx * look - px, e.by + e.bvy * look - py);
+    let tx = e.bx, ty = e.by;
+    if (e.owner < 0) { e.intercept(i, PHYS.sprintSpeed * 0.85); tx = e.interceptX; ty = e.interceptY; }
+    else { tx += e.bvx * 3; ty += e.bvy * 3; }
+    if (Math.hypot(tx - px, ty - py) < 0.006 && e.owner < 0) return { action: Action.release_direction, reason: 'wait for the ball to arrive' };
+    const dir = directionAction(tx - px, ty - py);
     if (!e.stickySprint && dist > 0.05) return { action: Action.sprint, reason: 'sprint to the ball' };
     return move(dir, e.owner >= 0 ? `close down ${playerId(e, e.owner)} to win the ball` : 'run to the loose ball');
   }

@@ -1,0 +1,48 @@
+// Football benchmarks: steps/s of the raw engine and of the made env (simple115
+// observation + info), for an academy drill and 11-vs-11, and render()/describe() rates.
+// Actions cycle through a fixed pseudo-random sequence (no RNG cost in the loop).
+import { FootballEngine, make, type Env } from '../envs/index.js';
+import { Rng } from '../envs/core/rng.js';
+import { machine, rate, report } from './util.js';
+
+const ACTIONS = Array.from({ length: 4096 }, (_, i) => [0, 5, 5, 4, 6, 13, 11, 12, 5, 3, 7, 17, 9, 10][(i * 7919) % 14]!);
+
+function envStepper(env: Env<unknown, number>, after?: () => void): () => void {
+  let k = 0;
+  env.reset({ seed: 0 });
+  return () => {
+    const r = env.step(ACTIONS[k++ & 4095]!);
+    if (after) after();
+    if (r.terminated || r.truncated) env.reset();
+  };
+}
+
+function engineStepper(scenario: string): () => void {
+  const env = make('Football-v0', { scenario });
+  env.reset({ seed: 0 });
+  const engine = (env.unwrapped as unknown as { engine: FootballEngine }).engine;
+  let k = 0;
+  return () => {
+    engine.step(ACTIONS[k++ & 4095]!);
+    if (engine.steps >= 400) engine.reset(new Rng(k));
+  };
+}
+
+export async function run(): Promise<void> {
+  console.log(`machine: ${machine()}`);
+  for (const scenario of ['academy_3_vs_1_with_keeper', 'academy_counterattack_hard', '11_vs_11_hard_stochastic']) {
+    report(`Football ${scenario}: engine.step (no obs)`, rate(engineStepper(scenario), 2), 'steps/s');
+    report(`Football ${scenario}: env step (simple115 + info)`, rate(envStepper(make<unknown, number>('Football-v0', { scenario })), 2), 'steps/s');
+  }
+  const img = make<unknown, number>('Football-v0', { scenario: '11_vs_11_easy' });
+  report('Football 11_vs_11 step + render() 128x64', rate(envStepper(img, () => img.render()), 2), 'steps/s');
+  img.reset({ seed: 0 });
+  report('Football render() only, 128x64 (22 players)', rate(() => { img.render(); }, 2), 'frames/s');
+  const big = make('Football-v0', { scenario: '11_vs_11_easy', width: 512, height: 256 });
+  big.reset({ seed: 0 });
+  report('Football render() only, 512x256 (replay size)', rate(() => { big.render(); }, 2), 'frames/s');
+  const drill = make('Football-v0', { scenario: 'academy_3_vs_1_with_keeper' });
+  drill.reset({ seed: 0 });
+  report('Football render() only, 128x64 academy_3_vs_1', rate(() => { drill.render(); }, 2), 'frames/s');
+  report('Football describe(), 11_vs_11', rate(() => { img.describe(); }, 1), 'calls/s');
+}
