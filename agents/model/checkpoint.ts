@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { open, mkdir, readFile, rename, rm, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ModelConfig } from './config.js';
@@ -29,6 +30,8 @@ export interface CheckpointManifest {
 
 export interface SaveOptions {
   meta?: Record<string, unknown>;
+  /** Also save this optimizer's state (Adam moments, step count) for an exact resume. */
+  optimizer?: tf.Optimizer;
   /** Test hook: runs after the temp directory is complete, before it is swapped in. */
   beforeCommit?: () => void | Promise<void>;
 }
@@ -74,6 +77,11 @@ export async function saveModel(model: LmmModel, dir: string, options: SaveOptio
   try {
     await writeSynced(join(tmp, 'weights.bin'), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength));
     await writeSynced(join(tmp, 'tokenizer.json'), JSON.stringify(model.tokenizer.toJSON()));
+    if (options.optimizer) {
+      const state = await optimizerState(model, options.optimizer);
+      await writeSynced(join(tmp, 'optimizer.bin'), state.bin);
+      await writeSynced(join(tmp, 'optimizer.json'), JSON.stringify(state.manifest));
+    }
     await writeSynced(join(tmp, 'model.json'), JSON.stringify(manifest, null, 1));
     await syncDir(tmp);
     await options.beforeCommit?.();
@@ -131,4 +139,73 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
     values.set(name, floats.subarray(e.offset, e.offset + n));
   }
   return new LmmModel(config, tokenizer, values, options.trainable ?? true);
+}
+
+interface OptimizerManifest {
+  format: 'lmm-gym-optimizer';
+  version: 1;
+  className: string;
+  weights: { name: string; shape: number[]; offset: number }[];
+}
+
+/**
+ * Optimizer slots are named `<tf variable name>/<slot>`; tf variable names are per
+ * process, so they are saved under the model's weight names and mapped back on load.
+ */
+async function optimizerState(model: LmmModel, optimizer: tf.Optimizer): Promise<{ bin: Uint8Array; manifest: OptimizerManifest }> {
+  const toParam = new Map<string, string>();
+  for (const [name, v] of model.namedVariables()) toParam.set(v.name, name);
+  const weights = await optimizer.getWeights();
+  const entries: OptimizerManifest['weights'] = [];
+  const arrays: Float32Array[] = [];
+  let total = 0;
+  for (const w of weights) {
+    const cut = w.name.lastIndexOf('/');
+    const varName = cut < 0 ? w.name : w.name.slice(0, cut);
+    const param = toParam.get(varName);
+    const name = cut < 0 ? w.name : param ? `${param}${w.name.slice(cut)}` : null;
+    if (name === null) continue; // a slot of a variable that is not this model's
+    const data = (await w.tensor.data()) as Float32Array;
+    entries.push({ name, shape: w.tensor.shape, offset: total });
+    arrays.push(Float32Array.from(data));
+    total += data.length;
+  }
+  const bin = new Float32Array(total);
+  arrays.forEach((a, i) => bin.set(a, entries[i]!.offset));
+  return { bin: new Uint8Array(bin.buffer), manifest: { format: 'lmm-gym-optimizer', version: 1, className: optimizer.getClassName(), weights: entries } };
+}
+
+/**
+ * Restore the optimizer state saved with `saveModel(..., {optimizer})` into `optimizer`
+ * (same class, built for `model`). Returns false when the checkpoint has none.
+ */
+export async function loadOptimizerState(dir: string, model: LmmModel, optimizer: tf.Optimizer): Promise<boolean> {
+  const root = await resolveCheckpointDir(dir);
+  let manifest: OptimizerManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(root, 'optimizer.json'), 'utf8')) as OptimizerManifest;
+  } catch {
+    return false;
+  }
+  if (manifest.format !== 'lmm-gym-optimizer' || manifest.className !== optimizer.getClassName()) {
+    throw new CheckpointError(`checkpoint ${root}: optimizer state is for ${manifest.className}, not ${optimizer.getClassName()}`);
+  }
+  const raw = await readFile(join(root, 'optimizer.bin'));
+  const floats = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  const vars = model.namedVariables();
+  const named: { name: string; tensor: tf.Tensor }[] = [];
+  for (const w of manifest.weights) {
+    const cut = w.name.lastIndexOf('/');
+    let name = w.name;
+    if (cut >= 0) {
+      const v = vars.get(w.name.slice(0, cut));
+      if (!v) throw new CheckpointError(`checkpoint ${root}: optimizer slot ${w.name} names no model weight`);
+      name = `${v.name}${w.name.slice(cut)}`;
+    }
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    named.push({ name, tensor: tf.tensor(floats.subarray(w.offset, w.offset + n), w.shape, 'float32') });
+  }
+  await optimizer.setWeights(named);
+  tf.dispose(named.map((n) => n.tensor));
+  return true;
 }

@@ -14,6 +14,6 @@ export { LmmModel } from './model.js';
 export type { BackendName, BackendRequest, BackendInfo, InitBackendOptions } from './backend.js';
 export { initBackend, currentBackend } from './backend.js';
 export type { CheckpointManifest, SaveOptions } from './checkpoint.js';
-export { saveModel, loadModel, readCheckpointManifest } from './checkpoint.js';
+export { saveModel, loadModel, readCheckpointManifest, loadOptimizerState } from './checkpoint.js';
 export type { ModelAgentOptions } from './agent.js';
 export { ModelAgent, modelInput } from './agent.js';

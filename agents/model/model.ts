@@ -110,6 +110,11 @@ export class LmmModel {
     return [...this.vars.values()];
   }
 
+  /** Variables by weight name (checkpoint names, stable across processes). */
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map(this.vars);
+  }
+
   get parameterCount(): number {
     return parameterCount(this.config);
   }
@@ -319,22 +324,26 @@ export class LmmModel {
     if (!this.trainable) throw new ModelError('this model is frozen (trainable = false); clone(true) for a trainable copy');
     const clip = options.clipNorm ?? 1;
     const { value, grads } = tf.variableGrads(lossFn, this.variables);
-    const named: tf.NamedTensorMap = {};
-    for (const [name, g] of Object.entries(grads)) if (g) named[name] = g;
-    const normT = tf.tidy(() => tf.sqrt(tf.addN(Object.values(named).map((g) => tf.sum(tf.square(g))))));
+    const present = Object.values(grads).filter((g): g is tf.Tensor => !!g);
+    const normT = tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))));
     const gradNorm = normT.dataSync()[0]!;
     const loss = value.dataSync()[0]!;
     normT.dispose(); value.dispose();
     if (!Number.isFinite(gradNorm) || !Number.isFinite(loss)) {
-      tf.dispose(Object.values(grads));
+      tf.dispose(present);
       throw new ModelError(`non-finite loss (${loss}) or gradient norm (${gradNorm}); the step was skipped`);
     }
-    if (clip > 0 && gradNorm > clip) {
-      const k = clip / gradNorm;
-      for (const name of Object.keys(named)) { const g = named[name]!; named[name] = tf.mul(g, k); g.dispose(); }
-    }
-    optimizer.applyGradients(named);
-    tf.dispose(Object.values(named));
+    const k = clip > 0 && gradNorm > clip ? clip / gradNorm : 1;
+    // Every variable, as a list in one fixed order, with null where the loss does not reach
+    // it (the vision weights on a text-only batch): tf's Adam keeps its moments by position
+    // in this list and skips null gradients, so positions must never shift.
+    const list = this.variables.map((v) => {
+      const g = grads[v.name];
+      return { name: v.name, tensor: g ? (k === 1 ? g : tf.mul(g, k)) : null };
+    });
+    optimizer.applyGradients(list as unknown as tf.NamedTensorMap);
+    if (k !== 1) tf.dispose(present);
+    tf.dispose(list.map((e) => e.tensor).filter((g): g is tf.Tensor => !!g));
     return { loss, gradNorm };
   }
 
