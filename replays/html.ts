@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { encodePng, writeFileAtomic } from '../envs/render/png.js';
 import type { Replay } from './format.js';
 import { describeMismatch } from './errors.js';
-import { autoReplayScale, probeReplay, withActionNames, type RenderReplayOptions } from './render.js';
+import { autoScaleFor, probeReplay, withActionNames, type RenderReplayOptions } from './render.js';
 import { replayStates } from './simulate.js';
 import { actionLabel, agentViewAt, cumulativeReturns, formatReward, splitResponse } from './text.js';
 
@@ -36,7 +36,7 @@ interface ViewerData {
 export async function buildReplayHtml(replay: Replay, options: Omit<RenderReplayOptions, keyof import('./panel.js').PanelOptions> & { fps?: number } = {}): Promise<string> {
   const probe = probeReplay(replay, options);
   replay = withActionNames(replay, probe.actionNames);
-  const scale = options.scale === undefined || options.scale === 'auto' ? autoReplayScale(probe.width, probe.height) : options.scale;
+  const scale = options.scale === undefined || options.scale === 'auto' ? autoScaleFor(replay, probe) : options.scale;
   const returns = cumulativeReturns(replay);
   const names = replay.header.actionNames ?? null;
   const frameIndex = new Map<string, number>();

@@ -1,5 +1,5 @@
-import { createCanvas, type Canvas, type CanvasRenderingContext2D } from 'canvas';
-import { blit, createFrame, type Frame } from '../envs/render/frame.js';
+import { blit, createFrame, fillRect, type Frame } from '../envs/render/frame.js';
+import { GlyphAtlas, wrapColumns } from './glyphs.js';
 import { describeMismatch, type ReplayMismatch } from './errors.js';
 import type { Replay } from './format.js';
 import { actionLabel, agentViewAt, formatReward, splitResponse } from './text.js';
@@ -9,13 +9,12 @@ export interface PanelOptions {
   width?: number;
   /** Minimum height of the whole image (default 240). */
   minHeight?: number;
-  /** Font size in pixels (default 12). */
+  /** Font size in pixels (default 12; monospace glyphs). */
   fontSize?: number;
   /** Margin around the game frame (default 8). */
   margin?: number;
 }
 
-const FONT_FAMILY = '"DejaVu Sans Mono", "Liberation Mono", monospace';
 const COLORS = { bg: '#1d1f27', game: '#101218', text: '#e6e6e6', dim: '#9aa0aa', good: '#7bd88f', bad: '#ff6b6b', accent: '#ffd866', rule: '#3a3d4a' };
 
 /** What the panel shows for one state (see `panelContent`). */
@@ -73,129 +72,94 @@ export function panelContent(replay: Replay, index: number, returns: readonly nu
 
 /**
  * Draws annotated replay frames: the game frame on the left, a text panel on the right.
- * One canvas is reused for every panel; the composite frame is reused too (copy it to keep it).
+ * Text is blended from glyph masks (GlyphAtlas, drawn once with canvas). The composite
+ * frame is a reused buffer: copy or encode it before the next draw().
  */
 export class PanelRenderer {
   readonly panelWidth: number;
   readonly width: number;
   readonly height: number;
-  private readonly canvas: Canvas;
-  private readonly ctx: CanvasRenderingContext2D;
-  private readonly font: number;
   private readonly margin: number;
   private readonly out: Frame;
-  private readonly gameBg: Frame;
+  private readonly small: GlyphAtlas;
+  private readonly normal: GlyphAtlas;
+  private readonly big: GlyphAtlas;
   // Plan mode shows one response on many frames: wrap it once.
   private readonly wrapCache = new Map<string, string[]>();
 
   constructor(readonly gameWidth: number, readonly gameHeight: number, options: PanelOptions = {}) {
     this.panelWidth = options.width ?? 320;
-    this.font = options.fontSize ?? 12;
+    const fs = options.fontSize ?? 12;
     this.margin = options.margin ?? 8;
     this.width = gameWidth + 2 * this.margin + this.panelWidth;
     this.height = Math.max(gameHeight + 2 * this.margin, options.minHeight ?? 240);
-    this.canvas = createCanvas(this.panelWidth, this.height);
-    this.ctx = this.canvas.getContext('2d');
-    this.out = createFrame(this.width, this.height, hex(COLORS.game));
-    this.gameBg = createFrame(gameWidth + 2 * this.margin, this.height, hex(COLORS.game));
+    this.out = createFrame(this.width, this.height, rgb(COLORS.game));
+    this.small = GlyphAtlas.get(Math.max(6, fs - 1));
+    this.normal = GlyphAtlas.get(fs);
+    this.big = GlyphAtlas.get(fs + 4, true);
   }
 
   /** The composite image of one state (reused buffer). */
   draw(game: Frame | null, content: PanelContent): Frame {
     const gx = this.margin, gy = Math.floor((this.height - this.gameHeight) / 2);
-    blit(this.out, this.gameBg, 0, 0);
+    fillRect(this.out, 0, 0, this.width - this.panelWidth, this.height, rgb(COLORS.game));
     if (game) blit(this.out, game, gx, gy);
     this.drawPanel(content);
-    const img = this.ctx.getImageData(0, 0, this.panelWidth, this.height);
-    blit(this.out, { width: this.panelWidth, height: this.height, data: img.data as unknown as Uint8ClampedArray }, this.width - this.panelWidth, 0);
     return this.out;
   }
 
   private drawPanel(c: PanelContent): void {
-    const ctx = this.ctx, fs = this.font, pad = 10, lh = Math.round(fs * 1.35);
-    const maxW = this.panelWidth - 2 * pad;
-    ctx.fillStyle = COLORS.bg;
-    ctx.fillRect(0, 0, this.panelWidth, this.height);
-    ctx.textBaseline = 'top';
+    const f = this.out, pad = 10, x0 = this.width - this.panelWidth + pad;
+    const inner = this.panelWidth - 2 * pad;
+    fillRect(f, this.width - this.panelWidth, 0, this.panelWidth, this.height, rgb(COLORS.bg));
+    const bottom = this.height - pad;
+    const font = this.normal, lh = font.cellHeight + 2, cols = Math.floor(inner / font.cellWidth);
     let y = pad;
-    const text = (s: string, color: string, size = fs, bold = false) => {
-      ctx.font = `${bold ? 'bold ' : ''}${size}px ${FONT_FAMILY}`;
-      ctx.fillStyle = color;
-      ctx.fillText(s, pad, y);
-    };
-    text(fitLine(ctx, c.title, maxW, `${fs - 1}px ${FONT_FAMILY}`), COLORS.dim, fs - 1);
-    y += lh;
-    text(c.stepLine, COLORS.text, fs + 4, true);
-    y += Math.round((fs + 4) * 1.4);
-    ctx.font = `${fs}px ${FONT_FAMILY}`;
+    this.small.draw(f, x0, y, c.title.length > inner / this.small.cellWidth ? c.title.slice(0, Math.floor(inner / this.small.cellWidth) - 1) + '…' : c.title, rgb(COLORS.dim), Math.floor(inner / this.small.cellWidth));
+    y += this.small.cellHeight + 2;
+    this.big.draw(f, x0, y, c.stepLine, rgb(COLORS.text), Math.floor(inner / this.big.cellWidth));
+    y += this.big.cellHeight + 4;
     for (const line of c.lines) {
-      for (const l of wrapText(ctx, line.text, maxW).slice(0, 3)) {
-        if (y + lh > this.height - pad) return;
-        text(l, COLORS[line.color ?? 'text']);
+      for (const l of wrapColumns(line.text, cols).slice(0, 3)) {
+        if (y + lh > bottom) return;
+        font.draw(f, x0, y, l, rgb(COLORS[line.color ?? 'text']), cols);
         y += lh;
       }
     }
-    if (c.reasoning === null) return;
-    y += 4;
-    ctx.fillStyle = COLORS.rule;
-    ctx.fillRect(pad, y, maxW, 1);
-    y += 6;
-    text(c.reasoningTitle ?? 'Reasoning', COLORS.dim);
+    if (c.reasoning === null || y + 2 * lh > bottom) return;
+    y += 3;
+    fillRect(f, x0, y, inner, 1, rgb(COLORS.rule));
+    y += 5;
+    font.draw(f, x0, y, c.reasoningTitle ?? 'Reasoning', rgb(COLORS.dim), cols);
     y += lh;
-    ctx.font = `${fs}px ${FONT_FAMILY}`;
     const key = c.reasoning || '(empty)';
     let wrapped = this.wrapCache.get(key);
     if (!wrapped) {
       if (this.wrapCache.size > 64) this.wrapCache.clear();
-      this.wrapCache.set(key, (wrapped = wrapText(ctx, key, maxW)));
+      this.wrapCache.set(key, (wrapped = wrapColumns(key, cols)));
     }
-    const room = Math.max(1, Math.floor((this.height - pad - y) / lh));
+    const room = Math.max(1, Math.floor((bottom - y) / lh));
     // Too long: keep the head and the tail (the conclusion), elide the middle.
-    let shown = wrapped;
+    let shown = wrapped, elidedAt = -1;
     if (wrapped.length > room) {
       const tail = room >= 6 ? 2 : 0;
-      const head = room - tail - 1;
+      const head = Math.max(0, room - tail - 1);
       shown = [...wrapped.slice(0, head), `… (${wrapped.length - head - tail} more lines)`, ...wrapped.slice(wrapped.length - tail)];
+      elidedAt = head;
     }
-    for (const l of shown) {
-      text(l, l.startsWith('… (') ? COLORS.dim : COLORS.text);
+    for (let i = 0; i < shown.length; i++) {
+      font.draw(f, x0, y, shown[i]!, rgb(i === elidedAt ? COLORS.dim : COLORS.text), cols);
       y += lh;
     }
   }
 }
 
-/** Word-wrap to `maxWidth` pixels with the context's current font; long words break by characters. */
-export function wrapText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string[] {
-  const out: string[] = [];
-  for (const para of text.replace(/\r/g, '').replace(/\t/g, '  ').split('\n')) {
-    let line = '';
-    for (const word of para.split(/ +/)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (ctx.measureText(candidate).width <= maxWidth) { line = candidate; continue; }
-      if (line) out.push(line);
-      line = word;
-      while (line.length > 1 && ctx.measureText(line).width > maxWidth) {
-        let k = line.length - 1;
-        while (k > 1 && ctx.measureText(line.slice(0, k)).width > maxWidth) k--;
-        out.push(line.slice(0, k));
-        line = line.slice(k);
-      }
-    }
-    out.push(line);
+const rgbCache = new Map<string, number[]>();
+function rgb(c: string): number[] {
+  let v = rgbCache.get(c);
+  if (!v) {
+    const n = parseInt(c.slice(1), 16);
+    rgbCache.set(c, (v = [(n >> 16) & 255, (n >> 8) & 255, n & 255, 255]));
   }
-  while (out.length > 1 && out[out.length - 1] === '') out.pop();
-  return out;
-}
-
-function fitLine(ctx: CanvasRenderingContext2D, s: string, maxWidth: number, font: string): string {
-  ctx.font = font;
-  if (ctx.measureText(s).width <= maxWidth) return s;
-  let k = s.length;
-  while (k > 1 && ctx.measureText(s.slice(0, k) + '…').width > maxWidth) k--;
-  return s.slice(0, k) + '…';
-}
-
-function hex(c: string): number[] {
-  const v = parseInt(c.slice(1), 16);
-  return [(v >> 16) & 255, (v >> 8) & 255, v & 255, 255];
+  return v;
 }

@@ -6,7 +6,7 @@ import type { Frame } from '../envs/render/frame.js';
 import { InvalidOptionError } from '../envs/core/errors.js';
 import { decodeStoredFrame, type Replay } from './format.js';
 import { PanelRenderer, panelContent, type PanelOptions } from './panel.js';
-import { canSimulate, hasStoredFrames, makeReplayEnv, replayStates, type ReplayState, type ReplayStatesOptions } from './simulate.js';
+import { canSimulate, hasStoredFrames, makeReplayEnv, replayScaler, replayStates, type ReplayState, type ReplayStatesOptions } from './simulate.js';
 import { cumulativeReturns } from './text.js';
 
 export interface RenderReplayOptions extends PanelOptions, Pick<ReplayStatesOptions, 'source' | 'envOptions'> {
@@ -39,6 +39,11 @@ export function autoReplayScale(width: number, height: number): number {
   return Math.max(1, Math.min(Math.ceil(256 / long), Math.floor(512 / long), 16));
 }
 
+/** The 'auto' scale of a replay: the env's preferred replay scale, else `autoReplayScale`. */
+export function autoScaleFor(replay: Replay, size: { width: number; height: number }): number {
+  return replayScaler(replay.header.envId).autoScale ?? autoReplayScale(size.width, size.height);
+}
+
 /**
  * Calls `onFrame` with the annotated image of each state, start state first (steps + 1
  * images). The frame passed is a reused buffer: copy or encode it before returning.
@@ -46,7 +51,7 @@ export function autoReplayScale(width: number, height: number): number {
 export function forEachAnnotatedFrame(replay: Replay, options: RenderReplayOptions, onFrame: (frame: Frame, state: ReplayState) => void): { width: number; height: number; count: number; renderFps: number | null } {
   const probe = probeReplay(replay, options);
   replay = withActionNames(replay, probe.actionNames);
-  const scale = options.scale === undefined || options.scale === 'auto' ? autoReplayScale(probe.width, probe.height) : options.scale;
+  const scale = options.scale === undefined || options.scale === 'auto' ? autoScaleFor(replay, probe) : options.scale;
   const returns = cumulativeReturns(replay);
   let panel: PanelRenderer | null = null;
   let count = 0;
@@ -83,28 +88,45 @@ export interface ReplayGifOptions extends RenderReplayOptions {
   holdLast?: number;
   /** Loop count (0 = forever, the default). */
   loop?: number;
+  /** Keep every Nth state (the last state is always kept); default 1. For long episodes. */
+  stride?: number;
   /** Palette size, 2..256 (default 128). */
   colours?: number;
 }
 
 /** Encode the annotated frames as one animated GIF (sharp). Returns the bytes and the frame count. */
 export async function encodeReplayGif(replay: Replay, options: ReplayGifOptions = {}): Promise<{ gif: Buffer; frames: number; width: number; height: number; delay: number }> {
-  // All frames go into one tall RGB image (GIF has no use for alpha), cut into pages by sharp.
-  const chunks: Buffer[] = [];
-  const info = forEachAnnotatedFrame(replay, options, (frame) => {
-    const rgb = Buffer.allocUnsafe(frame.width * frame.height * 3);
-    const d = frame.data;
-    for (let i = 0, o = 0; i < d.length; i += 4, o += 3) { rgb[o] = d[i]!; rgb[o + 1] = d[i + 1]!; rgb[o + 2] = d[i + 2]!; }
-    chunks.push(rgb);
+  const stride = options.stride ?? 1;
+  if (!Number.isSafeInteger(stride) || stride < 1) throw new InvalidOptionError(`GIF stride must be a positive integer, got ${stride}`);
+  const last = replay.steps.length;
+  const keep = (i: number) => i % stride === 0 || i === last;
+  let count = 0;
+  for (let i = 0; i <= last; i++) if (keep(i)) count++;
+  // All kept frames go into one tall RGB buffer (GIF has no use for alpha), cut into pages by sharp.
+  let big: Buffer | null = null;
+  let k = 0;
+  const info = forEachAnnotatedFrame(replay, options, (frame, state) => {
+    if (!keep(state.index)) return;
+    const bytes = frame.width * frame.height * 3;
+    if (!big) {
+      if (bytes * count > GIF_MAX_BYTES) throw new InvalidOptionError(`a ${count}-frame GIF of ${frame.width}x${frame.height} needs ${Math.round((bytes * count) / 2 ** 20)} MiB; use a stride (--stride N keeps every Nth state) or a smaller --scale`);
+      big = Buffer.allocUnsafe(bytes * count);
+    }
+    const d = frame.data, out = big;
+    for (let i = 0, o = k * bytes; i < d.length; i += 4, o += 3) { out[o] = d[i]!; out[o + 1] = d[i + 1]!; out[o + 2] = d[i + 2]!; }
+    k++;
   });
   const delay = checkDelay(options.delay ?? Math.round(1000 / (info.renderFps && info.renderFps > 0 ? info.renderFps : 4)));
   const hold = options.holdLast ?? 4;
-  const delays = Array.from({ length: info.count }, (_, i) => (i === info.count - 1 ? Math.min(65535, delay * hold) : delay));
-  const gif = await sharp(Buffer.concat(chunks), { raw: { width: info.width, height: info.height * info.count, channels: 3, pageHeight: info.height }, limitInputPixels: false })
+  const delays = Array.from({ length: count }, (_, i) => (i === count - 1 ? Math.min(65535, delay * hold) : delay));
+  const gif = await sharp(big!, { raw: { width: info.width, height: info.height * count, channels: 3, pageHeight: info.height }, limitInputPixels: false })
     .gif({ delay: delays, loop: options.loop ?? 0, colours: options.colours ?? 128, effort: 1, dither: 0, keepDuplicateFrames: true })
     .toBuffer();
-  return { gif, frames: info.count, width: info.width, height: info.height, delay };
+  return { gif, frames: count, width: info.width, height: info.height, delay };
 }
+
+/** Largest raw frame buffer a GIF may need (frames are held in memory for sharp). */
+const GIF_MAX_BYTES = 1.5 * 2 ** 30;
 
 /** Encode and write the GIF atomically. */
 export async function writeReplayGif(replay: Replay, path: string, options: ReplayGifOptions = {}): Promise<{ frames: number; width: number; height: number; delay: number; bytes: number }> {

@@ -40,6 +40,38 @@ export interface ReplayStatesOptions {
   onMismatch?: 'throw' | 'collect';
 }
 
+/**
+ * How to draw an env bigger for replays: the make() options that scale its frame by `k`
+ * (return null when it cannot), and optionally the scale 'auto' should pick. Envs with a
+ * `tileSize` option need none (it is multiplied); others fall back to nearest upscaling.
+ */
+export interface ReplayScaler {
+  options(envOptions: Record<string, unknown>, k: number): Record<string, unknown> | null;
+  autoScale?: number;
+}
+
+const scalers = new Map<string, ReplayScaler>();
+
+/** Declare how replays draw `envId` at a larger size (env owners or plugins). */
+export function registerReplayScaler(envId: string, scaler: ReplayScaler): void {
+  scalers.set(envId, scaler);
+}
+
+/** The scaler of an env id (the tileSize rule when none is registered). */
+export function replayScaler(envId: string | null): ReplayScaler {
+  return (envId !== null ? scalers.get(envId) : undefined) ?? TILE_SIZE_SCALER;
+}
+
+const TILE_SIZE_SCALER: ReplayScaler = {
+  options: (o, k) => (typeof o.tileSize === 'number' ? { tileSize: o.tileSize * k } : null),
+};
+
+// Football-v0 draws its pitch at any width x height (FOOTBALL_REPLAY_SIZE is 512 x 256 = 4x the model view).
+registerReplayScaler('Football-v0', {
+  options: (o, k) => (typeof o.width === 'number' && typeof o.height === 'number' ? { width: o.width * k, height: o.height * k } : null),
+  autoScale: 4,
+});
+
 /** Whether the replay's env can be rebuilt here (seeded and registered). */
 export function canSimulate(replay: Replay): boolean {
   if (replay.header.seed === null || replay.header.envId === null) return false;
@@ -109,17 +141,25 @@ function* simulatedStates(replay: Replay, options: ReplayStatesOptions): Generat
   const scale = checkScale(options.scale ?? 1);
   const { header, steps, stepLines } = replay;
   let env = makeReplayEnv(replay, options.envOptions);
-  // Prefer the env's own larger tiles over resampling; fall back when it refuses the size.
+  // Prefer the env's own larger drawing over resampling; fall back when it refuses the size
+  // or draws another size than asked.
   let resample = scale;
-  const tileSize = header.envOptions.tileSize ?? env.spec?.options.tileSize;
-  if (wantFrames && scale > 1 && typeof tileSize === 'number' && options.envOptions?.tileSize === undefined) {
-    try {
-      const big = makeReplayEnv(replay, { ...options.envOptions, tileSize: tileSize * scale });
-      env.close();
-      env = big;
-      resample = 1;
-    } catch {
-      resample = scale;
+  if (wantFrames && scale > 1) {
+    const recorded = { ...(env.spec?.options ?? {}), ...header.envOptions, ...options.envOptions };
+    const bigger = replayScaler(header.envId).options(recorded, scale);
+    const userSet = bigger !== null && Object.keys(bigger).some((k) => options.envOptions?.[k] !== undefined);
+    if (bigger && !userSet) {
+      try {
+        const big = makeReplayEnv(replay, { ...options.envOptions, ...bigger });
+        const small = frameSize(env, replay), large = frameSize(big, replay);
+        if (large.width === small.width * scale && large.height === small.height * scale) {
+          env.close();
+          env = big;
+          resample = 1;
+        } else big.close();
+      } catch (e) {
+        if (!(e instanceof LmmGymError)) throw e;
+      }
     }
   }
   try {
@@ -158,6 +198,12 @@ function* simulatedStates(replay: Replay, options: ReplayStatesOptions): Generat
   } finally {
     env.close();
   }
+}
+
+function frameSize(env: Env, replay: Replay): { width: number; height: number } {
+  env.reset({ seed: replay.header.seed!, options: replay.header.resetOptions });
+  const f = env.render();
+  return { width: f.width, height: f.height };
 }
 
 function checkScale(scale: number): number {

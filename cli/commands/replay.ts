@@ -20,6 +20,7 @@ outputs:
   --html OUT.html    self-contained HTML viewer (play/pause/step, slider, text panel)
 options:
   --delay MS         GIF frame delay (default: 1000 / the env's renderFps)
+  --stride N         GIF: keep every Nth state (and the last), for long episodes
   --scale N          integer game-frame upscale (default: auto, ~256-512 px)
   --panel-width PX   width of the text panel in PNG/GIF (default 320)
   --font-size PX     panel font size (default 12)
@@ -34,7 +35,7 @@ options:
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     png: { type: 'string' }, gif: { type: 'string' }, html: { type: 'string' },
-    delay: { type: 'string' }, scale: { type: 'string' }, 'panel-width': { type: 'string' }, 'font-size': { type: 'string' },
+    delay: { type: 'string' }, stride: { type: 'string' }, scale: { type: 'string' }, 'panel-width': { type: 'string' }, 'font-size': { type: 'string' },
     option: { type: 'string', multiple: true }, frames: { type: 'string' },
     'allow-partial': { type: 'boolean' }, 'allow-mismatch': { type: 'boolean' },
     import: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -59,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(values['font-size'] !== undefined ? { fontSize: positive('font-size', values['font-size']) } : {}),
   };
   const delay = values.delay === undefined ? undefined : intFlag('delay', values.delay, 0);
+  const stride = values.stride === undefined ? undefined : positive('stride', values.stride);
   const replay = readReplay(file, { allowPartial: values['allow-partial'] ?? file.endsWith(REPLAY_PARTIAL_SUFFIX) });
   const log = (s: string) => { if (!values.json) console.log(s); };
   const result: Record<string, unknown> = {
@@ -87,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
       log(`wrote ${paths.length} PNGs to ${values.png}`);
     }
     if (values.gif !== undefined) {
-      const g = await writeReplayGif(replay, values.gif, { ...options, ...(delay !== undefined ? { delay } : {}) });
+      const g = await writeReplayGif(replay, values.gif, { ...options, ...(delay !== undefined ? { delay } : {}), ...(stride !== undefined ? { stride } : {}) });
       result.gif = { path: values.gif, ...g };
       log(`wrote ${values.gif}: ${g.frames} frames ${g.width}x${g.height}, ${g.delay} ms/frame, ${g.bytes} bytes`);
     }

@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCanvas } from 'canvas';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodePng, make, resizeNearest } from '../../envs/index.js';
 import { PanelRenderer, buildReplayHtml, encodeReplayGif, panelContent, readReplay, saveEpisodeReplay, withActionNames, writeReplayPngs, type Replay } from '../../replays/index.js';
-import { wrapText } from '../../replays/panel.js';
+import { wrapColumns } from '../../replays/glyphs.js';
 import { cumulativeReturns } from '../../replays/text.js';
 import { recordFrozenLake, responseFor, tempDir } from './helpers.js';
 
@@ -57,14 +56,26 @@ describe('annotated PNG frames', () => {
   });
 
   it('wraps long text to the panel width and keeps long reasoning inside the image', () => {
-    const ctx = createCanvas(10, 10).getContext('2d');
-    ctx.font = '12px monospace';
-    const lines = wrapText(ctx, 'word '.repeat(200) + 'x'.repeat(300), 200);
-    expect(lines.length).toBeGreaterThan(10);
-    for (const l of lines) expect(ctx.measureText(l).width).toBeLessThanOrEqual(200);
+    const lines = wrapColumns('word '.repeat(200) + 'x'.repeat(300) + '\n\nend', 30);
+    expect(lines.length).toBeGreaterThan(40);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(30);
+    expect(lines.slice(-3)).toEqual([expect.stringMatching(/^x+$/), '', 'end']);
+    expect(lines.join('').replace(/ /g, '')).toBe('word'.repeat(200) + 'x'.repeat(300) + 'end');
     const r = new PanelRenderer(64, 64, { width: 200, minHeight: 120 });
     const f = r.draw(null, { title: 't', stepLine: 's', lines: [], reasoningTitle: 'R', reasoning: 'long '.repeat(2000) });
     expect([f.width, f.height]).toEqual([64 + 16 + 200, 120]);
+    // Text stays inside the panel: the bottom padding rows keep the background colour.
+    const bg = [...f.data.subarray(((f.height - 1) * f.width + f.width - 100) * 4, ((f.height - 1) * f.width + f.width - 100) * 4 + 4)];
+    let inked = 0;
+    for (let y = f.height - 8; y < f.height; y++) for (let x = f.width - 200; x < f.width; x++) {
+      const i = (y * f.width + x) * 4;
+      if (f.data[i] !== bg[0] || f.data[i + 1] !== bg[1] || f.data[i + 2] !== bg[2]) inked++;
+    }
+    expect(inked).toBe(0);
+    // ... and the text area above does have ink.
+    let text = 0;
+    for (let y = 40; y < 100; y++) for (let x = f.width - 190; x < f.width - 10; x++) if (f.data[(y * f.width + x) * 4] !== bg[0]) text++;
+    expect(text).toBeGreaterThan(100);
   });
 });
 
@@ -88,6 +99,8 @@ describe('animated GIF', () => {
     const m2 = await sharp(g2, { animated: true }).metadata();
     expect(m2.delay![0]).toBe(250); // FrozenLake renderFps 4
     expect(m2.pageHeight).toBe(240); // minimum panel height
+    const { frames: strided } = await encodeReplayGif(replay, { scale: 1, stride: 4 });
+    expect(strided).toBe(Math.floor(replay.steps.length / 4) + 1 + (replay.steps.length % 4 === 0 ? 0 : 1));
   });
 });
 
