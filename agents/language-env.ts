@@ -3,7 +3,7 @@ import type { Env, Info, ResetOptions } from '../envs/core/env.js';
 import { InvalidOptionError, ResetNeededError } from '../envs/core/errors.js';
 import { parseObservationMode, modeHasImage, modeHasText, type ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import { composeReward, DEFAULT_REWARD_WEIGHTS, validateRewardWeights, type RewardWeights } from '../training/rewards/compose.js';
-import { parseResponse } from './parse.js';
+import { NO_SYNONYMS, parseResponse } from './parse.js';
 import { buildAgentObservation, getPromptSpec, type PromptSpec, type PromptTemplates } from './prompts.js';
 import type { AgentObservation, HistoryEntry, InteractionMode, ParseResult } from './types.js';
 
@@ -29,6 +29,14 @@ export interface LanguageEnvOptions {
   invalidAnswer?: InvalidAnswerPolicy;
   /** Added to the turn's reward when the answer does not parse (default 0; RAGEN uses -0.1). */
   invalidPenalty?: number;
+  /**
+   * Step mode: how the format reward is paid. 'episode' (default): on the final turn, the
+   * share of the episode's turns that followed the format (0 on other turns), so an
+   * episode's rule reward is accuracy + 0.5 * format-rate, in [0, 1.5] as in LMM-R1, and
+   * long episodes earn no extra format reward. 'turn': every turn earns its own 0/1.
+   * Single-turn episodes (plan mode, text tasks) are the same either way.
+   */
+  formatCredit?: 'episode' | 'turn';
   /** Weights over the components accuracy, format, env, penalty (default accuracy 1, format 0.5, env 0, penalty 1). */
   rewardWeights?: Partial<RewardWeights>;
   /** Overrides the env's registered prompt spec / templates. */
@@ -42,7 +50,11 @@ export interface LanguageEnvOptions {
 export interface LanguageStepInfo {
   turn: number;
   parse: ParseResult;
-  /** Reward components of this turn and their weighted total (= the returned reward). */
+  /**
+   * Reward components of this turn and their weighted total (= the returned reward):
+   * accuracy, format (as credited, see formatCredit), formatOk (this turn's 0/1, weight 0),
+   * env, penalty, total.
+   */
   rewards: Record<string, number>;
   /** Actions executed in the env this turn (indices; for free-text tasks the answer string). */
   executed: (number | string)[];
@@ -108,6 +120,7 @@ export class LanguageEnv {
   readonly maxTurns: number;
   readonly invalidAnswer: InvalidAnswerPolicy;
   readonly invalidPenalty: number;
+  readonly formatCredit: 'episode' | 'turn';
   readonly weights: RewardWeights;
   readonly envId: string;
   readonly actionNames: readonly string[];
@@ -120,6 +133,7 @@ export class LanguageEnv {
   private lastInfo: Info = {};
   private envReturn = 0;
   private rawObservation: unknown = undefined;
+  private formattedTurns = 0;
 
   constructor(readonly env: Env, options: LanguageEnvOptions = {}) {
     this.mode = parseObservationMode(options.mode ?? 'text');
@@ -135,6 +149,9 @@ export class LanguageEnv {
     const penalty = options.invalidPenalty ?? 0;
     if (typeof penalty !== 'number' || !Number.isFinite(penalty)) throw new InvalidOptionError(`invalidPenalty must be a finite number, got ${JSON.stringify(penalty)}`);
     this.invalidPenalty = penalty;
+    const credit = options.formatCredit ?? 'episode';
+    if (credit !== 'episode' && credit !== 'turn') throw new InvalidOptionError(`formatCredit must be 'episode' or 'turn', got ${JSON.stringify(credit)}`);
+    this.formatCredit = credit;
     this.weights = { ...DEFAULT_REWARD_WEIGHTS, penalty: 1, ...validateRewardWeights(options.rewardWeights ?? {}) };
     this.envId = options.envId ?? env.spec?.id ?? 'env';
     this.actionNames = env.actionNames ?? [];
@@ -171,6 +188,7 @@ export class LanguageEnv {
     this.lastInfo = r.info;
     this.envReturn = 0;
     this.rawObservation = r.observation;
+    this.formattedTurns = 0;
     return { observation: this.observe(), info: r.info };
   }
 
@@ -197,7 +215,7 @@ export class LanguageEnv {
 
   /** Parse a response the way step() will (same vocabulary and limits). */
   parse(text: string): ParseResult {
-    return parseResponse(text, this.actionNames, this.spec.synonyms ?? {}, {
+    return parseResponse(text, this.actionNames, this.spec.synonyms ?? NO_SYNONYMS, {
       maxActions: this.maxActions,
       overflow: this.interaction === 'plan' ? 'truncate' : 'fail',
     });
@@ -250,9 +268,12 @@ export class LanguageEnv {
       else if (this.turn >= this.maxTurns) truncated = true;
     }
     this.done = terminated || truncated;
+    if (parse.formatOk) this.formattedTurns++;
+    const format = this.formatCredit === 'turn' ? (parse.formatOk ? 1 : 0) : this.done ? this.formattedTurns / this.turn : 0;
     const components: Record<string, number> = {
       accuracy: success && this.done ? 1 : 0,
-      format: parse.formatOk ? 1 : 0,
+      format,
+      formatOk: parse.formatOk ? 1 : 0,
       env: envReward,
       penalty: parse.ok ? 0 : this.invalidPenalty,
     };

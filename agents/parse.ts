@@ -60,14 +60,17 @@ export class ActionVocabulary {
   }
 }
 
-const vocabCache = new WeakMap<readonly string[], Map<string, ActionVocabulary>>();
+/** The shared empty synonym table (parse caches vocabularies by object identity). */
+export const NO_SYNONYMS: Readonly<Record<string, string>> = Object.freeze({});
+// Cached by identity: action-name arrays and synonym objects are long-lived (env and spec constants).
+const vocabCache = new WeakMap<readonly string[], WeakMap<object, [ActionVocabulary | null, ActionVocabulary | null]>>();
 function vocabulary(actionNames: readonly string[], synonyms: Readonly<Record<string, string>>, directions: boolean): ActionVocabulary {
-  let byKey = vocabCache.get(actionNames);
-  if (!byKey) vocabCache.set(actionNames, (byKey = new Map()));
-  const key = JSON.stringify([synonyms, directions]);
-  let v = byKey.get(key);
-  if (!v) byKey.set(key, (v = new ActionVocabulary(actionNames, synonyms, directions)));
-  return v;
+  let bySyn = vocabCache.get(actionNames);
+  if (!bySyn) vocabCache.set(actionNames, (bySyn = new WeakMap()));
+  let pair = bySyn.get(synonyms);
+  if (!pair) bySyn.set(synonyms, (pair = [null, null]));
+  const i = directions ? 0 : 1;
+  return (pair[i] ??= new ActionVocabulary(actionNames, synonyms, directions));
 }
 
 /** Separators between actions in an answer: commas, semicolons, newlines, pipes, arrows, "then". */
@@ -101,7 +104,7 @@ function failure(reason: ParseFailureReason, message: string, base: Pick<ParseRe
  *   case-insensitively, ignoring punctuation, and through `synonyms` + DIRECTION_SYNONYMS.
  * - Without action names (free-text tasks) any non-empty answer parses.
  */
-export function parseResponse(text: unknown, actionNames: readonly string[] = [], synonyms: Readonly<Record<string, string>> = {}, options: ParseOptions = {}): ParseResult {
+export function parseResponse(text: unknown, actionNames: readonly string[] = [], synonyms: Readonly<Record<string, string>> = NO_SYNONYMS, options: ParseOptions = {}): ParseResult {
   if (typeof text !== 'string' || text.trim() === '') {
     return failure('empty-response', 'the response is empty', { formatOk: false, think: null, answer: null });
   }

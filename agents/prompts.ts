@@ -1,5 +1,6 @@
 import type { ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import type { Frame } from '../envs/render/frame.js';
+import { NO_SYNONYMS } from './parse.js';
 import type { AgentObservation, HistoryEntry, InteractionMode } from './types.js';
 
 /**
@@ -164,7 +165,7 @@ export function buildAgentObservation(input: PromptInput): AgentObservation {
     systemPrompt,
     userPrompt,
     actionNames: input.actionNames,
-    synonyms: spec.synonyms ?? {},
+    synonyms: spec.synonyms ?? NO_SYNONYMS,
     history,
     turn,
     maxActions,

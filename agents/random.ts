@@ -3,8 +3,8 @@ import { formatAnswer, responseFromText } from './agent.js';
 import type { Agent, AgentContext, AgentObservation, AgentResponse } from './types.js';
 
 /**
- * Answers in the right format with random content: step mode one random action, plan mode
- * a random plan of 1..maxActions actions; free-text tasks a random combination of numbers
+ * Answers in the right format with random content: 1..maxActions random actions (one in
+ * plain step mode; a random-length plan in plan mode); free-text tasks a random combination of numbers
  * from the statement. Uses ctx.rng when given (deterministic per episode), else its own.
  */
 export class RandomAgent implements Agent {
@@ -27,7 +27,7 @@ export class RandomAgent implements Agent {
       const a = rng.pick(nums), b = rng.pick(nums);
       answer = obs.envId.startsWith('Countdown') ? `${a} ${rng.pick(['+', '-', '*', '/'])} ${b}` : a;
     } else {
-      const n = obs.interaction === 'plan' ? rng.intBetween(1, obs.maxActions) : 1;
+      const n = rng.intBetween(1, obs.maxActions);
       answer = Array.from({ length: n }, () => rng.pick(obs.actionNames)).join(', ');
     }
     return responseFromText(formatAnswer('I pick at random.', answer), obs);

@@ -66,6 +66,15 @@ export interface RunEpisodesOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The generator handed to the agent for an episode (ctx.rng): derived from the episode
+ * seed but not equal to the env's stream (Rng(seed)), so a random agent's choices are not
+ * correlated with the env's own draws (e.g. FrozenLake's slips).
+ */
+export function agentRng(seed: number): Rng {
+  return new Rng((seed + 0x5bd1e995) % Number.MAX_SAFE_INTEGER);
+}
+
 interface Slot {
   env: LanguageEnv;
   episode: number;
@@ -95,7 +104,7 @@ export async function runEpisodes(agent: Agent, envs: readonly LanguageEnv[], op
     agent.reset?.(first + k);
     env.reset({ seed });
     return {
-      env, episode: first + k, seed, rng: new Rng(seed),
+      env, episode: first + k, seed, rng: agentRng(seed),
       result: {
         envId: env.envId, episode: first + k, seed, turns: [], success: false, totalReward: 0, envReturn: 0, steps: 0,
         formatValidTurns: 0, parsedTurns: 0, bestEnvReturn: null, terminated: false, truncated: false, finalInfo: {},

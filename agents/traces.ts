@@ -1,9 +1,9 @@
 import { make } from '../envs/core/registry.js';
-import { Rng } from '../envs/core/rng.js';
 import type { ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import type { Frame } from '../envs/render/frame.js';
 import { LanguageEnv, type LanguageEnvOptions } from './language-env.js';
 import { OracleAgent } from './oracles/oracle.js';
+import { agentRng } from './runner.js';
 import type { InteractionMode } from './types.js';
 
 /** One supervised example: what the agent saw and what the oracle answered. */
@@ -58,7 +58,7 @@ export function generateSftTraces(sources: readonly SftTraceSource[], options: S
     for (let i = 0; i < src.episodes; i++) {
       const seed = base + k * 1_000_000 + i;
       let obs = env.reset({ seed }).observation;
-      const rng = new Rng(seed);
+      const rng = agentRng(seed);
       const turns: SftTrace[] = [];
       let success = false;
       for (;;) {

@@ -20,7 +20,7 @@ describe('LanguageEnv step mode', () => {
     expect(o.history).toEqual([]);
   });
 
-  it('runs one action per turn, composes accuracy + 0.5 * format, keeps the last N actions', () => {
+  it('runs one action per turn, pays accuracy + 0.5 * format-rate at the end, keeps the last N actions', () => {
     const env = new LanguageEnv(lake(), { historyLength: 2 });
     env.reset({ seed: 0 });
     const path = ['Down', 'Down', 'Right', 'Down', 'Right', 'Right'];
@@ -29,7 +29,8 @@ describe('LanguageEnv step mode', () => {
       last = env.step(ans(path[i]!));
       expect(last.info.valid).toBe(true);
       if (i < path.length - 1) {
-        expect(last.reward).toBe(0.5);
+        expect(last.reward).toBe(0);
+        expect(last.info.rewards.formatOk).toBe(1);
         expect(last.terminated).toBe(false);
       }
     }
@@ -40,6 +41,19 @@ describe('LanguageEnv step mode', () => {
     expect(last!.observation.history.map((h) => h.action)).toEqual(['right', 'right']);
     expect(last!.observation.userPrompt).toContain('Your last 2 actions: right, right');
     expect(() => env.step(ans('Left'))).toThrow(ResetNeededError);
+  });
+
+  it("formatCredit 'turn' pays the format reward every turn; 'episode' pays the share of formatted turns", () => {
+    const perTurn = new LanguageEnv(lake(), { formatCredit: 'turn', maxTurns: 2 });
+    perTurn.reset({ seed: 0 });
+    expect(perTurn.step(ans('Right')).reward).toBe(0.5);
+    const episode = new LanguageEnv(lake(), { maxTurns: 2 });
+    episode.reset({ seed: 0 });
+    expect(episode.step(ans('Right')).reward).toBe(0);
+    const end = episode.step('<answer>Left</answer>');
+    expect(end.truncated).toBe(true);
+    expect(end.info.rewards.format).toBe(0.5);
+    expect(end.reward).toBe(0.25);
   });
 
   it('malformed answers: no-op by default (env untouched, turn counts, optional penalty)', () => {
