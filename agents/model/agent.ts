@@ -14,7 +14,7 @@ import type { Generation, LmmModel } from './model.js';
  * model learns it from the env id instead of reading it every turn. SFT (priming) and
  * RL rollouts must build inputs with this same function.
  */
-export function modelInput(obs: AgentObservation): ModelInput {
+export function modelInput(obs: Pick<AgentObservation, 'envId' | 'userPrompt' | 'image'>): ModelInput {
   const input: ModelInput = { prompt: `${obs.envId}\n${obs.userPrompt}` };
   if (obs.image) input.image = obs.image;
   return input;

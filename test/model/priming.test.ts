@@ -9,7 +9,7 @@ import { collectOracleExamples, primeModel, primingLearningRate } from '../../tr
 
 describe('priming (SFT)', () => {
   it('collects oracle examples with the model prompt and the <think>/<answer> response', async () => {
-    const ex = await collectOracleExamples([{ envId: 'Countdown-v0', episodes: 3 }, { envId: 'FrozenLake-v0', episodes: 1, mode: 'image', successOnly: false }]);
+    const ex = await collectOracleExamples([{ envId: 'Countdown-v0', episodes: 3 }, { envId: 'FrozenLake-v0', episodes: 2, mode: 'image', successOnly: false }]);
     expect(ex.length).toBeGreaterThanOrEqual(4);
     for (const e of ex) {
       expect(e.response).toMatch(/^<think>[\s\S]*<\/think><answer>[\s\S]*<\/answer>$/);
