@@ -81,7 +81,7 @@ describe('annotated PNG frames', () => {
 
 describe('animated GIF', () => {
   it('has one frame per state, the replay size, the delay asked and a longer last frame', async () => {
-    const replay = sampleReplay({ map: '8x8' }, 7);
+    const replay = sampleReplay({ map: '4x4' }, 7);
     const { gif, frames, width, height, delay } = await encodeReplayGif(replay, { delay: 120 });
     expect(frames).toBe(replay.steps.length + 1);
     const meta = await sharp(gif, { animated: true }).metadata();
@@ -93,7 +93,7 @@ describe('animated GIF', () => {
     expect(meta.delay!.slice(0, -1).every((d) => d === 120)).toBe(true);
     expect(meta.delay!.at(-1)).toBe(480);
     expect(meta.loop).toBe(0);
-    // 8x8 map at 16 px -> 128 px, auto scale 2 (256 px).
+    // 4x4 map at 16 px -> 64 px, auto scale 4 (256 px).
     expect(height).toBe(256 + 16);
     const { gif: g2 } = await encodeReplayGif(replay, { scale: 1 });
     const m2 = await sharp(g2, { animated: true }).metadata();
