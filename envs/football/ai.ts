@@ -35,7 +35,8 @@ function findChasers(e: FootballEngine): void {
     const lo = t === LEFT ? 0 : e.nLeft, hi = t === LEFT ? e.nLeft : e.n;
     let b1 = -1, b2 = -1, d1 = Infinity, d2 = Infinity;
     for (let i = lo; i < hi; i++) {
-      if (e.role[i] === GK || e.cooldown[i]! > 3) continue;
+      // The agent's player is not an AI chaser: the next nearest teammate presses too.
+      if (e.role[i] === GK || e.cooldown[i]! > 3 || i === e.active) continue;
       const d = Math.hypot(e.px[i]! - tx, e.py[i]! - ty);
       if (d < d1) { b2 = b1; d2 = d1; b1 = i; d1 = d; } else if (d < d2) { b2 = i; d2 = d; }
     }
@@ -127,7 +128,7 @@ function carrier(e: FootballEngine, i: number): void {
     return;
   }
   const gx = G, distGoal = Math.hypot(gx - e.px[i]!, e.py[i]!);
-  if (distGoal < 0.2 + 0.12 * d && Math.abs(e.py[i]!) < 0.22) { e.shoot(i, 0); return; }
+  if (distGoal < 0.2 + 0.12 * d && Math.abs(e.py[i]!) < 0.22) { e.shoot(i, 0, 0.45 + 0.55 * d); return; }
   // Pressure: the nearest opponent, and whether it stands in the way.
   const lo = t === LEFT ? e.nLeft : 0, hi = t === LEFT ? e.n : e.nLeft;
   let ux = gx - e.px[i]!, uy = -e.py[i]! * 0.5;
@@ -265,10 +266,15 @@ function keeper(e: FootballEngine, i: number): void {
   if (ownerTeam === 1 - t && d > 0.2) {
     // Narrow the angle: come off the line toward a carrier closing in.
     const dist = Math.hypot(e.bx - goalX, e.by);
-    if (dist < 0.3) {
-      const out = Math.min(0.03 * d + 0.01, dist * 0.25);
-      tx = goalX + ((e.bx - goalX) / dist) * out;
-      ty = (e.by / dist) * out;
+    if (dist < 0.35) {
+      // Stand on the bisector of the angle the posts make at the ball, off the line.
+      const ax = goalX - e.bx, ay1 = -GOAL_HALF_WIDTH - e.by, ay2 = GOAL_HALF_WIDTH - e.by;
+      const l1 = Math.hypot(ax, ay1), l2 = Math.hypot(ax, ay2);
+      const wx = ax / l1 + ax / l2, wy = ay1 / l1 + ay2 / l2;
+      const out = Math.min(0.04 * d + 0.02, dist * 0.3);
+      tx = goalX + G * out;
+      const s = (tx - e.bx) / wx;
+      ty = Math.max(-GOAL_HALF_WIDTH, Math.min(GOAL_HALF_WIDTH, e.by + wy * s));
     }
   }
   runTo(e, i, tx, ty, false, factor * 1.4);

@@ -354,14 +354,19 @@ export class FootballEngine {
     }
   }
 
-  /** Shoot from `i` at the opponent goal; `aimY` (-1..1) picks the top or bottom corner, 0 aims away from the keeper. */
-  shoot(i: number, aimY: number): void {
+  /**
+   * Shoot from `i` at the opponent goal; `aimY` (-1..1) picks the top or bottom corner, 0 aims
+   * at the corner farther from the keeper. `precision` < 1 aims that much closer to the centre
+   * (the built-in AI shoots with 0.45 + 0.55 x difficulty; the agent with 1).
+   */
+  shoot(i: number, aimY: number, precision = 1): void {
     const t = this.teamOf(i);
     const gx = t === LEFT ? 1 : -1;
     const k = this.keeper[1 - t]!;
+    const corner = GOAL_HALF_WIDTH * 0.85 * precision;
     let ty: number;
-    if (aimY !== 0) ty = Math.sign(aimY) * GOAL_HALF_WIDTH * 0.85;
-    else if (k >= 0 && Math.abs(this.px[k]! - gx) < 0.3) ty = this.openCorner(t) * GOAL_HALF_WIDTH * 0.85;
+    if (aimY !== 0) ty = Math.sign(aimY) * corner;
+    else if (k >= 0 && Math.abs(this.px[k]! - gx) < 0.3) ty = this.openCorner(t) * corner;
     else ty = Math.max(-GOAL_HALF_WIDTH * 0.5, Math.min(GOAL_HALF_WIDTH * 0.5, this.by));
     const dist = Math.hypot(gx - this.bx, ty - this.by);
     let ex = gx - this.bx, ey = ty - this.by;
