@@ -36,8 +36,8 @@ describe('ModelAgent', () => {
     const model = await tinyModel(4);
     const dir = await mkdtemp(join(tmpdir(), 'lmm-agent-'));
     await saveModel(model, join(dir, 'ckpt'));
-    const agent = await createAgent(`model:${join(dir, 'ckpt')}`, { seed: 1 });
-    const direct = new ModelAgent(model, { seed: 1 });
+    const agent = await createAgent(`model:${join(dir, 'ckpt')}`, { seed: 1, settings: { maxTokens: 16 } });
+    const direct = new ModelAgent(model, { seed: 1, maxTokens: 16 });
     expect((await agent.act(obs)).text).toBe((await direct.act(obs)).text); // greedy by default
     await agent.close?.();
     model.dispose();
