@@ -71,6 +71,8 @@ export interface EvalConfig {
   seedStart: number;
   /** Evaluation sampling: 0 = greedy (default). */
   temperature: number;
+  /** Envs to evaluate (default: the stage's envs), e.g. the MGT target after an FRE stage. */
+  envs: EnvSpec[] | null;
 }
 
 export interface ReplayConfig {
@@ -228,15 +230,21 @@ function sampling(v: unknown, field: string, base: SamplingConfig): SamplingConf
 
 const DEFAULT_SAMPLING: SamplingConfig = { temperature: 1, topP: 1, maxTokens: 64 };
 
-function evalConfig(v: unknown, field: string): EvalConfig {
+function evalConfig(v: unknown, field: string, hooks: ConfigCheckHooks): EvalConfig {
   const o = v === undefined ? {} : obj(v, field);
-  noUnknown(o, field, ['every', 'episodes', 'seedStart', 'temperature']);
+  noUnknown(o, field, ['every', 'episodes', 'seedStart', 'temperature', 'envs']);
   const f = `${field}.`;
+  let envs: EnvSpec[] | null = null;
+  if (o.envs !== undefined && o.envs !== null) {
+    if (!Array.isArray(o.envs) || o.envs.length === 0) fail(`${f}envs`, `expected a non-empty array of envs, got ${show(o.envs)}`);
+    envs = o.envs.map((e, j) => envSpec(e, `${f}envs[${j}]`, hooks));
+  }
   return {
     every: int(o, 'every', f, 0, 0),
     episodes: int(o, 'episodes', f, 32, 0, 100000),
     seedStart: int(o, 'seedStart', f, 1_000_000_000, 1),
     temperature: numIn(o, 'temperature', f, 0, 0, 10),
+    envs,
   };
 }
 
@@ -287,7 +295,7 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
     envs,
     steps: int(o, 'steps', f, undefined, 0, 10_000_000),
     lr: numIn(o, 'lr', f, undefined, 0, 1, true),
-    eval: evalConfig(o.eval, `${f}eval`),
+    eval: evalConfig(o.eval, `${f}eval`, hooks),
     replays: replayConfig(o.replays, `${f}replays`),
   };
   if (type === 'prime') {

@@ -103,7 +103,10 @@ export async function tokenizerCorpus(config: TrainConfig, seedsPerEnv = 4): Pro
         env.close();
       }
       // The oracle's reasoning language too, when the env has an oracle.
-      const traced = await collectOracleExamples([{ envId: spec.id, envOptions: spec.options, mode: 'text', interaction: spec.style, episodes: seedsPerEnv, successOnly: false }]).catch(() => []);
+      let traced: { response: string }[] = [];
+      try {
+        traced = await collectOracleExamples([{ envId: spec.id, envOptions: spec.options, mode: 'text', interaction: spec.style, episodes: seedsPerEnv, successOnly: false }]);
+      } catch { /* no oracle for this env: prompts only */ }
       out.push(...traced.map((e) => e.response));
     }
   }
@@ -380,7 +383,7 @@ async function evalStage(ctx: StageContext, step: number): Promise<Record<string
   const out: Record<string, unknown>[] = [];
   const sampling = stage.type === 'prime' ? ctx.config.sampling : (stage as RlStageConfig).sampling;
   const agent = new ModelAgent(ctx.model, { temperature: stage.eval.temperature, maxTokens: sampling.maxTokens, seed: stage.eval.seedStart, input: ctx.promptOf, name: `policy@${stage.name}:${step}` });
-  for (const spec of stage.envs) {
+  for (const spec of stage.eval.envs ?? stage.envs) {
     const report = await evaluateAgent({
       envId: spec.id, envOptions: spec.options, agent, episodes: stage.eval.episodes, seed: stage.eval.seedStart,
       mode: spec.mode, interaction: spec.style, parallel: Math.min(stage.eval.episodes, 64), keepResponses: false,
