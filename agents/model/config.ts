@@ -33,7 +33,7 @@ const PRESETS: Record<ModelPreset, Omit<ModelConfig, 'vocabSize'>> = {
   tiny: { dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxSeq: 160, imageSize: 16, patchSize: 8, visionWidth: 32, initStd: 0.02 },
   // Real runs on 2 CPU cores: ~0.7 M parameters; a 6x6 Sokoban frame becomes 36 visual
   // tokens (one 8x8 patch per tile at 48x48).
-  small: { dModel: 128, nLayers: 3, nHeads: 4, dFF: 512, maxSeq: 256, imageSize: 48, patchSize: 8, visionWidth: 64, initStd: 0.02 },
+  small: { dModel: 128, nLayers: 3, nHeads: 4, dFF: 512, maxSeq: 320, imageSize: 48, patchSize: 8, visionWidth: 64, initStd: 0.02 },
 };
 
 /** A preset config (with the vocabulary size of your tokenizer), optionally overridden. */
