@@ -1,4 +1,4 @@
-import { CELL, assertLevel, isBoxCode, isPlayerCode, type SokobanLevel } from './level.js';
+import { CELL, assertLevel, type SokobanLevel } from './level.js';
 
 /** Action names, index = action: up, down, left, right. */
 export const SOKOBAN_ACTIONS = ['up', 'down', 'left', 'right'] as const;
@@ -49,8 +49,9 @@ export class SokobanGame {
     this.boxesOnTarget = 0;
     for (let i = 0; i < this.cells.length; i++) {
       const c = this.cells[i]!;
-      if (isPlayerCode(c)) this.player = i;
-      if (isBoxCode(c)) { this.boxes++; if (c === CELL.BOX_ON_TARGET) this.boxesOnTarget++; }
+      if (c === CELL.PLAYER || c === CELL.PLAYER_ON_TARGET) this.player = i;
+      else if (c === CELL.BOX) this.boxes++;
+      else if (c === CELL.BOX_ON_TARGET) { this.boxes++; this.boxesOnTarget++; }
     }
     this.playerRow = Math.floor(this.player / this.width);
     this.playerCol = this.player % this.width;

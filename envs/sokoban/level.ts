@@ -67,9 +67,11 @@ export function levelProblem(level: SokobanLevel): string | null {
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
     if (c > 6) return `cell ${i} has unknown code ${c}`;
-    if (isPlayerCode(c)) players++;
-    if (isBoxCode(c)) boxes++;
-    if (isTargetCode(c)) targets++;
+    if (c === CELL.PLAYER) players++;
+    else if (c === CELL.PLAYER_ON_TARGET) { players++; targets++; }
+    else if (c === CELL.BOX) boxes++;
+    else if (c === CELL.BOX_ON_TARGET) { boxes++; targets++; }
+    else if (c === CELL.TARGET) targets++;
   }
   if (players !== 1) return `a level needs exactly one player, found ${players}`;
   if (boxes === 0) return 'a level needs at least one box';

@@ -31,7 +31,7 @@ export interface SokobanEnvOptions {
  *
  * Observation: a fresh Uint8Array(height * width) of cell codes (CELL: 0 wall, 1 floor,
  * 2 target, 3 box on target, 4 box, 5 player, 6 player on target), in a uint8 Box of
- * shape [height, width]. `render()` and `describe()` give the image and text views.
+ * shape [height, width] (grids over 64 cells come as views of a shared slab: see observe()). `render()` and `describe()` give the image and text views.
  *
  * The oracle and plan tools read the position with `currentLevel()` / `initialLevel()`
  * (reach them through wrappers with `sokobanEnvOf(env)`).
@@ -48,6 +48,8 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
   private lastAction: number | null = null;
   private readonly renderer: SokobanRenderer;
   private readonly header: string;
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
 
   constructor(readonly source: LevelSource, readonly envOptions: SokobanEnvOptions) {
     super();
@@ -66,7 +68,7 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
     this.steps = 0;
     this.lastAction = null;
     return {
-      observation: this.game.cells.slice(),
+      observation: this.observe(),
       info: { levelId: level.id ?? null, optimalMoves: level.optimalMoves, boxesOnTarget: this.game.boxesOnTarget, success: this.game.solved },
     };
   }
@@ -85,7 +87,23 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
       boxesOnTarget: game.boxesOnTarget,
       success: solved,
     };
-    return { observation: game.cells.slice(), reward: tenths / 10, terminated: solved, truncated: !solved && this.steps >= this.envOptions.maxSteps, info };
+    return { observation: this.observe(), reward: tenths / 10, terminated: solved, truncated: !solved && this.steps >= this.envOptions.maxSteps, info };
+  }
+
+  /**
+   * A fresh copy of the grid. V8 allocates typed arrays over 64 bytes off-heap (about
+   * 1 us each), so bigger grids are copied into views of a shared 2 KiB slab instead:
+   * each observation is still its own array that no later step changes, but its
+   * `.buffer` is the slab (use `obs.slice()` to get a compact standalone copy).
+   */
+  private observe(): Uint8Array {
+    const cells = this.game.cells, n = cells.length;
+    if (n <= 64) return cells.slice();
+    if (this.slabUsed + n > this.slab.length) { this.slab = new Uint8Array(Math.max(n, 2048)); this.slabUsed = 0; }
+    const obs = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
+    obs.set(cells);
+    return obs;
   }
 
   /** The image view; the frame is reused between calls (copy it to keep it). */
