@@ -29,7 +29,13 @@ export interface OpenAIChatOptions {
   concurrency?: number;
   /** Upscale images so the shorter side is at least this many pixels (nearest neighbour; default 0: as rendered). */
   minImageSide?: number;
-  /** Extra fields merged into the request body (e.g. { stop: ["</answer>"] }). */
+  /**
+   * Ask the server to stop at `</answer>` (most servers drop the stop string, so it is
+   * appended back when the answer tag was opened). Keeps chatter after the answer from
+   * failing the strict format. Default false.
+   */
+  stopAtAnswer?: boolean;
+  /** Extra fields merged into the request body (e.g. { repetition_penalty: 1.05 }). */
   extraBody?: Record<string, unknown>;
   /** Replaces global fetch (for custom transports). */
   fetch?: typeof fetch;
@@ -118,7 +124,7 @@ export function extractCompletionText(body: unknown, attempts = 1): { text: stri
  * BadServerResponseError (garbage). Garbage and 4xx are not retried.
  */
 export class OpenAIChatClient {
-  readonly options: Required<Omit<OpenAIChatOptions, 'apiKey' | 'topP' | 'extraBody' | 'fetch'>> & Pick<OpenAIChatOptions, 'apiKey' | 'topP' | 'extraBody'>;
+  readonly options: Required<Omit<OpenAIChatOptions, 'apiKey' | 'topP' | 'extraBody' | 'fetch' | 'stopAtAnswer'>> & Pick<OpenAIChatOptions, 'apiKey' | 'topP' | 'extraBody' | 'stopAtAnswer'>;
   private readonly semaphore: Semaphore;
   private readonly fetchFn: typeof fetch;
 
@@ -145,6 +151,7 @@ export class OpenAIChatClient {
     if (options.apiKey !== undefined) this.options.apiKey = options.apiKey;
     if (options.topP !== undefined) this.options.topP = options.topP;
     if (options.extraBody !== undefined) this.options.extraBody = options.extraBody;
+    if (options.stopAtAnswer) this.options.stopAtAnswer = true;
     this.semaphore = new Semaphore(this.options.concurrency);
     this.fetchFn = options.fetch ?? fetch;
   }
@@ -159,6 +166,7 @@ export class OpenAIChatClient {
     const url = `${o.baseUrl}/chat/completions`;
     const body: Record<string, unknown> = { model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens, stream: false };
     if (o.topP !== undefined) body.top_p = o.topP;
+    if (o.stopAtAnswer) body.stop = ['</answer>'];
     Object.assign(body, o.extraBody ?? {});
     const payload = JSON.stringify(body);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
@@ -194,6 +202,7 @@ export class OpenAIChatClient {
         let json: unknown;
         try { json = JSON.parse(text); } catch { throw new BadServerResponseError(`${url} answered with something that is not JSON: ${clip(text)}`, attempt); }
         const out = extractCompletionText(json, attempt);
+        if (o.stopAtAnswer && out.finishReason === 'stop' && out.text.includes('<answer>') && !out.text.includes('</answer>')) out.text += '</answer>';
         return { text: out.text, meta: { attempts: attempt, latencyMs: Math.round(performance.now() - started), finishReason: out.finishReason, usage: out.usage } };
       } finally {
         clearTimeout(timer);

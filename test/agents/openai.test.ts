@@ -40,6 +40,10 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     case 'slow': setTimeout(() => { if (!res.destroyed) ok(); }, 5000).unref(); return;
     case 'garbage': res.writeHead(200, { 'content-type': 'application/json' }); res.end('<html>not json'); return;
     case 'nochoices': res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"error":"model not loaded"}'); return;
+    case 'stop':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(completion(body.stop?.[0] === '</answer>' ? '<think>a</think><answer>Up' : '<think>a</think><answer>Up</answer> and more'));
+      return;
     case 'bad': res.writeHead(400); res.end('{"error":"bad request"}'); return;
     case 'count':
       inFlight++; maxInFlight = Math.max(maxInFlight, inFlight);
@@ -118,6 +122,13 @@ describe('OpenAIChatAgent against a real chat-completions server', () => {
     const e2 = await new OpenAIChatClient({ baseUrl: `${base}/nochoices/v1`, model: 'm', ...fast }).complete([{ role: 'user', content: 'x' }]).catch((x) => x);
     expect(e2).toBeInstanceOf(BadServerResponseError);
     expect(e2.message).toMatch(/no choices/);
+  });
+
+  it('stopAtAnswer sends stop </answer> and restores the dropped stop string', async () => {
+    const r = await new OpenAIChatClient({ baseUrl: `${base}/stop/v1`, model: 'm', stopAtAnswer: true, ...fast }).complete([{ role: 'user', content: 'x' }]);
+    expect(r.text).toBe('<think>a</think><answer>Up</answer>');
+    const plain = await new OpenAIChatClient({ baseUrl: `${base}/stop/v1`, model: 'm', ...fast }).complete([{ role: 'user', content: 'x' }]);
+    expect(plain.text).toMatch(/and more$/);
   });
 
   it('a 4xx is a ServerHttpError with the status, not retried', async () => {
