@@ -55,10 +55,10 @@ function sgemmPeak(threads: number): { gflops: number; n: number } {
   return best;
 }
 
-interface Block { vars: tf.Variable[]; loss: () => tf.Scalar; flops: number }
+export interface Block { vars: tf.Variable[]; loss: () => tf.Scalar; flops: number }
 
 /** One pre-LN transformer block written like agents/model/model.ts, with a regression loss. */
-function transformerBlock(rng: Rng, B: number, T: number, d: number, ff: number, H: number): Block {
+export function transformerBlock(rng: Rng, B: number, T: number, d: number, ff: number, H: number): Block {
   const dh = d / H;
   const v = (shape: number[], std = 0.02) => tf.variable(randn(rng, shape, std));
   const ones = (n: number) => tf.variable(tf.ones([n])), zeros = (n: number) => tf.variable(tf.zeros([n]));
@@ -93,7 +93,7 @@ function transformerBlock(rng: Rng, B: number, T: number, d: number, ff: number,
   return { vars: Object.values(p), loss, flops: 3 * perToken * B * T };
 }
 
-function trainStep(block: Block, opt: tf.Optimizer): void {
+export function trainStep(block: Block, opt: tf.Optimizer): void {
   const { value, grads } = tf.variableGrads(block.loss, block.vars);
   opt.applyGradients(grads);
   value.dispose();

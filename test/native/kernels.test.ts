@@ -276,6 +276,20 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
     });
   });
 
+  it('Concat on every axis, with empty and narrow pieces', () => {
+    const cases: [number[][], number][] = [
+      [[[4, 6, 70], [4, 6, 70], [4, 6, 70]], 1], [[[3, 100], [5, 100]], 0], [[[2, 3, 80], [2, 3, 90]], 2],
+      [[[2, 3, 4], [2, 3, 5]], 2], [[[2, 0, 64], [2, 3, 64]], 1], [[[129]], 0], [[[32, 4, 96, 32], [32, 4, 96, 32]], 1],
+    ];
+    for (const [shapes, axis] of cases) {
+      const xs = shapes.map((s) => randomTensor(rng, s));
+      const r = nativeAndJs(() => tf.concat(xs, axis), 'Concat');
+      expect(r.shape).toEqual(r.jsShape);
+      expect(maxRelErr(r.native, r.js)).toBe(0);
+      tf.dispose(xs);
+    }
+  });
+
   it('gradients of a small matmul chain match the JS kernels', () => {
     const x = randomTensor(rng, [2, 6, 8]), w1 = randomTensor(rng, [8, 12]), b1 = randomTensor(rng, [12]);
     const w2 = randomTensor(rng, [12, 8]), q = randomTensor(rng, [2, 6, 8]);

@@ -154,3 +154,36 @@ export function splitKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.Ker
     });
   };
 }
+
+/** Concat as row-wise TypedArray.set (memcpy) copies; narrow pieces go to the JS kernel. */
+export function concatKernel(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const list = Object.values(args.inputs as unknown as Record<string, tf.TensorInfo>);
+    const { axis } = args.attrs as { axis: number | number[] };
+    if (!list.length) return fallback(args);
+    const vals = list.map((t) => f32(backend, t));
+    if (vals.some((v) => !v)) return fallback(args);
+    const ax = tf.util.parseAxisParam(axis, list[0]!.shape)[0]!;
+    let outShape: number[];
+    try {
+      tf.backend_util.assertParamsConsistent(list.map((t) => t.shape), ax);
+      outShape = tf.backend_util.computeOutShape(list.map((t) => t.shape), ax);
+    } catch {
+      return fallback(args);
+    }
+    const rows = sizeOf(outShape.slice(0, ax));
+    const widths = list.map((t) => sizeOf(t.shape.slice(ax)));
+    const W = widths.reduce((s, w) => s + w, 0);
+    if (rows > 1 && W / list.length < 64) return fallback(args);
+    const out = new Float32Array(rows * W);
+    let off = 0;
+    list.forEach((_, i) => {
+      const v = vals[i]!, w = widths[i]!;
+      if (rows === 1) out.set(v.subarray(0, w), off);
+      else for (let r = 0; r < rows; r++) out.set(v.subarray(r * w, r * w + w), r * W + off);
+      off += w;
+    });
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BIN, FAST_PATH_HINT, RED, UN, loadAddon, type NativeAddon } from './addon.js';
-import { binaryKernel, reduceKernel, sliceKernel, softmaxKernel, splitKernel, transposeKernel, unaryKernel } from './elementwise.js';
+import { binaryKernel, concatKernel, reduceKernel, sliceKernel, softmaxKernel, splitKernel, transposeKernel, unaryKernel } from './elementwise.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul.js';
 
 export { NativeAdamOptimizer, nativeAdam } from './adam.js';
@@ -34,6 +34,7 @@ export const NATIVE_KERNELS: Readonly<Record<string, Factory>> = {
   Transpose: transposeKernel,
   Slice: sliceKernel,
   SplitV: splitKernel,
+  Concat: (_a, f) => concatKernel(f),
   Exp: un(UN.Exp),
   Neg: un(UN.Neg),
   Sqrt: un(UN.Sqrt),

@@ -10,7 +10,15 @@ export interface KernelTime {
   ms: number;
 }
 
-export function profileKernels<T>(fn: () => T): { result: T; kernels: KernelTime[]; totalMs: number } {
+/**
+ * `clock: 'cpu'` measures process CPU time (all threads) instead of wall time: on a
+ * machine shared with other work it shows the work done rather than the waiting.
+ * `detail` also splits each kernel's time by input shapes (kernel name + shapes).
+ */
+export function profileKernels<T>(fn: () => T, options: { clock?: 'wall' | 'cpu'; detail?: boolean } = {}): { result: T; kernels: KernelTime[]; totalMs: number } {
+  const now = options.clock === 'cpu'
+    ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
+    : () => performance.now();
   const configs = tf.getKernelsForBackend('cpu');
   const stats = new Map<string, { calls: number; ms: number }>();
   const stack: number[] = [];  // child time accumulated per open kernel
@@ -21,22 +29,25 @@ export function profileKernels<T>(fn: () => T): { result: T; kernels: KernelTime
       ...k,
       kernelFunc: (args) => {
         stack.push(0);
-        const t0 = performance.now();
+        const t0 = now();
         try {
           return inner(args);
         } finally {
-          const dt = performance.now() - t0;
+          const dt = now() - t0;
           const child = stack.pop()!;
           if (stack.length) stack[stack.length - 1]! += dt;
-          const s = stats.get(k.kernelName) ?? { calls: 0, ms: 0 };
+          const key = options.detail
+            ? `${k.kernelName} ${Object.values(args.inputs).map((t) => JSON.stringify(t?.shape ?? [])).join(' ')}`
+            : k.kernelName;
+          const s = stats.get(key) ?? { calls: 0, ms: 0 };
           s.calls++;
           s.ms += dt - child;
-          stats.set(k.kernelName, s);
+          stats.set(key, s);
         }
       },
     });
   }
-  const t0 = performance.now();
+  const t0 = now();
   let result: T;
   try {
     result = fn();
@@ -46,7 +57,7 @@ export function profileKernels<T>(fn: () => T): { result: T; kernels: KernelTime
       tf.registerKernel(k);
     }
   }
-  const totalMs = performance.now() - t0;
+  const totalMs = now() - t0;
   const kernels = [...stats].map(([kernel, s]) => ({ kernel, ...s })).sort((p, q) => q.ms - p.ms);
   return { result, kernels, totalMs };
 }

@@ -3,13 +3,15 @@
 // compiled for AVX2 and AVX-512 and picked at load time (target_clones), so the addon
 // stays portable across CPUs while using the wide units where they exist.
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "kernels.h"
 #include "pool.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define LG_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+// ISA-only clones (not arch=...), so the always_inline helpers inline into every clone.
+#define LG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define LG_CLONES
 #endif
@@ -17,14 +19,18 @@
 // Items per thread below which splitting across the pool does not pay (wake-up ~ 5-20 us).
 #define LG_GRAIN 32768L
 
-// exp for softmax: Cephes-style range reduction + degree-6 polynomial (rel. error ~2e-7),
-// branch-free so the loop vectorises. NaN propagates; x <= -88 gives 0; x >= 88.7 gives ~FLT_MAX.
-static inline float lg_expf(float x) {
-  x = x > 88.7f ? 88.7f : x;
+// exp: Cephes-style range reduction + degree-6 polynomial (rel. error ~2e-7), branch-free
+// so loops over it vectorise. NaN propagates; x > 88.72 gives +inf; x <= -87.3 gives 0
+// (JS gives a denormal there; the difference is below 1e-38).
+static inline __attribute__((always_inline)) float lg_expf(float x0) {
+  float x = x0 > 88.5f ? 88.5f : x0;
   x = x < -88.0f ? -88.0f : x;
   float t = x * 1.44269504088896341f;
-  int n = (int)(t + (t >= 0.f ? 0.5f : -0.5f));
-  float fn = (float)n;
+  float kf = t + 12582912.f;  // round to nearest: add 1.5 * 2^23, read the low bits
+  float fn = kf - 12582912.f;
+  int32_t kb;
+  memcpy(&kb, &kf, 4);
+  int n = kb - 0x4B400000;
   float r = x - fn * 0.693359375f + fn * 2.12194440e-4f;
   float p = 1.9875691500E-4f;
   p = p * r + 1.3981999507E-3f;
@@ -33,9 +39,14 @@ static inline float lg_expf(float x) {
   p = p * r + 1.6666665459E-1f;
   p = p * r + 5.0000001201E-1f;
   p = p * r * r + r + 1.f;
-  union { int i; float f; } s;
-  s.i = (n + 127) << 23;
-  return p * s.f;
+  // 2^n as two factors so n = 128 (x near 88.7) does not overflow the exponent field.
+  int n1 = n >> 1, n2 = n - n1;
+  uint32_t b1 = (uint32_t)(n1 + 127) << 23, b2 = (uint32_t)(n2 + 127) << 23;
+  float f1, f2;
+  memcpy(&f1, &b1, 4);  // bit casts (a union here stops GCC vectorising the loops)
+  memcpy(&f2, &b2, 4);
+  float e = p * f1 * f2;
+  return x0 > 88.72283935546875f ? INFINITY : e;
 }
 
 /* ---------------- binary ops with broadcasting ---------------- */
@@ -120,14 +131,14 @@ static void un_range(void *ctx, long begin, long end) {
   float *o = p->out + begin;
   const long n = end - begin;
   switch (p->op) {
-    case LG_UN_EXP: for (long i = 0; i < n; i++) o[i] = expf(x[i]); break;
+    case LG_UN_EXP: for (long i = 0; i < n; i++) o[i] = lg_expf(x[i]); break;
     case LG_UN_NEG: for (long i = 0; i < n; i++) o[i] = -x[i]; break;
     case LG_UN_SQRT: for (long i = 0; i < n; i++) o[i] = sqrtf(x[i]); break;
     case LG_UN_RSQRT: for (long i = 0; i < n; i++) o[i] = 1.f / sqrtf(x[i]); break;
     case LG_UN_SQUARE: for (long i = 0; i < n; i++) o[i] = x[i] * x[i]; break;
     case LG_UN_RELU: for (long i = 0; i < n; i++) o[i] = x[i] < 0.f ? 0.f : x[i]; break;
     case LG_UN_TANH: for (long i = 0; i < n; i++) o[i] = tanhf(x[i]); break;
-    case LG_UN_SIGMOID: for (long i = 0; i < n; i++) o[i] = 1.f / (1.f + expf(-x[i])); break;
+    case LG_UN_SIGMOID: for (long i = 0; i < n; i++) o[i] = 1.f / (1.f + lg_expf(-x[i])); break;
     case LG_UN_LOG: for (long i = 0; i < n; i++) o[i] = logf(x[i]); break;
     case LG_UN_ABS: for (long i = 0; i < n; i++) o[i] = fabsf(x[i]); break;
     case LG_UN_RECIPROCAL: for (long i = 0; i < n; i++) o[i] = 1.f / x[i]; break;
@@ -147,6 +158,39 @@ typedef struct {
   float *out;
 } sm_args;
 
+// Max of a row with a NaN flag, in 16 lanes so it vectorises.
+static inline __attribute__((always_inline)) float row_max(const float *x, long n, int *nan) {
+  float lane[16];
+  int bad = 0;
+  long i = 0;
+  for (int k = 0; k < 16; k++) lane[k] = -INFINITY;
+  for (; i + 16 <= n; i += 16)
+    for (int k = 0; k < 16; k++) {
+      float v = x[i + k];
+      bad |= v != v;
+      lane[k] = v > lane[k] ? v : lane[k];
+    }
+  float m = -INFINITY;
+  for (int k = 0; k < 16; k++) m = lane[k] > m ? lane[k] : m;
+  for (; i < n; i++) {
+    bad |= x[i] != x[i];
+    m = x[i] > m ? x[i] : m;
+  }
+  *nan = bad;
+  return m;
+}
+
+static inline __attribute__((always_inline)) float row_sum(const float *x, long n) {
+  float lane[16] = {0};
+  long i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int k = 0; k < 16; k++) lane[k] += x[i + k];
+  float s = 0.f;
+  for (int k = 0; k < 16; k++) s += lane[k];
+  for (; i < n; i++) s += x[i];
+  return s;
+}
+
 LG_CLONES
 static void sm_range(void *ctx, long begin, long end) {
   const sm_args *p = (const sm_args *)ctx;
@@ -154,25 +198,16 @@ static void sm_range(void *ctx, long begin, long end) {
   for (long r = begin; r < end; r++) {
     const float *x = p->x + r * n;
     float *o = p->out + r * n;
-    float mx = -INFINITY;
-    int nan = 0;
-    for (long i = 0; i < n; i++) {
-      mx = x[i] > mx ? x[i] : mx;
-      nan |= x[i] != x[i];
-    }
+    int nan;
+    const float mx = row_max(x, n, &nan);
     if (nan || mx == INFINITY || mx == -INFINITY) {  // rare: exact JS semantics via libm
       float s = 0.f;
       for (long i = 0; i < n; i++) { o[i] = expf(x[i] - (nan ? NAN : mx)); s += o[i]; }
       for (long i = 0; i < n; i++) o[i] /= s;
       continue;
     }
-    float s = 0.f;
-    for (long i = 0; i < n; i++) {
-      float e = lg_expf(x[i] - mx);
-      o[i] = e;
-      s += e;
-    }
-    const float inv = 1.f / s;
+    for (long i = 0; i < n; i++) o[i] = lg_expf(x[i] - mx);
+    const float inv = 1.f / row_sum(o, n);
     for (long i = 0; i < n; i++) o[i] *= inv;
   }
 }
