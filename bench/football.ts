@@ -1,7 +1,8 @@
-// Football benchmarks: steps/s of the raw engine and of the made env (simple115
-// observation + info), for an academy drill and 11-vs-11, and render()/describe() rates.
+// Football benchmarks: steps/s of the made env (simple115 observation + info, episodes
+// reset as they end) for academy drills and 11-vs-11, of the bare engine in a match, and
+// render()/describe() rates. One process, one core.
 // Actions cycle through a fixed pseudo-random sequence (no RNG cost in the loop).
-import { FootballEngine, make, type Env } from '../envs/index.js';
+import { FootballEngine, listFootballScenarios, make, scriptedFootballDecision, type Env } from '../envs/index.js';
 import { Rng } from '../envs/core/rng.js';
 import { machine, rate, report } from './util.js';
 
@@ -24,16 +25,17 @@ function engineStepper(scenario: string): () => void {
   let k = 0;
   return () => {
     engine.step(ACTIONS[k++ & 4095]!);
-    if (engine.steps >= 400) engine.reset(new Rng(k));
+    if (engine.steps >= 3000) engine.reset(new Rng(k));
   };
 }
 
 export async function run(): Promise<void> {
   console.log(`machine: ${machine()}`);
-  for (const scenario of ['academy_3_vs_1_with_keeper', 'academy_counterattack_hard', '11_vs_11_hard_stochastic']) {
-    report(`Football ${scenario}: engine.step (no obs)`, rate(engineStepper(scenario), 2), 'steps/s');
-    report(`Football ${scenario}: env step (simple115 + info)`, rate(envStepper(make<unknown, number>('Football-v0', { scenario })), 2), 'steps/s');
+  for (const scenario of ['academy_empty_goal', 'academy_3_vs_1_with_keeper', 'academy_counterattack_hard', '11_vs_11_hard_stochastic']) {
+    report(`Football ${scenario}: env step (simple115 + info)`, rate(envStepper(make<unknown, number>('Football-v0', { scenario })), 2, 0.5), 'steps/s');
   }
+  // The bare simulation of a whole match (no observation, info or rewards).
+  report('Football 11_vs_11_hard_stochastic: engine.step only', rate(engineStepper('11_vs_11_hard_stochastic'), 2, 0.5), 'steps/s');
   const img = make<unknown, number>('Football-v0', { scenario: '11_vs_11_easy' });
   report('Football 11_vs_11 step + render() 128x64', rate(envStepper(img, () => img.render()), 2), 'steps/s');
   img.reset({ seed: 0 });
@@ -45,4 +47,17 @@ export async function run(): Promise<void> {
   drill.reset({ seed: 0 });
   report('Football render() only, 128x64 academy_3_vs_1', rate(() => { drill.render(); }, 2), 'frames/s');
   report('Football describe(), 11_vs_11', rate(() => { img.describe(); }, 1), 'calls/s');
+  // Not a timing: how often the scripted attacker wins each drill (20 seeds, stochastic mode).
+  for (const scenario of listFootballScenarios().filter((n) => n.startsWith('academy_'))) {
+    let wins = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const env = make<unknown, number>('Football-v0', { scenario, stochastic: true });
+      env.reset({ seed });
+      for (;;) {
+        const r = env.step(scriptedFootballDecision(env).action);
+        if (r.terminated || r.truncated) { if (r.info.success) wins++; break; }
+      }
+    }
+    report(`Football scripted attacker success, ${scenario}`, (100 * wins) / 20, '% of 20');
+  }
 }
