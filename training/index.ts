@@ -1,2 +1,19 @@
 // Public API of training/. Rewards (issue 5); the RL engineer adds the rest below.
 export * from './rewards/index.js';
+export * from './priming/index.js';
+// RL and the staged pipeline (issue 8).
+export * from './errors.js';
+export * from './rl/advantages.js';
+export * from './rl/kl.js';
+export * from './rl/loss.js';
+export * from './rl/update.js';
+export * from './metrics/jsonl.js';
+export * from './metrics/plot.js';
+export * from './metrics/curves.js';
+export * from './metrics/progress.js';
+export * from './rollout/envs.js';
+export * from './rollout/sampling-agent.js';
+export * from './rollout/collect.js';
+export * from './pipeline/config.js';
+export * from './pipeline/checkpoint.js';
+export * from './pipeline/run.js';

@@ -1,10 +1,10 @@
 import '../../envs/index.js';
 import '../../agents/index.js';
-import { parseCommandArgs } from '../args.js';
+import { intFlag, parseCommandArgs } from '../args.js';
 import { loadTrainConfig } from '../../training/pipeline/config.js';
 import { configHooks, runPipeline } from '../../training/pipeline/run.js';
 
-const HELP = `usage: lmm-gym train --config FILE [--out DIR] [--resume] [--quiet] [--no-plots]
+const HELP = `usage: lmm-gym train --config FILE [--out DIR] [--resume] [--seed N] [--quiet] [--no-plots]
 
 Runs the stages of a training config in order (prime = SFT on oracle traces, fre = RL on
 text observations, mgt = RL on images); each stage starts from the previous stage's
@@ -13,6 +13,7 @@ checkpoint. The config is validated before anything runs (errors name the bad fi
   --config FILE   training config (JSON), e.g. configs/quick.json
   --out DIR       output folder (default: the config's "output", runs/<name>)
   --resume        continue a run in DIR from its last checkpoint (after a crash or Ctrl-C)
+  --seed N        override the config's seed (default output becomes <output>-seedN)
   --quiet         no progress bars
   --no-plots      skip the PNG curves at the end
 
@@ -25,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     config: { type: 'string', short: 'c' },
     out: { type: 'string', short: 'o' },
     resume: { type: 'boolean' },
+    seed: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     'no-plots': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -38,6 +40,10 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadTrainConfig(values.config, configHooks);
+  if (values.seed !== undefined) {
+    config.seed = intFlag('seed', values.seed, 0);
+    config.output = `${config.output}-seed${config.seed}`;
+  }
   const started = performance.now();
   const result = await runPipeline(config, {
     ...(values.out ? { out: values.out } : {}),

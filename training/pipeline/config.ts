@@ -17,7 +17,7 @@ export type StageType = (typeof STAGE_TYPES)[number];
 export type InteractionStyle = 'step' | 'plan';
 
 /** One env of a stage: what is played, how it is shown and how the agent answers. */
-export interface EnvSpec {
+export interface StageEnvSpec {
   id: string;
   options: Record<string, unknown>;
   mode: ObservationMode;
@@ -72,7 +72,7 @@ export interface EvalConfig {
   /** Evaluation sampling: 0 = greedy (default). */
   temperature: number;
   /** Envs to evaluate (default: the stage's envs), e.g. the MGT target after an FRE stage. */
-  envs: EnvSpec[] | null;
+  envs: StageEnvSpec[] | null;
 }
 
 export interface ReplayConfig {
@@ -85,7 +85,7 @@ export interface ReplayConfig {
 interface StageBase {
   name: string;
   type: StageType;
-  envs: EnvSpec[];
+  envs: StageEnvSpec[];
   /** Updates (gradient steps for prime; policy updates for fre/mgt). */
   steps: number;
   lr: number;
@@ -188,13 +188,13 @@ function oneOf<T extends string>(o: Obj, k: string, field: string, def: T | unde
 
 const ENV_FIELDS = ['id', 'options', 'mode', 'style', 'weight', 'maxActions', 'maxTurns', 'historyLength', 'invalidAnswer', 'invalidPenalty'] as const;
 
-function envSpec(v: unknown, field: string, hooks: ConfigCheckHooks): EnvSpec {
+function envSpec(v: unknown, field: string, hooks: ConfigCheckHooks): StageEnvSpec {
   const o = obj(v, field);
   noUnknown(o, field, ENV_FIELDS);
   const f = `${field}.`;
   const id = str(o, 'id', f);
   const options = o.options === undefined ? {} : obj(o.options, `${f}options`);
-  const spec: EnvSpec = {
+  const spec: StageEnvSpec = {
     id,
     options,
     mode: oneOf(o, 'mode', f, 'text', OBSERVATION_MODES),
@@ -234,7 +234,7 @@ function evalConfig(v: unknown, field: string, hooks: ConfigCheckHooks): EvalCon
   const o = v === undefined ? {} : obj(v, field);
   noUnknown(o, field, ['every', 'episodes', 'seedStart', 'temperature', 'envs']);
   const f = `${field}.`;
-  let envs: EnvSpec[] | null = null;
+  let envs: StageEnvSpec[] | null = null;
   if (o.envs !== undefined && o.envs !== null) {
     if (!Array.isArray(o.envs) || o.envs.length === 0) fail(`${f}envs`, `expected a non-empty array of envs, got ${show(o.envs)}`);
     envs = o.envs.map((e, j) => envSpec(e, `${f}envs[${j}]`, hooks));

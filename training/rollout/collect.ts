@@ -17,7 +17,7 @@ import { runEpisodes, type EpisodeResult } from '../../agents/runner.js';
 import type { LanguageEnv } from '../../agents/language-env.js';
 import type { LmmModel } from '../../agents/model/model.js';
 import { composeReward } from '../rewards/compose.js';
-import type { EnvSpec } from '../pipeline/config.js';
+import type { StageEnvSpec } from '../pipeline/config.js';
 import { makeLanguageEnv } from './envs.js';
 import { SamplingAgent, type PolicySample, type PromptBuilder, type SamplingSettings } from './sampling-agent.js';
 
@@ -45,7 +45,7 @@ export interface RolloutBatch {
 export interface CollectOptions {
   model: LmmModel;
   promptOf: PromptBuilder;
-  envs: readonly EnvSpec[];
+  envs: readonly StageEnvSpec[];
   groups: number;
   groupSize: number;
   sampling: SamplingSettings;

@@ -1,14 +1,14 @@
 /**
- * Language envs of a stage: one LanguageEnv per EnvSpec (make + the agent-facing wrapper
+ * Language envs of a stage: one LanguageEnv per StageEnvSpec (make + the agent-facing wrapper
  * with the stage's mode, style and reward weights), and the checks the config validator
  * runs before training starts.
  */
 import { make } from '../../envs/core/registry.js';
 import { LanguageEnv, type LanguageEnvOptions } from '../../agents/language-env.js';
-import type { EnvSpec } from '../pipeline/config.js';
+import type { StageEnvSpec } from '../pipeline/config.js';
 
 /** LanguageEnv options of an env spec (undefined fields keep the wrapper's defaults). */
-export function languageEnvOptions(spec: EnvSpec, rewardWeights?: Record<string, number>): LanguageEnvOptions {
+export function languageEnvOptions(spec: StageEnvSpec, rewardWeights?: Record<string, number>): LanguageEnvOptions {
   const o: LanguageEnvOptions = { mode: spec.mode, interaction: spec.style, envId: spec.id };
   if (spec.maxActions !== undefined) o.maxActions = spec.maxActions;
   if (spec.maxTurns !== undefined) o.maxTurns = spec.maxTurns;
@@ -20,7 +20,7 @@ export function languageEnvOptions(spec: EnvSpec, rewardWeights?: Record<string,
 }
 
 /** A fresh LanguageEnv for an env spec. */
-export function makeLanguageEnv(spec: EnvSpec, rewardWeights?: Record<string, number>): LanguageEnv {
+export function makeLanguageEnv(spec: StageEnvSpec, rewardWeights?: Record<string, number>): LanguageEnv {
   return new LanguageEnv(make(spec.id, spec.options), languageEnvOptions(spec, rewardWeights));
 }
 
@@ -30,6 +30,6 @@ export function checkEnvSpec(id: string, options: Record<string, unknown>): void
 }
 
 /** Short label of an env spec for metrics and file names, e.g. `Sokoban-v0/image/plan`. */
-export function envLabel(spec: EnvSpec): string {
+export function envLabel(spec: StageEnvSpec): string {
   return `${spec.id}/${spec.mode}/${spec.style}`;
 }
