@@ -36,6 +36,8 @@ export interface NativeAddon {
   setThreads(n: number): void;
   getThreads(): number;
   info(): { blasConfig: string; blasCore: string; procs: number; threads: number };
+  /** CPU ms of the calling thread (CLOCK_THREAD_CPUTIME_ID). */
+  threadCpuMs(): number;
 }
 
 export const ADDON_PACKAGE = '@lmm-gym/tfjs-openblas';

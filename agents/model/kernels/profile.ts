@@ -2,6 +2,7 @@
 // registered cpu kernel is wrapped with a timer for the duration of `fn`. Used by
 // bench/native.ts to find where a training step's time goes.
 import * as tf from '@tensorflow/tfjs';
+import { loadAddon } from './addon.js';
 
 export interface KernelTime {
   kernel: string;
@@ -11,14 +12,18 @@ export interface KernelTime {
 }
 
 /**
- * `clock: 'cpu'` measures process CPU time (all threads) instead of wall time: on a
- * machine shared with other work it shows the work done rather than the waiting.
+ * `clock: 'cpu'` measures process CPU time (all threads, GC helpers included) and
+ * `clock: 'thread'` the calling thread's CPU time (needs the addon) instead of wall time:
+ * on a machine shared with other work they show the work done rather than the waiting.
  * `detail` also splits each kernel's time by input shapes (kernel name + shapes).
  */
-export function profileKernels<T>(fn: () => T, options: { clock?: 'wall' | 'cpu'; detail?: boolean } = {}): { result: T; kernels: KernelTime[]; totalMs: number } {
-  const now = options.clock === 'cpu'
-    ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
-    : () => performance.now();
+export function profileKernels<T>(fn: () => T, options: { clock?: 'wall' | 'cpu' | 'thread'; detail?: boolean } = {}): { result: T; kernels: KernelTime[]; totalMs: number } {
+  const addon = loadAddon().addon;
+  const now = options.clock === 'thread' && addon
+    ? () => addon.threadCpuMs()
+    : options.clock === 'cpu'
+      ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
+      : () => performance.now();
   const configs = tf.getKernelsForBackend('cpu');
   const stats = new Map<string, { calls: number; ms: number }>();
   const stack: number[] = [];  // child time accumulated per open kernel

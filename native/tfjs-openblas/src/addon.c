@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "kernels.h"
 #include "pool.h"
@@ -124,8 +125,10 @@ static napi_value js_matmul(napi_env env, napi_callback_info info) {
     for (long i = 0; i < batch; i++) CHECK(env, bIdx[i] >= 0 && bIdx[i] < batchB, "bIdx out of range");
   }
   CHECK(env, !bias || lbias == 1 || (long)lbias == N, "bias must have 1 or N values");
+  unsigned csr = lg_ftz_begin();
   lg_matmul(a, b, out, batch, batchA, batchB, aIdx, bIdx, M, N, K, transA, transB, bias, (long)lbias,
             act, alpha);
+  lg_ftz_end(csr);
   return NULL;
 }
 
@@ -164,7 +167,9 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   if (n == 0) return NULL;
   CHECK(env, max_offset(rank, shape, sa) < (long)la && max_offset(rank, shape, sb) < (long)lb,
         "input buffer too small for its strides");
+  unsigned csr = lg_ftz_begin();
   lg_binary(op, rank, shape, a, sa, b, sb, out);
+  lg_ftz_end(csr);
   return NULL;
 }
 
@@ -179,7 +184,9 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
   if (c.failed) return NULL;
   CHECK(env, op >= 0 && op <= LG_UN_RECIPROCAL, "unknown unary op");
   CHECK(env, lo >= lx, "output buffer too small");
+  unsigned csr = lg_ftz_begin();
   lg_unary(op, (long)lx, x, out);
+  lg_ftz_end(csr);
   return NULL;
 }
 
@@ -193,7 +200,9 @@ static napi_value js_softmax(napi_env env, napi_callback_info info) {
   float *out = typed(&c, 3, napi_float32_array, &lo);
   if (c.failed) return NULL;
   CHECK(env, rows >= 0 && n >= 0 && (long)lx >= rows * n && (long)lo >= rows * n, "bad softmax sizes");
+  unsigned csr = lg_ftz_begin();
   lg_softmax(rows, n, x, out);
+  lg_ftz_end(csr);
   return NULL;
 }
 
@@ -210,7 +219,9 @@ static napi_value js_reduce(napi_env env, napi_callback_info info) {
   CHECK(env, op >= 0 && op <= LG_RED_MEAN, "unknown reduce op");
   CHECK(env, outer >= 0 && reduce >= 0 && inner >= 0, "negative size");
   CHECK(env, (long)lx >= outer * reduce * inner && (long)lo >= outer * inner, "bad reduce sizes");
+  unsigned csr = lg_ftz_begin();
   lg_reduce(op, outer, reduce, inner, x, out);
+  lg_ftz_end(csr);
   return NULL;
 }
 
@@ -231,7 +242,9 @@ static napi_value js_transpose(napi_env env, napi_callback_info info) {
   CHECK(env, (long)lo >= n, "output buffer too small");
   if (n == 0) return NULL;
   CHECK(env, max_offset(rank, shape, st) < (long)lx, "input buffer too small for its strides");
+  unsigned csr = lg_ftz_begin();
   lg_transpose(rank, shape, st, x, out);
+  lg_ftz_end(csr);
   return NULL;
 }
 
@@ -251,7 +264,9 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
         bc2 = fnum(&c, 12);
   if (c.failed) return NULL;
   for (int i = 1; i < 7; i++) CHECK(env, l[i] == l[0], "adam buffers must have equal lengths");
+  unsigned csr = lg_ftz_begin();
   lg_adam((long)l[0], var, g, m, v, ovar, om, ov, lr, b1, b2, eps, bc1, bc2);
+  lg_ftz_end(csr);
   return NULL;
 }
 
@@ -268,6 +283,16 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
 static napi_value js_get_threads(napi_env env, napi_callback_info info) {
   napi_value out;
   napi_create_int32(env, lg_get_threads(), &out);
+  return out;
+}
+
+// CPU milliseconds used by the calling thread: on a shared machine this measures the
+// work of single-threaded runs without the time spent waiting for a core.
+static napi_value js_thread_cpu_ms(napi_env env, napi_callback_info info) {
+  struct timespec ts;
+  napi_value out;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  napi_create_double(env, ts.tv_sec * 1e3 + ts.tv_nsec / 1e6, &out);
   return out;
 }
 
@@ -297,6 +322,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setThreads", 0, js_set_threads, 0, 0, 0, napi_enumerable, 0},
       {"getThreads", 0, js_get_threads, 0, 0, 0, napi_enumerable, 0},
       {"info", 0, js_info, 0, 0, 0, napi_enumerable, 0},
+      {"threadCpuMs", 0, js_thread_cpu_ms, 0, 0, 0, napi_enumerable, 0},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   // Start with OpenBLAS's own default (OPENBLAS_NUM_THREADS or all cores); the JS side

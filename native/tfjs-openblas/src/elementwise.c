@@ -20,8 +20,9 @@
 #define LG_GRAIN 32768L
 
 // exp: Cephes-style range reduction + degree-6 polynomial (rel. error ~2e-7), branch-free
-// so loops over it vectorise. NaN propagates; x > 88.72 gives +inf; x <= -87.3 gives 0
-// (JS gives a denormal there; the difference is below 1e-38).
+// so loops over it vectorise. NaN propagates; x > 88.72 gives +inf; x < -87.33 gives 0
+// (JS gives a denormal there, below 1.2e-38: denormals would make every later product
+// with them, e.g. the attention probabilities in sgemm, up to 100x slower).
 static inline __attribute__((always_inline)) float lg_expf(float x0) {
   float x = x0 > 88.5f ? 88.5f : x0;
   x = x < -88.0f ? -88.0f : x;
@@ -46,6 +47,7 @@ static inline __attribute__((always_inline)) float lg_expf(float x0) {
   memcpy(&f1, &b1, 4);  // bit casts (a union here stops GCC vectorising the loops)
   memcpy(&f2, &b2, 4);
   float e = p * f1 * f2;
+  e = x0 < -87.33654f ? 0.f : e;
   return x0 > 88.72283935546875f ? INFINITY : e;
 }
 

@@ -3,6 +3,10 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#define LG_X86 1
+#endif
 
 #define LG_MAX_THREADS 64
 // Workers spin this many rounds for a new job before sleeping on the condition variable:
@@ -31,6 +35,7 @@ static void run_part(int part) {
 
 static void *worker(void *arg) {
   int index = (int)(long)arg;  // 1..LG_MAX_THREADS-1
+  lg_ftz_begin();  // pool threads only ever run native kernels
   long seen = atomic_load(&generation);
   for (;;) {
     long g;
@@ -108,4 +113,22 @@ void lg_parallel_for(long n, long grain, lg_task_fn fn, void *ctx) {
     while (atomic_load(&pending) > 0) pthread_cond_wait(&done_cv, &mu);
     pthread_mutex_unlock(&mu);
   }
+}
+
+unsigned lg_ftz_begin(void) {
+#ifdef LG_X86
+  unsigned saved = _mm_getcsr();
+  _mm_setcsr(saved | 0x8040);  // FTZ (bit 15) + DAZ (bit 6)
+  return saved;
+#else
+  return 0;
+#endif
+}
+
+void lg_ftz_end(unsigned saved) {
+#ifdef LG_X86
+  _mm_setcsr(saved);
+#else
+  (void)saved;
+#endif
 }

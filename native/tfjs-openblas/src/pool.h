@@ -13,4 +13,10 @@ int lg_pool_threads(void);
 // ranges of at least `grain` items each; returns when all ranges are done.
 void lg_parallel_for(long n, long grain, lg_task_fn fn, void *ctx);
 
+// Flush denormals to zero (FTZ + DAZ) on x86 while native kernels run, as TensorFlow
+// does: a denormal operand costs ~100x in SSE/AVX arithmetic. Save, then restore the
+// caller's mode (the JS thread must keep IEEE denormals).
+unsigned lg_ftz_begin(void);
+void lg_ftz_end(unsigned saved);
+
 #endif
