@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   SokobanRenderer, checkEnv, cloneFrame, formatLevel, framesEqual, generateLevel, loadBoxobanFile, make, parseLevel,
   sokobanBundledPath, sokobanEnvOf, solveSokoban, type Frame,
-} from '../../index.js';
+} from './api.js';
 
 const hand = parseLevel('######\n#  . #\n# $  #\n#@ # #\n#    #\n######');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SokobanGenerationError, formatLevel, generateLevel, levelBoxes, levelSolved, solveSokoban } from '../../index.js';
+import { SokobanGenerationError, formatLevel, generateLevel, levelBoxes, levelSolved, solveSokoban } from './api.js';
 import { bfsOptimal } from './helpers.js';
 
 describe('generateLevel', () => {

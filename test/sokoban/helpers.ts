@@ -1,6 +1,6 @@
 // Test helpers: an independent brute-force solver (plain BFS over whole positions,
 // stepping with the game rules) to check the optimal solver and the generator against.
-import { SokobanGame, parseLevel, type SokobanLevel } from '../../envs/sokoban/index.js';
+import { SokobanGame, parseLevel, type SokobanLevel } from './api.js';
 
 export const lv = (text: string): SokobanLevel => parseLevel(text);
 

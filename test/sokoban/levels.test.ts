@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidLevelError, SokobanParseError, assertLevel, formatBoxoban, formatLevel, levelBoxes, levelPlayer, levelTargets,
   loadBoxobanFile, parseBoxoban, parseLevel, sokobanBundledPath, solveSokoban,
-} from '../../index.js';
+} from './api.js';
 
 const parseError = (fn: () => unknown): SokobanParseError => {
   try { fn(); } catch (e) { if (e instanceof SokobanParseError) return e; throw e; }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPlan, generateLevel, parseLevel, parsePlan, replayPlan, solveSokoban } from '../../index.js';
+import { formatPlan, generateLevel, parseLevel, parsePlan, replayPlan, solveSokoban } from './api.js';
 
 const level = parseLevel('######\n#    #\n# $@ #\n#.   #\n######'); // optimal: Left, Up, Left, Down (4)
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SOKOBAN_CELL as CELL, SokobanGame, formatLevel, make, sokobanEnvOf } from '../../index.js';
+import { SOKOBAN_CELL as CELL, SokobanGame, formatLevel, make, sokobanEnvOf } from './api.js';
 import { lv } from './helpers.js';
 
 const UP = 0, DOWN = 1, LEFT = 2, RIGHT = 3;

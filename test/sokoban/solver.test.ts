@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateLevel, solveSokoban } from '../../index.js';
+import { generateLevel, solveSokoban } from './api.js';
 import { bfsOptimal, lv, play } from './helpers.js';
 
 // Hand-made levels and their fewest-moves solution lengths (worked out by hand).
