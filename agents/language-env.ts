@@ -1,6 +1,7 @@
 import { deepEqual } from '../envs/core/checker.js';
 import type { Env, Info, ResetOptions } from '../envs/core/env.js';
 import { InvalidOptionError, ResetNeededError } from '../envs/core/errors.js';
+import { Discrete, Text } from '../envs/core/spaces.js';
 import { parseObservationMode, modeHasImage, modeHasText, type ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import { composeReward, DEFAULT_REWARD_WEIGHTS, validateRewardWeights, type RewardWeights } from '../training/rewards/compose.js';
 import { NO_SYNONYMS, parseResponse } from './parse.js';
@@ -134,6 +135,8 @@ export class LanguageEnv {
   private envReturn = 0;
   private rawObservation: unknown = undefined;
   private formattedTurns = 0;
+  /** Added to a parsed action index to get the env's action (a Discrete space's `start`). */
+  private actionOffset = 0;
 
   constructor(readonly env: Env, options: LanguageEnvOptions = {}) {
     this.mode = parseObservationMode(options.mode ?? 'text');
@@ -154,9 +157,26 @@ export class LanguageEnv {
     this.formatCredit = credit;
     this.weights = { ...DEFAULT_REWARD_WEIGHTS, penalty: 1, ...validateRewardWeights(options.rewardWeights ?? {}) };
     this.envId = options.envId ?? env.spec?.id ?? 'env';
-    this.actionNames = env.actionNames ?? [];
+    // Named discrete actions; a Discrete space without names gets its numbers as names;
+    // a Text action space is a free-text task. Anything else cannot take a text answer.
+    const space = env.actionSpace;
+    if (env.actionNames && env.actionNames.length > 0) this.actionNames = env.actionNames;
+    else if (space instanceof Discrete) {
+      this.actionNames = Array.from({ length: space.n }, (_, i) => String(space.start + i));
+      this.actionOffset = space.start;
+    } else if (space instanceof Text) this.actionNames = [];
+    else throw new InvalidOptionError(`LanguageEnv needs an env with a Discrete (named or not) or Text action space; ${this.envIdOf(env)} has ${JSON.stringify(space.toJSON()).slice(0, 80)}`);
     this.spec = options.spec ?? getPromptSpec(this.envId, this.actionNames);
     this.templates = options.templates;
+  }
+
+  /** The name of an env action (as executed), e.g. 2 -> 'right'; free-text answers are returned as they are. */
+  actionName(action: number | string): string {
+    return typeof action === 'number' ? this.actionNames[action - this.actionOffset] ?? String(action) : action;
+  }
+
+  private envIdOf(env: Env): string {
+    return env.spec?.id ?? env.constructor.name;
   }
 
   /** Turns taken in the current episode. */
@@ -242,7 +262,7 @@ export class LanguageEnv {
       if (cumulative > best) best = cumulative;
       this.lastInfo = r.info;
       this.rawObservation = r.observation;
-      if (typeof action === 'number') this.history.push({ turn: this.turn, action: this.actionNames[action] ?? String(action), reward: r.reward });
+      if (typeof action === 'number') this.history.push({ turn: this.turn, action: this.actionNames[action - this.actionOffset] ?? String(action), reward: r.reward });
       else this.history.push({ turn: this.turn, action: action.length > 80 ? action.slice(0, 80) + '…' : action, reward: r.reward });
       terminated = r.terminated;
       truncated = r.truncated;
@@ -254,7 +274,7 @@ export class LanguageEnv {
       run(this.env.actionSpace.contains(answer) ? answer : '');
     } else if (parse.ok) {
       for (const a of parse.actions!) {
-        run(a);
+        run(a + this.actionOffset);
         if (terminated || truncated) break;
       }
     }

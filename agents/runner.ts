@@ -150,7 +150,7 @@ export async function runEpisodes(agent: Agent, envs: readonly LanguageEnv[], op
       const obs = observations[j]!;
       const r = s.env.step(resp.text);
       const info: LanguageStepInfo = r.info;
-      const names = info.executed.map((a) => (typeof a === 'number' ? s.env.actionNames[a] ?? String(a) : a));
+      const names = info.executed.map((a) => s.env.actionName(a));
       const turn: TurnRecord = {
         turn: info.turn, systemPrompt: obs.systemPrompt, userPrompt: obs.userPrompt, response: resp.text, parse: info.parse,
         executed: info.executed, executedNames: names, reward: r.reward, rewards: info.rewards, envReward: info.envReward,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, ResetNeededError, make } from '../../envs/index.js';
+import { BaseEnv, Box, Discrete, InvalidOptionError, ResetNeededError, createFrame, make, type Frame } from '../../envs/index.js';
 import { LanguageEnv, buildAgentObservation, renderTemplate, getPromptSpec } from '../../agents/index.js';
 
 const lake = () => make('FrozenLake-v0', { slippery: false });
@@ -174,5 +174,33 @@ describe('prompt templates', () => {
   });
   it('unknown envs get a generic spec', () => {
     expect(getPromptSpec('Nope-v3', ['a']).title).toBe('Nope-v3');
+  });
+});
+
+/** A third-party env with an unnamed Discrete(3, start 1) action space: the action is the counter's step. */
+class CounterEnv extends BaseEnv<number, number> {
+  readonly actionSpace = new Discrete(3, 1);
+  readonly observationSpace = new Discrete(100);
+  private count = 0;
+  protected onReset() { this.count = 0; return { observation: 0, info: {} }; }
+  protected onStep(a: number) { this.count += a; return { observation: this.count, reward: a, terminated: this.count >= 5, truncated: false, info: { success: this.count === 5 } }; }
+  render(): Frame { return createFrame(4, 4); }
+  describe(): string { return `count ${this.count}`; }
+}
+
+describe('LanguageEnv on third-party envs', () => {
+  it('numbers are the action names of an unnamed Discrete space (with its start)', () => {
+    const env = new LanguageEnv(new CounterEnv(), { maxActions: 3 });
+    const o = env.reset({ seed: 0 }).observation;
+    expect(o.actionNames).toEqual(['1', '2', '3']);
+    const r = env.step(ans('3, 2'));
+    expect(r.info.executed).toEqual([3, 2]);
+    expect(r.info.success).toBe(true);
+    expect(env.actionName(3)).toBe('3');
+    expect(r.observation.history.map((h) => h.action)).toEqual(['3', '2']);
+  });
+  it('rejects envs whose actions cannot be written as text', () => {
+    class BoxEnv extends CounterEnv { override readonly actionSpace = new Box(0, 1, [2]) as never; }
+    expect(() => new LanguageEnv(new BoxEnv())).toThrow(/Discrete .* or Text action space/);
   });
 });
