@@ -203,9 +203,11 @@ function offBall(e: FootballEngine, i: number): void {
   if (e.mode !== GameMode.normal) {
     // Set pieces: take up formation; the side not taking it keeps its distance from the ball.
     let tx = clampX(e.homeX[i]! + shift + (e.modeTeam === t ? G * 0.08 : -G * 0.04)), ty = e.homeY[i]!;
+    if (e.mode === GameMode.kickOff) tx = t === LEFT ? Math.min(tx, -0.02) : Math.max(tx, 0.02); // own half until the kick
     if (e.modeTeam !== t) {
+      const keep = e.mode === GameMode.kickOff ? 0.19 : 0.1; // outside the centre circle at kick-off
       const rx = tx - e.bx, ry = ty - e.by, rd = Math.hypot(rx, ry);
-      if (rd < 0.1) { tx = e.bx + (rx / (rd + 1e-6)) * 0.1; ty = e.by + (ry / (rd + 1e-6)) * 0.1; }
+      if (rd < keep) { tx = e.bx + (rx / (rd + 1e-6)) * keep; ty = e.by + (ry / (rd + 1e-6)) * keep; }
     }
     runTo(e, i, tx, clampY(ty), false);
     return;
