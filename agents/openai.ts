@@ -99,8 +99,8 @@ function clip(s: string, n = 200): string {
 
 /** Network error codes worth a retry (the server may be starting or restarting). */
 function networkCode(e: unknown): string | null {
-  const cause = (e as { cause?: { code?: string } })?.cause;
-  return cause?.code ?? (e as { code?: string })?.code ?? null;
+  const cause = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })?.cause;
+  return cause?.code ?? cause?.errors?.[0]?.code ?? (e as { code?: string })?.code ?? cause?.message ?? null;
 }
 
 /** The assistant text of a chat-completions response body, or a BadServerResponseError. */
