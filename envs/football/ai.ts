@@ -229,6 +229,7 @@ function offBall(e: FootballEngine, i: number): void {
       runTo(e, i, e.interceptX, e.interceptY, true);
       return;
     }
+    if (d >= 0.4 && e.mode === GameMode.normal && trySlide(e, i, d)) return;
     runTo(e, i, e.bx + e.bvx * 3, e.by + e.bvy * 3, true, 0.8 + 0.15 * d);
     return;
   }
@@ -280,4 +281,21 @@ function keeper(e: FootballEngine, i: number): void {
     }
   }
   runTo(e, i, tx, ty, false, factor * 1.4);
+}
+
+/**
+ * Skilled pressers slide in when the ball is just out of standing-tackle reach, straight
+ * ahead and not running away from them (stochastic mode: only some of the time).
+ */
+function trySlide(e: FootballEngine, i: number, d: number): boolean {
+  const rx = e.bx - e.px[i]!, ry = e.by - e.py[i]!;
+  const dist = Math.hypot(rx, ry);
+  if (dist < PHYS.tackleRadius || dist > PHYS.slideReach + 0.01) return false;
+  const ux = rx / dist, uy = ry / dist;
+  if (ux * e.dx[i]! + uy * e.dy[i]! < 0.85) return false;
+  if (e.bvx * ux + e.bvy * uy > 0.006) return false;
+  if (e.stochastic ? e.rng.next() > 0.25 * d : e.pressure[i]! < 0.3) return false;
+  e.dx[i] = ux; e.dy[i] = uy;
+  e.slide[i] = PHYS.slideSteps;
+  return true;
 }

@@ -524,8 +524,9 @@ export class FootballEngine {
         this.ev.save = t;
         this.pendingKind = 0;
         this.bx = this.pbx + (this.bx - this.pbx) * segT; this.by = this.pby + (this.by - this.pby) * segT;
+        // Pushed wide, away from goal: usually out for a corner or far from the shooter.
         const side = this.by >= this.py[k]! ? 1 : -1;
-        this.bvx = -this.bvx * 0.25; this.bvy = side * 0.012 + this.bvy * 0.3; this.bvz = 0.006;
+        this.bvx = -this.bvx * 0.1; this.bvy = side * 0.028; this.bvz = 0.008;
         this.lastTouchTeam = t;
         this.cooldown[k] = PHYS.kickCooldown;
       }
