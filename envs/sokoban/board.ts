@@ -18,6 +18,9 @@ export interface Board {
   dead: Uint8Array;
   /** Fewest pushes from this cell to the nearest target on the empty board (-1: none). */
   pushDistance: Int32Array;
+  /** Target cells (padded indices, ascending) and, per target, the fewest pushes from each cell to it (-1: never). */
+  targets: number[];
+  targetDistance: Int32Array[];
   /** Box cells (padded indices, ascending) and player cell of the level's position. */
   boxes: number[];
   player: number;
@@ -76,25 +79,32 @@ export function analyseBoard(level: SokobanLevel): Board {
   }
   // Push distance to the nearest target: BFS from the targets with pulls (a box at x can
   // come from x - d when the player can stand at x - 2d to push it).
-  const pushDistance = new Int32Array(N).fill(-1);
   const queue = new Int32Array(N);
-  let qh = 0, qt = 0;
-  for (let p = 0; p < N; p++) if (target[p]) { pushDistance[p] = 0; queue[qt++] = p; }
-  while (qh < qt) {
-    const x = queue[qh++]!;
-    for (let d = 0; d < 4; d++) {
-      const from = x - deltas[d]!, stand = from - deltas[d]!;
-      if (wall[from] || wall[stand] || pushDistance[from] >= 0) continue;
-      pushDistance[from] = pushDistance[x]! + 1;
-      queue[qt++] = from;
+  const pullBfs = (sources: number[]): Int32Array => {
+    const dist = new Int32Array(N).fill(-1);
+    let qh = 0, qt = 0;
+    for (const t of sources) { dist[t] = 0; queue[qt++] = t; }
+    while (qh < qt) {
+      const x = queue[qh++]!;
+      for (let d = 0; d < 4; d++) {
+        const from = x - deltas[d]!, stand = from - deltas[d]!;
+        if (wall[from] || wall[stand] || dist[from]! >= 0) continue;
+        dist[from] = dist[x]! + 1;
+        queue[qt++] = from;
+      }
     }
-  }
+    return dist;
+  };
+  const targets: number[] = [];
+  for (let p = 0; p < N; p++) if (target[p]) targets.push(p);
+  const pushDistance = pullBfs(targets);
+  const targetDistance = targets.map((t) => pullBfs([t]));
   const dead = new Uint8Array(N);
   for (let p = 0; p < N; p++) if (!wall[p] && pushDistance[p] < 0) dead[p] = 1;
   const boxes: number[] = [];
   for (let p = 0; p < N; p++) if (boxAt[p]) boxes.push(p);
   for (const b of boxes) if (dead[b] && !unsolvable) unsolvable = 'a box stands on a dead square (it can never reach a target)';
-  return { width: W, height: H, deltas, wall, target, dead, pushDistance, boxes, player, pocketBoxes, unsolvable };
+  return { width: W, height: H, deltas, wall, target, dead, pushDistance, targets, targetDistance, boxes, player, pocketBoxes, unsolvable };
 }
 
 /**

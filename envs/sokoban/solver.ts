@@ -33,6 +33,9 @@ export interface SolveResult {
 }
 
 const DEFAULT_MAX_NODES = 2_000_000;
+const MATCHING_MAX_BOXES = 8;
+const INF = 0x3fffffff;
+const popcount = (x: number): number => { let n = 0; for (; x; x &= x - 1) n++; return n; };
 const DEFAULT_TIME_MS = 10_000;
 
 /**
@@ -41,10 +44,11 @@ const DEFAULT_TIME_MS = 10_000;
  * and walks alike: the measure that the -0.1-per-step reward cares about), and among
  * the optimal solutions returns one; the move sequence is rebuilt with shortest walks.
  *
- * Heuristic: the sum over boxes of the push distance to the nearest target (admissible:
- * each push moves one box one cell and costs at least one move). Pruning: dead squares
- * (no target reachable by pushing) and freeze deadlocks, both sound, so an exhausted
- * search proves the level unsolvable. States are (player cell, sorted box cells) in a
+ * Heuristic: the cheapest assignment of boxes to distinct targets by push distance
+ * (admissible and consistent: each push moves one box one cell, changes the bound by at
+ * most one, and costs at least one move). Pruning: dead squares (no target reachable
+ * by pushing), freeze deadlocks and positions with no box-to-target assignment, all
+ * sound, so an exhausted search proves the level unsolvable. States are (player cell, sorted box cells) in a
  * hashed typed-array table.
  */
 export function solveSokoban(level: SokobanLevel, budget: SolveBudget = {}): SolveResult {
@@ -74,7 +78,9 @@ class PushSearch {
   private readonly k: number;
   private readonly stride: number;
   private g: Int32Array;
+  private h: Int32Array;
   private parent: Int32Array;
+  private readonly dp: Int32Array;
   private readonly boxAt: Uint8Array;
   private readonly dist: Int32Array;
   private readonly stamp: Uint32Array;
@@ -87,7 +93,9 @@ class PushSearch {
     this.stride = this.k + 1;
     this.table = new StateTable(this.stride, 4096);
     this.g = new Int32Array(4096);
+    this.h = new Int32Array(4096);
     this.parent = new Int32Array(4096);
+    this.dp = new Int32Array(1 << Math.min(this.k, MATCHING_MAX_BOXES));
     const N = board.width * board.height;
     this.boxAt = new Uint8Array(N);
     this.dist = new Int32Array(N);
@@ -96,11 +104,34 @@ class PushSearch {
     this.scratch = new Uint16Array(this.stride);
   }
 
-  private heuristic(id: number): number {
-    const p = this.table.pool, base = id * this.stride;
-    let h = 0;
-    for (let i = 1; i <= this.k; i++) h += this.board.pushDistance[p[base + i]!]!;
-    return h;
+  /**
+   * Lower bound on the moves left: the cheapest assignment of boxes to distinct targets
+   * by push distance (exact DP over target subsets for up to 8 boxes, else each box to
+   * its nearest target). Infinity when no assignment exists: a deadlock.
+   */
+  private heuristic(state: Uint16Array, base: number): number {
+    const k = this.k, board = this.board;
+    if (k > MATCHING_MAX_BOXES) {
+      let h = 0;
+      for (let i = 1; i <= k; i++) h += board.pushDistance[state[base + i]!]!;
+      return h;
+    }
+    const dp = this.dp, full = (1 << k) - 1;
+    dp.fill(INF);
+    dp[0] = 0;
+    for (let mask = 0; mask < full; mask++) {
+      const cost = dp[mask]!;
+      if (cost >= INF) continue;
+      const box = state[base + 1 + popcount(mask)]!;
+      for (let j = 0; j < k; j++) {
+        if (mask & (1 << j)) continue;
+        const d = board.targetDistance[j]![box]!;
+        if (d < 0) continue;
+        const next = mask | (1 << j);
+        if (cost + d < dp[next]!) dp[next] = cost + d;
+      }
+    }
+    return dp[full]!;
   }
 
   private isGoal(id: number): boolean {
@@ -114,6 +145,7 @@ class PushSearch {
     let cap = this.g.length;
     while (cap < n) cap *= 2;
     const g = new Int32Array(cap); g.set(this.g); this.g = g;
+    const h = new Int32Array(cap); h.set(this.h); this.h = h;
     const parent = new Int32Array(cap); parent.set(this.parent); this.parent = parent;
   }
 
@@ -146,10 +178,12 @@ class PushSearch {
     board.boxes.forEach((b, i) => { this.scratch[i + 1] = b; });
     table.insert(this.scratch);
     this.g[0] = 0;
+    this.h[0] = this.heuristic(this.scratch, 0);
     this.parent[0] = -1;
+    if (this.h[0]! >= INF) return { goal: -1, expanded: 0, exhausted: true };
     // Bucket queue by f = g + h; LIFO inside a bucket favours deeper nodes on ties.
     const buckets: number[][] = [];
-    let fMin = this.heuristic(0);
+    let fMin = this.h[0]!;
     (buckets[fMin] ??= []).push(0);
     let expanded = 0;
     const child = new Uint16Array(stride);
@@ -160,7 +194,7 @@ class PushSearch {
       const id = entry;
       // Lazy deletion: skip entries made stale by a cheaper path found later.
       const gId = this.g[id]!;
-      if (gId + this.heuristic(id) !== fMin) continue;
+      if (gId + this.h[id]! !== fMin) continue;
       if (this.isGoal(id)) return { goal: id, expanded, exhausted: false };
       if ((++expanded & 1023) === 0 && performance.now() > deadline) return { goal: -1, expanded, exhausted: false };
       if (table.size >= maxNodes) return { goal: -1, expanded, exhausted: false };
@@ -185,13 +219,18 @@ class PushSearch {
           child[0] = b;
           replaceSorted(child, 1, k, b, dest);
           const gChild = gId + this.dist[stand]! + 1;
-          const r = table.insert(child);
+          const found = table.find(child);
           let cid: number;
-          if (r >= 0) { cid = r; this.ensure(table.size); }
-          else { cid = -r - 1; if (this.g[cid]! <= gChild) continue; }
+          if (found < 0) {
+            const hChild = this.heuristic(child, 0);
+            if (hChild >= INF) continue; // no box-to-target assignment left: deadlock
+            cid = table.insert(child);
+            this.ensure(table.size);
+            this.h[cid] = hChild;
+          } else { cid = found; if (this.g[cid]! <= gChild) continue; }
           this.g[cid] = gChild;
           this.parent[cid] = id;
-          const f = gChild + this.heuristic(cid);
+          const f = gChild + this.h[cid]!;
           if (f < fMin) fMin = f;
           (buckets[f] ??= []).push(cid);
         }
