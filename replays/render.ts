@@ -5,6 +5,7 @@ import { encodePng, writeFileAtomic } from '../envs/render/png.js';
 import type { Frame } from '../envs/render/frame.js';
 import { InvalidOptionError } from '../envs/core/errors.js';
 import { decodeStoredFrame, type Replay } from './format.js';
+import { reducePalette } from './palette.js';
 import { PanelRenderer, panelContent, type PanelOptions } from './panel.js';
 import { canSimulate, hasStoredFrames, makeReplayEnv, replayScaler, replayStates, type ReplayState, type ReplayStatesOptions } from './simulate.js';
 import { cumulativeReturns } from './text.js';
@@ -90,7 +91,7 @@ export interface ReplayGifOptions extends RenderReplayOptions {
   loop?: number;
   /** Keep every Nth state (the last state is always kept); default 1. For long episodes. */
   stride?: number;
-  /** Palette size, 2..256 (default 128). */
+  /** Colours of the animation's palette, 2..256 (default 64). */
   colours?: number;
 }
 
@@ -116,11 +117,15 @@ export async function encodeReplayGif(replay: Replay, options: ReplayGifOptions 
     for (let i = 0, o = k * bytes; i < d.length; i += 4, o += 3) { out[o] = d[i]!; out[o + 1] = d[i + 1]!; out[o + 2] = d[i + 2]!; }
     k++;
   });
+  const colours = options.colours ?? 64;
+  if (!Number.isSafeInteger(colours) || colours < 2 || colours > 256) throw new InvalidOptionError(`GIF colours must be an integer in [2, 256], got ${colours}`);
+  // One palette for the whole animation, chosen here (see reducePalette): fast and stable colours.
+  reducePalette(big!, colours);
   const delay = checkDelay(options.delay ?? Math.round(1000 / (info.renderFps && info.renderFps > 0 ? info.renderFps : 4)));
   const hold = options.holdLast ?? 4;
   const delays = Array.from({ length: count }, (_, i) => (i === count - 1 ? Math.min(65535, delay * hold) : delay));
   const gif = await sharp(big!, { raw: { width: info.width, height: info.height * count, channels: 3, pageHeight: info.height }, limitInputPixels: false })
-    .gif({ delay: delays, loop: options.loop ?? 0, colours: options.colours ?? 128, effort: 1, dither: 0, keepDuplicateFrames: true })
+    .gif({ delay: delays, loop: options.loop ?? 0, colours: 256, effort: 1, dither: 0, keepDuplicateFrames: true })
     .toBuffer();
   return { gif, frames: count, width: info.width, height: info.height, delay };
 }
