@@ -260,13 +260,41 @@ describe('Football-v0 env', () => {
     const before = new Uint8ClampedArray(f.data);
     for (let t = 0; t < 5; t++) env.step(A.right);
     expect(Buffer.compare(Buffer.from(before), Buffer.from(env.render().data))).not.toBe(0);
-    // The centre of the ball is white-ish.
     const e = raw(env).engine;
     const big = make('Football-v0', { scenario: 'academy_empty_goal', width: 512, height: 256 });
     big.reset({ seed: 0 });
     const g = big.render();
     expect([g.width, g.height]).toEqual([512, 256]);
     expect(e.n).toBe(3);
+  });
+
+  it('render() marks the active player with a white ring and draws the ball with a shadow', () => {
+    const env = make('Football-v0', { scenario: 'academy_3_vs_1_with_keeper', width: 256, height: 128 });
+    env.reset({ seed: 0 });
+    const e = raw(env).engine;
+    const f = env.render();
+    const scale = Math.min(256 / 2.12, 128 / 0.92);
+    const whiteAround = (x: number, y: number, r: number): number => {
+      const cx = Math.round(128 + x * scale), cy = Math.round(64 + y * scale);
+      let n = 0;
+      for (let yy = cy - r; yy <= cy + r; yy++) for (let xx = cx - r; xx <= cx + r; xx++) {
+        const k = (yy * 256 + xx) * 4;
+        if (f.data[k]! > 225 && f.data[k + 1]! > 225 && f.data[k + 2]! > 225) n++;
+      }
+      return n;
+    };
+    const r = 5;
+    expect(e.active).toBe(1);
+    // The active player's disc has many more white pixels (its ring) than a teammate's.
+    expect(whiteAround(e.px[1]!, e.py[1]!, r)).toBeGreaterThan(whiteAround(e.px[2]!, e.py[2]!, r) + 8);
+    // A lofted ball is drawn above its shadow: the shadow darkens the grass under it.
+    e.owner = -1; e.bx = 0.3; e.by = 0.2; e.bz = 0.05; e.bvx = 0; e.bvy = 0; e.bvz = 0;
+    const g = env.render();
+    const at = (x: number, y: number) => (Math.round(64 + y * scale) * 256 + Math.round(128 + x * scale)) * 4;
+    const grass = g.data[at(0.3, 0.25) + 1]!;
+    expect(g.data[at(0.3, 0.2) + 1]!).toBeLessThan(grass); // shadow
+    const ballY = 0.2 - (0.05 * 2);
+    expect(g.data[at(0.3, ballY)]!).toBeGreaterThan(225); // the ball, raised by its height
   });
 
   it('the scripted attacker scores on the empty-goal drills and says why', () => {
