@@ -17,3 +17,4 @@ export * from './rollout/collect.js';
 export * from './pipeline/config.js';
 export * from './pipeline/checkpoint.js';
 export * from './pipeline/run.js';
+export * from './metrics/ablation.js';

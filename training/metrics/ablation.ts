@@ -1,0 +1,76 @@
+/**
+ * Compare training arms over seeds (the LMM-R1 ablation: FRE-then-MGT vs MGT only): final
+ * held-out success of one stage per run, pooled with a Wilson 95% interval and per seed,
+ * and the stage's training curve as mean over seeds with a min-max band (PNG).
+ */
+import { join } from 'node:path';
+import { wilsonInterval } from '../../agents/eval/stats.js';
+import { readMetrics, type MetricsRecord } from './jsonl.js';
+import { PALETTE, saveLinePlot, type PlotSeries } from './plot.js';
+
+export interface AblationArm {
+  label: string;
+  /** Run folders (one per seed), each with a metrics.jsonl. */
+  runs: string[];
+}
+
+export interface ArmResult {
+  label: string;
+  seeds: number;
+  /** Final eval success of each run (the last eval record of `stage`). */
+  perSeed: { run: string; success: number; episodes: number }[];
+  pooledSuccess: number;
+  pooledInterval: [number, number];
+  meanOfSeeds: number;
+  minOfSeeds: number;
+  maxOfSeeds: number;
+}
+
+/** Summarise each arm's runs at stage `stage` and draw `<outDir>/<stage>_success.png`. */
+export async function compareArms(arms: readonly AblationArm[], stage: string, outDir: string, metric = 'success'): Promise<ArmResult[]> {
+  const results: ArmResult[] = [];
+  const series: PlotSeries[] = [];
+  arms.forEach((arm, a) => {
+    const perSeed: ArmResult['perSeed'] = [];
+    const curves: Map<number, number[]> = new Map();
+    for (const run of arm.runs) {
+      const recs: MetricsRecord[] = readMetrics(join(run, 'metrics.jsonl'));
+      const evals = recs.filter((r) => r.kind === 'eval' && r.stage === stage);
+      const last = evals.at(-1);
+      if (last && typeof last.success === 'number' && typeof last.episodes === 'number') perSeed.push({ run, success: last.success, episodes: last.episodes });
+      for (const r of recs) {
+        if (r.kind !== 'train' || r.stage !== stage || typeof r.step !== 'number' || typeof r[metric] !== 'number') continue;
+        curves.set(r.step, [...(curves.get(r.step) ?? []), r[metric] as number]);
+      }
+    }
+    const n = perSeed.reduce((s, p) => s + p.episodes, 0);
+    const k = perSeed.reduce((s, p) => s + Math.round(p.success * p.episodes), 0);
+    const succ = perSeed.map((p) => p.success);
+    results.push({
+      label: arm.label, seeds: perSeed.length, perSeed,
+      pooledSuccess: n ? k / n : 0, pooledInterval: wilsonInterval(k, n),
+      meanOfSeeds: succ.length ? succ.reduce((x, y) => x + y, 0) / succ.length : 0,
+      minOfSeeds: succ.length ? Math.min(...succ) : 0, maxOfSeeds: succ.length ? Math.max(...succ) : 0,
+    });
+    const steps = [...curves.keys()].sort((x, y) => x - y);
+    series.push({
+      label: `${arm.label} (mean of ${arm.runs.length} seeds, band min-max)`,
+      color: PALETTE[a % PALETTE.length]!,
+      points: steps.map((s) => { const v = curves.get(s)!; return [s, v.reduce((x, y) => x + y, 0) / v.length] as [number, number]; }),
+      band: steps.map((s) => { const v = curves.get(s)!; return [s, Math.min(...v), Math.max(...v)] as [number, number, number]; }),
+    });
+  });
+  await saveLinePlot(join(outDir, `${stage}_${metric}.png`), { title: `${stage} rollout ${metric} per update`, xLabel: `${stage} update`, yLabel: metric, series, yMin: 0, yMax: 1 });
+  await saveLinePlot(join(outDir, `${stage}_final_eval.png`), {
+    title: `held-out ${metric} after ${stage} (pooled, Wilson 95%)`, xLabel: 'arm', yLabel: metric, yMin: 0, yMax: 1,
+    series: results.map((r, i) => ({ label: `${r.label}: ${(r.pooledSuccess * 100).toFixed(1)}%`, color: PALETTE[i % PALETTE.length]!, points: [[i, r.pooledSuccess]] as [number, number][], band: [[i - 0.2, r.pooledInterval[0], r.pooledInterval[1]], [i + 0.2, r.pooledInterval[0], r.pooledInterval[1]]] as [number, number, number][] })),
+  });
+  return results;
+}
+
+/** The comparison as a Markdown table. */
+export function armsTable(results: readonly ArmResult[]): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return ['| arm | seeds | pooled success [Wilson 95%] | per seed |', '|---|---|---|---|',
+    ...results.map((r) => `| ${r.label} | ${r.seeds} | ${pct(r.pooledSuccess)} [${pct(r.pooledInterval[0])}, ${pct(r.pooledInterval[1])}] | ${r.perSeed.map((p) => pct(p.success)).join(', ')} |`)].join('\n');
+}
