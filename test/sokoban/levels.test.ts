@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidLevelError, SokobanParseError, assertLevel, formatBoxoban, formatLevel, levelBoxes, levelPlayer, levelTargets,
+  InvalidLevelError, SokobanParseError, assertLevel, formatBoxoban, formatLevel, generateLevels, levelBoxes, levelPlayer, levelTargets,
   loadBoxobanFile, parseBoxoban, parseLevel, sokobanBundledPath, solveSokoban,
 } from './api.js';
 
@@ -90,5 +90,12 @@ describe('Boxoban levels', () => {
     expect(levels.length).toBeGreaterThanOrEqual(300);
     for (const l of levels) expect(l.width * 10 + l.height).toBe(66);
     for (const l of levels.slice(0, 60)) expect(solveSokoban(l).moves).toBe(l.optimalMoves);
+  });
+
+  it('the bundled set is what scripts/sokoban-levels.ts regenerates (seeds 0.., minSolutionLength 4)', () => {
+    const bundled = loadBoxobanFile(sokobanBundledPath()).slice(0, 25);
+    const regenerated = generateLevels({ width: 6, height: 6, boxes: 1, minSolutionLength: 4 }, 25, 0);
+    expect(regenerated.map(formatLevel)).toEqual(bundled.map(formatLevel));
+    expect(regenerated.map((l) => l.optimalMoves)).toEqual(bundled.map((l) => l.optimalMoves));
   });
 });
