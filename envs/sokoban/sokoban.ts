@@ -203,7 +203,7 @@ function sizedLevel(value: unknown, width: number, height: number): SokobanLevel
   else {
     const problem = value !== null && typeof value === 'object' ? levelProblem(value as SokobanLevel) : 'not an object';
     if (problem) throw new InvalidOptionError(`reset option level is not a valid SokobanLevel: ${problem}`);
-    level = value as SokobanLevel;
+    level = cloneLevel(value as SokobanLevel); // the caller may reuse its object
   }
   if (level.width !== width || level.height !== height) throw new InvalidOptionError(`reset option level is ${level.width}x${level.height}, but this env plays ${width}x${height} levels (make it with width/height to match)`);
   return level;
