@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import '../../envs/index.js';
+import '../../agents/index.js';
+import { Rng } from '../../envs/core/rng.js';
+import { LmmModel } from '../../agents/model/model.js';
+import { modelInput } from '../../agents/model/agent.js';
+import { initBackend } from '../../agents/model/backend.js';
+import { collectRollouts, episodeComponents, pickWeighted } from '../../training/rollout/collect.js';
+import { validateTrainConfig } from '../../training/pipeline/config.js';
+import { configHooks } from '../../training/pipeline/run.js';
+
+describe('rollouts', () => {
+  it('plays G episodes per start state (same seed) and keeps each turn\'s sample', async () => {
+    await initBackend({ log: () => {} });
+    const cfg = validateTrainConfig({
+      stages: [{ type: 'mgt', steps: 1, lr: 1e-3, envs: [
+        { id: 'Sokoban-v0', mode: 'image', style: 'step', maxTurns: 2 },
+        { id: 'Countdown-v0', options: { difficulty: 'easy' } },
+      ] }],
+    }, configHooks);
+    const stage = cfg.stages[0]!;
+    if (stage.type === 'prime') throw new Error('unexpected');
+    const model = LmmModel.create({ preset: 'tiny', config: { maxSeq: 192 }, seed: 1 });
+    const batch = await collectRollouts({
+      model, promptOf: modelInput, envs: stage.envs, groups: 3, groupSize: 2,
+      sampling: { temperature: 1, topP: 1, maxTokens: 5 }, rewardWeights: stage.rewards, rng: new Rng(5), seedLimit: 1000,
+    });
+    expect(batch.episodes).toHaveLength(6);
+    for (let g = 0; g < 3; g++) {
+      const [a, b] = [batch.episodes[2 * g]!, batch.episodes[2 * g + 1]!];
+      expect(a.group).toBe(g);
+      expect(a.seed).toBe(b.seed);
+      expect(a.envIndex).toBe(b.envIndex);
+      expect(a.seed).toBeLessThan(1000);
+    }
+    for (const e of batch.episodes) {
+      expect(e.samples).toHaveLength(e.result.turns.length);
+      expect(e.result.turns.length).toBeLessThanOrEqual(e.envIndex === 0 ? 2 : 1);
+      for (const s of e.samples) {
+        expect(s.tokenIds.length).toBe(s.logProbs.length);
+        expect(s.tokenIds.length).toBeLessThanOrEqual(5);
+        expect(Boolean(s.input.image)).toBe(e.envIndex === 0); // image mode carries the frame
+      }
+      expect(e.reward).toBeCloseTo(e.components.accuracy! + 0.5 * e.components.format! + e.components.penalty!, 12);
+    }
+    model.dispose();
+  });
+
+  it('episode components: success, format share, env return', () => {
+    const turn = (formatOk: boolean) => ({ rewards: { penalty: formatOk ? 0 : -0.1 } });
+    const c = episodeComponents({ success: true, formatValidTurns: 1, envReturn: 9.7, turns: [turn(true), turn(false)] } as never);
+    expect(c).toEqual({ accuracy: 1, format: 0.5, env: 9.7, penalty: -0.1 });
+    const rng = new Rng(3);
+    const counts = [0, 0];
+    for (let i = 0; i < 2000; i++) counts[pickWeighted([1, 3], rng)]!++;
+    expect(counts[1]! / 2000).toBeGreaterThan(0.7);
+    expect(counts[1]! / 2000).toBeLessThan(0.8);
+  });
+});
