@@ -2,7 +2,7 @@
 // chooses a target velocity (and the carrier a kick) from simple roles: carrier, support
 // runner, chaser, cover, formation, keeper. Difficulty d in [0, 1] scales speed, shooting
 // range, pressing and keeper reactions. No allocation: scratch state is module-level.
-import { GOAL_HALF_WIDTH, GameMode, Kick, LEFT, PENALTY_BOX_DEPTH, PENALTY_BOX_HALF_WIDTH, PHYS, ROLES } from './constants.js';
+import { GOAL_HALF_WIDTH, GameMode, Kick, LEFT, PENALTY_BOX_DEPTH, PENALTY_BOX_HALF_WIDTH, PHYS, ROLES, hypot } from './constants.js';
 import type { FootballEngine } from './engine.js';
 
 const GK = ROLES.indexOf('GK');
@@ -37,7 +37,7 @@ function findChasers(e: FootballEngine): void {
     for (let i = lo; i < hi; i++) {
       // The agent's player is not an AI chaser: the next nearest teammate presses too.
       if (e.role[i] === GK || e.cooldown[i]! > 3 || i === e.active) continue;
-      const d = Math.hypot(e.px[i]! - tx, e.py[i]! - ty);
+      const d = hypot(e.px[i]! - tx, e.py[i]! - ty);
       if (d < d1) { b2 = b1; d2 = d1; b1 = i; d1 = d; } else if (d < d2) { b2 = i; d2 = d; }
     }
     chaser1[t] = b1; chaser2[t] = b2;
@@ -51,7 +51,7 @@ function speedScale(e: FootballEngine, i: number): number {
 /** Run toward (tx, ty), slowing on arrival. */
 function runTo(e: FootballEngine, i: number, tx: number, ty: number, sprint: boolean, factor = 1): void {
   const ex = tx - e.px[i]!, ey = ty - e.py[i]!;
-  const d = Math.hypot(ex, ey);
+  const d = hypot(ex, ey);
   if (d < 0.004) { e.tvx[i] = 0; e.tvy[i] = 0; e.sprinting[i] = 0; return; }
   let speed = (sprint ? PHYS.sprintSpeed : PHYS.runSpeed) * speedScale(e, i) * factor;
   if (speed > d * 0.5) speed = d * 0.5;
@@ -76,7 +76,7 @@ function laneClearance(e: FootballEngine, t: number, ax: number, ay: number, bx:
     let u = len2 > 0 ? ((e.px[j]! - ax) * ex + (e.py[j]! - ay) * ey) / len2 : 0;
     u = u < 0 ? 0 : u > 1 ? 1 : u;
     // A defender further along the lane has longer to reach it: discount his distance.
-    const d = Math.hypot(ax + u * ex - e.px[j]!, ay + u * ey - e.py[j]!) - 0.3 * u * len;
+    const d = hypot(ax + u * ex - e.px[j]!, ay + u * ey - e.py[j]!) - 0.3 * u * len;
     if (d < best) best = d;
   }
   return best;
@@ -87,7 +87,7 @@ function nearestOpponentDist(e: FootballEngine, t: number, x: number, y: number)
   const lo = t === LEFT ? e.nLeft : 0, hi = t === LEFT ? e.n : e.nLeft;
   let best = Infinity;
   for (let j = lo; j < hi; j++) {
-    const d = Math.hypot(e.px[j]! - x, e.py[j]! - y);
+    const d = hypot(e.px[j]! - x, e.py[j]! - y);
     if (d < best) best = d;
   }
   return best;
@@ -100,7 +100,7 @@ export function bestPassTarget(e: FootballEngine, i: number, minProgress: number
   let best = -1, bestScore = -Infinity;
   for (let j = lo; j < hi; j++) {
     if (j === i || e.role[j] === GK) continue;
-    const d = Math.hypot(e.px[j]! - e.bx, e.py[j]! - e.by);
+    const d = hypot(e.px[j]! - e.bx, e.py[j]! - e.by);
     if (d < 0.06 || d > 0.6) continue;
     const progress = (e.px[j]! - e.bx) * G;
     if (progress < minProgress) continue;
@@ -123,22 +123,22 @@ function carrier(e: FootballEngine, i: number): void {
   if (e.role[i] === GK) {
     if (e.ownerSteps < 3) return;
     const j = bestPassTarget(e, i, 0.1);
-    if (j >= 0) e.passTo(i, Math.hypot(e.px[j]! - e.bx, e.py[j]! - e.by) > 0.3 ? Kick.high : Kick.short, j);
+    if (j >= 0) e.passTo(i, hypot(e.px[j]! - e.bx, e.py[j]! - e.by) > 0.3 ? Kick.high : Kick.short, j);
     else e.kickToPoint(i, Kick.high, e.bx + G * 0.5, e.by * 0.5);
     return;
   }
-  const gx = G, distGoal = Math.hypot(gx - e.px[i]!, e.py[i]!);
+  const gx = G, distGoal = hypot(gx - e.px[i]!, e.py[i]!);
   if (distGoal < 0.2 + 0.12 * d && Math.abs(e.py[i]!) < 0.22) { e.shoot(i, 0, 0.45 + 0.55 * d); return; }
   // Pressure: the nearest opponent, and whether it stands in the way.
   const lo = t === LEFT ? e.nLeft : 0, hi = t === LEFT ? e.n : e.nLeft;
   let ux = gx - e.px[i]!, uy = -e.py[i]! * 0.5;
-  let ul = Math.hypot(ux, uy);
+  let ul = hypot(ux, uy);
   ux /= ul; uy /= ul;
   let pressed = false, near = Infinity;
   let ax = 0, ay = 0;
   for (let j = lo; j < hi; j++) {
     const rx = e.px[j]! - e.px[i]!, ry = e.py[j]! - e.py[i]!;
-    const dist = Math.hypot(rx, ry);
+    const dist = hypot(rx, ry);
     if (dist < near) near = dist;
     const ahead = rx * ux + ry * uy;
     if (dist < 0.15 && ahead > -0.01) {
@@ -149,7 +149,7 @@ function carrier(e: FootballEngine, i: number): void {
   }
   if (pressed && e.ownerSteps > 2) {
     const j = bestPassTarget(e, i, -0.05);
-    if (j >= 0) { e.passTo(i, Math.hypot(e.px[j]! - e.bx, e.py[j]! - e.by) > 0.35 ? Kick.long : Kick.short, j); return; }
+    if (j >= 0) { e.passTo(i, hypot(e.px[j]! - e.bx, e.py[j]! - e.by) > 0.35 ? Kick.long : Kick.short, j); return; }
   }
   if (e.stochastic && e.ownerSteps > 5 && e.rng.next() < 0.03 * (1 - d)) {
     const j = bestPassTarget(e, i, -0.2);
@@ -158,7 +158,7 @@ function carrier(e: FootballEngine, i: number): void {
   // Dribble toward goal, steering away from opponents in the way (and from the touch lines).
   ux += ax * 1.4; uy += ay * 1.4;
   if (Math.abs(e.py[i]!) > 0.34) uy -= Math.sign(e.py[i]!) * 0.5;
-  ul = Math.hypot(ux, uy) || 1;
+  ul = hypot(ux, uy) || 1;
   const speed = (near > 0.05 ? PHYS.sprintSpeed : PHYS.runSpeed) * PHYS.carrySpeedFactor * speedScale(e, i);
   e.tvx[i] = (ux / ul) * speed; e.tvy[i] = (uy / ul) * speed;
   e.sprinting[i] = near > 0.05 ? 1 : 0;
@@ -171,7 +171,7 @@ function setPiece(e: FootballEngine, i: number, G: number): void {
     let best = -1, bestD = Infinity;
     for (let j = lo; j < hi; j++) {
       if (j === i || e.role[j] === GK) continue;
-      const dd = Math.hypot(e.px[j]! - G * 0.88, e.py[j]!);
+      const dd = hypot(e.px[j]! - G * 0.88, e.py[j]!);
       if (dd < bestD) { bestD = dd; best = j; }
     }
     if (best >= 0) e.passTo(i, Kick.high, best); else e.kickToPoint(i, Kick.high, G * 0.88, 0);
@@ -189,7 +189,7 @@ function setPiece(e: FootballEngine, i: number, G: number): void {
     let bestD = Infinity;
     for (let k = lo; k < hi; k++) {
       if (k === i || e.role[k] === GK) continue;
-      const dd = Math.hypot(e.px[k]! - e.bx, e.py[k]! - e.by);
+      const dd = hypot(e.px[k]! - e.bx, e.py[k]! - e.by);
       if (dd < bestD) { bestD = dd; j = k; }
     }
   }
@@ -206,7 +206,7 @@ function offBall(e: FootballEngine, i: number): void {
     if (e.mode === GameMode.kickOff) tx = t === LEFT ? Math.min(tx, -0.02) : Math.max(tx, 0.02); // own half until the kick
     if (e.modeTeam !== t) {
       const keep = e.mode === GameMode.kickOff ? 0.19 : 0.1; // outside the centre circle at kick-off
-      const rx = tx - e.bx, ry = ty - e.by, rd = Math.hypot(rx, ry);
+      const rx = tx - e.bx, ry = ty - e.by, rd = hypot(rx, ry);
       if (rd < keep) { tx = e.bx + (rx / (rd + 1e-6)) * keep; ty = e.by + (ry / (rd + 1e-6)) * keep; }
     }
     runTo(e, i, tx, clampY(ty), false);
@@ -217,7 +217,7 @@ function offBall(e: FootballEngine, i: number): void {
     let tx = clampX(e.homeX[i]! + shift + G * 0.12);
     if ((tx - e.bx) * G > 0.35) tx = e.bx + G * 0.35;
     if (Math.abs(tx) > 0.9) tx = Math.sign(tx) * 0.9;
-    runTo(e, i, tx, e.homeY[i]!, Math.hypot(tx - e.px[i]!, e.homeY[i]! - e.py[i]!) > 0.06);
+    runTo(e, i, tx, e.homeY[i]!, hypot(tx - e.px[i]!, e.homeY[i]! - e.py[i]!) > 0.06);
     return;
   }
   const pressers = e.scenario.kind === 'academy' ? 2 : 1;
@@ -240,7 +240,7 @@ function offBall(e: FootballEngine, i: number): void {
   }
   // Formation: shifted with the ball, drawn toward its side.
   const tx = clampX(e.homeX[i]! + shift - G * 0.05), ty = clampY(e.homeY[i]! * 0.7 + e.by * 0.3);
-  runTo(e, i, tx, ty, Math.hypot(tx - e.px[i]!, ty - e.py[i]!) > 0.15);
+  runTo(e, i, tx, ty, hypot(tx - e.px[i]!, ty - e.py[i]!) > 0.15);
 }
 
 function keeper(e: FootballEngine, i: number): void {
@@ -249,7 +249,7 @@ function keeper(e: FootballEngine, i: number): void {
   const lineX = goalX + G * PHYS.keeperLineOffset;
   const factor = (PHYS.keeperSpeed / PHYS.sprintSpeed) * (0.7 + 0.3 * d);
   const ownerTeam = e.owner >= 0 ? e.teamOf(e.owner) : -1;
-  const ballSpeed = Math.hypot(e.bvx, e.bvy);
+  const ballSpeed = hypot(e.bvx, e.bvy);
   if (ownerTeam < 0 && e.bvx * G < -0.008) {
     // A ball coming at goal: after the reaction delay, move to where it crosses the keeper's line.
     const reaction = Math.round(3.5 - 2.5 * d);
@@ -261,18 +261,18 @@ function keeper(e: FootballEngine, i: number): void {
     }
   }
   const inBox = Math.abs(e.bx - goalX) < PENALTY_BOX_DEPTH && Math.abs(e.by) < PENALTY_BOX_HALF_WIDTH;
-  if (ownerTeam < 0 && inBox && ballSpeed < 0.02 && Math.hypot(e.bx - e.px[i]!, e.by - e.py[i]!) < nearestOpponentDist(e, t, e.bx, e.by)) {
+  if (ownerTeam < 0 && inBox && ballSpeed < 0.02 && hypot(e.bx - e.px[i]!, e.by - e.py[i]!) < nearestOpponentDist(e, t, e.bx, e.by)) {
     runTo(e, i, e.bx, e.by, true, factor);
     return;
   }
   let tx = lineX, ty = Math.max(-GOAL_HALF_WIDTH * 0.7, Math.min(GOAL_HALF_WIDTH * 0.7, e.by * 0.3));
   if (ownerTeam === 1 - t && d > 0.2) {
     // Narrow the angle: come off the line toward a carrier closing in.
-    const dist = Math.hypot(e.bx - goalX, e.by);
+    const dist = hypot(e.bx - goalX, e.by);
     if (dist < 0.35) {
       // Stand on the bisector of the angle the posts make at the ball, off the line.
       const ax = goalX - e.bx, ay1 = -GOAL_HALF_WIDTH - e.by, ay2 = GOAL_HALF_WIDTH - e.by;
-      const l1 = Math.hypot(ax, ay1), l2 = Math.hypot(ax, ay2);
+      const l1 = hypot(ax, ay1), l2 = hypot(ax, ay2);
       const wx = ax / l1 + ax / l2, wy = ay1 / l1 + ay2 / l2;
       const out = Math.min(0.04 * d + 0.02, dist * 0.3);
       tx = goalX + G * out;
@@ -289,7 +289,7 @@ function keeper(e: FootballEngine, i: number): void {
  */
 function trySlide(e: FootballEngine, i: number, d: number): boolean {
   const rx = e.bx - e.px[i]!, ry = e.by - e.py[i]!;
-  const dist = Math.hypot(rx, ry);
+  const dist = hypot(rx, ry);
   if (dist < PHYS.tackleRadius || dist > PHYS.slideReach + 0.01) return false;
   const ux = rx / dist, uy = ry / dist;
   if (ux * e.dx[i]! + uy * e.dy[i]! < 0.85) return false;

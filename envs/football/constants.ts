@@ -119,3 +119,8 @@ export const PHYS = {
 /** Kinds of kick (also the engine's `kickKind` event). */
 export const Kick = { none: 0, short: 1, long: 2, high: 3, shot: 4 } as const;
 export const KICK_NAMES = ['none', 'short_pass', 'long_pass', 'high_pass', 'shot'] as const;
+
+/** sqrt(a^2 + b^2): much faster than Math.hypot in V8's hot loops. */
+export function hypot(a: number, b: number): number {
+  return Math.sqrt(a * a + b * b);
+}

@@ -7,8 +7,7 @@
 import type { Rng } from '../core/rng.js';
 import {
   Action, Kick, DIRECTION_X, DIRECTION_Y, GOAL_HALF_WIDTH, GOAL_HEIGHT, GameMode, LEFT, PENALTY_BOX_DEPTH,
-  PENALTY_BOX_HALF_WIDTH, PHYS, PITCH_HALF_WIDTH, RIGHT, ROLES, type GameModeName, GAME_MODE_NAMES,
-} from './constants.js';
+  PENALTY_BOX_HALF_WIDTH, PHYS, PITCH_HALF_WIDTH, RIGHT, ROLES, type GameModeName, GAME_MODE_NAMES, hypot } from './constants.js';
 import type { FootballScenario } from './scenarios.js';
 import { aiStep } from './ai.js';
 
@@ -190,7 +189,7 @@ export class FootballEngine {
       // The nearest player within reach of the ball starts with it (GRF's drills start with the ball at the attacker's feet).
       let best = -1, bestD = 0.03;
       for (let i = 0; i < this.n; i++) {
-        const d = Math.hypot(this.px[i]! - this.bx, this.py[i]! - this.by);
+        const d = hypot(this.px[i]! - this.bx, this.py[i]! - this.by);
         if (d < bestD) { bestD = d; best = i; }
       }
       if (best >= 0) this.giveBall(best);
@@ -269,7 +268,7 @@ export class FootballEngine {
       if (!this.controllable[i]) continue;
       if (fallback < 0) fallback = i;
       if (this.role[i] === GK && this.nLeft > 1) continue;
-      const d = Math.hypot(this.px[i]! - tx, this.py[i]! - ty);
+      const d = hypot(this.px[i]! - tx, this.py[i]! - ty);
       if (d < bestD) { bestD = d; best = i; }
       if (i === this.active) curD = d;
     }
@@ -305,7 +304,7 @@ export class FootballEngine {
     for (let j = lo; j < hi; j++) {
       if (j === i) continue;
       const ex = this.px[j]! - this.px[i]!, ey = this.py[j]! - this.py[i]!;
-      const d = Math.hypot(ex, ey);
+      const d = hypot(ex, ey);
       if (d < 0.03 || d > maxD) continue;
       const cos = (ex * ux + ey * uy) / d;
       if (cos < 0.35) continue;
@@ -324,7 +323,7 @@ export class FootballEngine {
 
   /** Pass from `i` to teammate `r`, leading the receiver by its velocity. */
   passTo(i: number, kind: number, r: number): void {
-    const d0 = Math.hypot(this.px[r]! - this.bx, this.py[r]! - this.by);
+    const d0 = hypot(this.px[r]! - this.bx, this.py[r]! - this.by);
     const lead = Math.min(d0 / 0.025, 12);
     this.kickToPoint(i, kind, this.px[r]! + this.vx[r]! * lead, this.py[r]! + this.vy[r]! * lead);
   }
@@ -332,7 +331,7 @@ export class FootballEngine {
   /** Kick from `i` so the ball arrives at (tx, ty): ground passes sized to arrive slowly, lofted ones to land there. */
   kickToPoint(i: number, kind: number, tx: number, ty: number): void {
     let ex = tx - this.bx, ey = ty - this.by;
-    let d = Math.hypot(ex, ey);
+    let d = hypot(ex, ey);
     if (d < 1e-6) { ex = this.dx[i]!; ey = this.dy[i]!; d = 1; }
     if (this.stochastic) {
       const spread = 0.04 * (1.2 - this.difficulty[this.teamOf(i)]!);
@@ -368,7 +367,7 @@ export class FootballEngine {
     if (aimY !== 0) ty = Math.sign(aimY) * corner;
     else if (k >= 0 && Math.abs(this.px[k]! - gx) < 0.3) ty = this.openCorner(t) * corner;
     else ty = Math.max(-GOAL_HALF_WIDTH * 0.5, Math.min(GOAL_HALF_WIDTH * 0.5, this.by));
-    const dist = Math.hypot(gx - this.bx, ty - this.by);
+    const dist = hypot(gx - this.bx, ty - this.by);
     let ex = gx - this.bx, ey = ty - this.by;
     let speed = PHYS.shotSpeed;
     let lift = PHYS.shotLift;
@@ -381,7 +380,7 @@ export class FootballEngine {
       speed *= this.rng.uniform(0.9, 1.05);
       lift *= this.rng.uniform(0.5, 1.8);
     }
-    const d = Math.hypot(ex, ey);
+    const d = hypot(ex, ey);
     this.release(i, Kick.shot, (ex / d) * speed, (ey / d) * speed, lift);
     this.dx[i] = ex / d; this.dy[i] = ey / d;
     const yAt = this.by + (ey / ex) * (gx - this.bx);
@@ -416,7 +415,7 @@ export class FootballEngine {
     for (let n = 1; n <= 40; n++) {
       sum += f; f *= k;
       x = this.bx + this.bvx * sum; y = this.by + this.bvy * sum;
-      if (Math.hypot(x - this.px[i]!, y - this.py[i]!) <= speed * n + PHYS.controlRadius) { this.interceptSteps = n; break; }
+      if (hypot(x - this.px[i]!, y - this.py[i]!) <= speed * n + PHYS.controlRadius) { this.interceptSteps = n; break; }
       this.interceptSteps = n;
     }
     this.interceptX = x; this.interceptY = y;
@@ -512,7 +511,7 @@ export class FootballEngine {
       const goalX = t === LEFT ? -1 : 1;
       if (Math.abs(this.px[k]! - goalX) > PENALTY_BOX_DEPTH || Math.abs(this.py[k]!) > PENALTY_BOX_HALF_WIDTH) continue;
       if (this.bz > PHYS.keeperReachHeight && this.pbz > PHYS.keeperReachHeight) continue;
-      const speed = Math.hypot(this.bvx, this.bvy);
+      const speed = hypot(this.bvx, this.bvy);
       const fromOpponent = this.lastTouchTeam !== t;
       const reach = fromOpponent ? PHYS.keeperReach + PHYS.keeperDiveReach * this.difficulty[t]! : PHYS.controlRadius;
       if (segDist2(this.px[k]!, this.py[k]!, this.pbx, this.pby, this.bx, this.by) > reach * reach) continue;
@@ -533,7 +532,7 @@ export class FootballEngine {
       return;
     }
     // Outfield players: the nearest to the ball's path this step takes it.
-    const speed = Math.hypot(this.bvx, this.bvy);
+    const speed = hypot(this.bvx, this.bvy);
     const r = speed > PHYS.fastBallSpeed ? PHYS.fastControlRadius : PHYS.controlRadius;
     if (this.bz > PHYS.playerReachHeight && this.pbz > PHYS.playerReachHeight) return;
     let best = -1, bestD = r * r, bestT = 2;
@@ -638,14 +637,14 @@ export class FootballEngine {
     else {
       for (let i = lo; i < hi; i++) {
         if (this.role[i] === GK && hi - lo > 1) continue;
-        const d = Math.hypot(this.px[i]! - x, this.py[i]! - y);
+        const d = hypot(this.px[i]! - x, this.py[i]! - y);
         if (d < bestD) { bestD = d; taker = i; }
       }
     }
     // Stand just behind the ball, facing into the pitch.
     const inx = mode === GameMode.throwIn ? 0 : -Math.sign(x) || (team === LEFT ? 1 : -1);
     const iny = mode === GameMode.throwIn || mode === GameMode.corner ? -Math.sign(y) : 0;
-    const il = Math.hypot(inx, iny) || 1;
+    const il = hypot(inx, iny) || 1;
     this.dx[taker] = inx / il; this.dy[taker] = iny / il;
     this.px[taker] = x - this.dx[taker]! * PHYS.carryDistance; this.py[taker] = y - this.dy[taker]! * PHYS.carryDistance;
     this.vx[taker] = 0; this.vy[taker] = 0; this.slide[taker] = 0; this.cooldown[taker] = 0;
@@ -662,7 +661,7 @@ export class FootballEngine {
       // Kick-off positions: each team inside its own half.
       this.px[i] = left ? Math.min(this.homeX[i]!, -0.01) : Math.max(this.homeX[i]!, 0.01);
       this.py[i] = this.homeY[i]!;
-      if (this.role[i] !== GK && Math.hypot(this.px[i]!, this.py[i]!) < 0.18 && !(left === (team === LEFT))) this.px[i] = left ? -0.19 : 0.19;
+      if (this.role[i] !== GK && hypot(this.px[i]!, this.py[i]!) < 0.18 && !(left === (team === LEFT))) this.px[i] = left ? -0.19 : 0.19;
       this.vx[i] = 0; this.vy[i] = 0; this.slide[i] = 0; this.cooldown[i] = 0; this.pressure[i] = 0;
       this.dx[i] = left ? 1 : -1; this.dy[i] = 0;
     }

@@ -1,7 +1,7 @@
 // Rewards of Football-v0: GRF's scoring and checkpoints, and the MageBench-style shaped
 // components (documented in docs/football.md, "Rewards and info").
 import { InvalidOptionError } from '../core/errors.js';
-import { Kick, LEFT, RIGHT, ROLES } from './constants.js';
+import { Kick, LEFT, RIGHT, ROLES, hypot } from './constants.js';
 import type { FootballEngine } from './engine.js';
 
 export const REWARD_COMPONENTS = ['scoring', 'checkpoints', 'shaped'] as const;
@@ -74,7 +74,7 @@ export class FootballRewardTracker {
       return r;
     }
     if (e.owner < 0 || e.owner !== e.active) return 0;
-    const d = Math.hypot(e.bx - 1, e.by);
+    const d = hypot(e.bx - 1, e.by);
     let r = 0;
     while (this.checkpoints < 10) {
       const threshold = 0.99 - (0.8 / 9) * this.checkpoints;

@@ -3,7 +3,7 @@
 // so it can be called on any state, e.g. as an oracle agent or to make SFT traces.
 import type { Env } from '../core/env.js';
 import { LmmGymError } from '../core/errors.js';
-import { Action, DIRECTION_X, DIRECTION_Y, GOAL_HALF_WIDTH, GameMode, LEFT, PHYS, ROLES } from './constants.js';
+import { Action, DIRECTION_X, DIRECTION_Y, GOAL_HALF_WIDTH, GameMode, LEFT, PHYS, ROLES, hypot } from './constants.js';
 import { bestPassTarget } from './ai.js';
 import { playerId } from './describe.js';
 import { FootballEngine } from './engine.js';
@@ -21,7 +21,7 @@ const GK = ROLES.indexOf('GK');
 /** The 8-way direction action (1..8) closest to the vector (x, y). */
 export function directionAction(x: number, y: number): number {
   let best = 5, bestDot = -Infinity;
-  const l = Math.hypot(x, y) || 1;
+  const l = hypot(x, y) || 1;
   for (let k = 1; k <= 8; k++) {
     const dot = (x * DIRECTION_X[k]! + y * DIRECTION_Y[k]!) / l;
     if (dot > bestDot) { bestDot = dot; best = k; }
@@ -47,11 +47,11 @@ export function scriptedFootballDecision(source: Env | FootballEnv | FootballEng
 
   if (e.owner !== i) {
     if (e.owner >= 0 && e.teamOf(e.owner) === LEFT) return { action: Action.idle, reason: 'a teammate has the ball: wait' };
-    const dist = Math.hypot(e.bx - px, e.by - py);
+    const dist = hypot(e.bx - px, e.by - py);
     let tx = e.bx, ty = e.by;
     if (e.owner < 0) { e.intercept(i, PHYS.sprintSpeed * 0.85); tx = e.interceptX; ty = e.interceptY; }
     else { tx += e.bvx * 3; ty += e.bvy * 3; }
-    if (Math.hypot(tx - px, ty - py) < 0.006 && e.owner < 0) return { action: Action.release_direction, reason: 'wait for the ball to arrive' };
+    if (hypot(tx - px, ty - py) < 0.006 && e.owner < 0) return { action: Action.release_direction, reason: 'wait for the ball to arrive' };
     const dir = directionAction(tx - px, ty - py);
     if (!e.stickySprint && dist > 0.05) return { action: Action.sprint, reason: 'sprint to the ball' };
     return move(dir, e.owner >= 0 ? `close down ${playerId(e, e.owner)} to win the ball` : 'run to the loose ball');
@@ -72,7 +72,7 @@ export function scriptedFootballDecision(source: Env | FootballEnv | FootballEng
 
   const k = e.keeper[1]!;
   const keeperHome = k >= 0 && Math.abs(e.px[k]! - 1) < 0.25 && Math.abs(e.py[k]!) < 0.15;
-  const distGoal = Math.hypot(1 - e.bx, e.by);
+  const distGoal = hypot(1 - e.bx, e.by);
   // Shots: at an open goal from range, past a keeper only from close in and at the far post.
   if (!keeperHome && distGoal < 0.42 && Math.abs(e.by) < 0.2) return { action: Action.shot, reason: 'shoot: open goal' };
   if (keeperHome && distGoal < 0.24 && Math.abs(e.by) < 0.16) {
@@ -93,7 +93,7 @@ export function scriptedFootballDecision(source: Env | FootballEnv | FootballEng
   for (let j = e.nLeft; j < e.n; j++) {
     if (e.role[j] === GK) continue;
     const rx = e.px[j]! - px, ry = e.py[j]! - py;
-    const d = Math.hypot(rx, ry);
+    const d = hypot(rx, ry);
     near = Math.min(near, d);
     if (rx > -0.01 && d < 0.12) {
       const w = (0.12 - d) / 0.12;
@@ -112,7 +112,7 @@ export function scriptedFootballDecision(source: Env | FootballEnv | FootballEng
   // Dribble toward goal; with a keeper, approach off-centre to open the far post.
   const targetY = keeperHome && px > 0.4 ? (py >= 0 ? 0.11 : -0.11) : Math.max(-GOAL_HALF_WIDTH, Math.min(GOAL_HALF_WIDTH, py));
   let ux = 0.9 - px, uy = targetY - py;
-  const ul = Math.hypot(ux, uy) || 1;
+  const ul = hypot(ux, uy) || 1;
   ux = ux / ul + blockX * 1.2; uy = uy / ul + blockY * 1.2;
   if (Math.abs(py) > 0.33) uy -= Math.sign(py) * 0.6;
   if (px > 0.86) ux = Math.max(ux, 0.2);
