@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../envs/core/rng.js';
 import {
-  NATIVE_KERNELS, NativeAdamOptimizer, nativeAddonAvailable, nativeKernelNames, tryRegisterNativeKernels, unregisterNativeKernels,
+  NATIVE_KERNELS, NativeAdamOptimizer, nativeAddonAvailable, nativeKernelNames, nativePoolStats, tryRegisterNativeKernels, unregisterNativeKernels,
 } from '../../agents/model/kernels/index.js';
 import { maxRelErr, nativeAndJs, randomTensor, refMatMul } from './helpers.js';
 
@@ -35,6 +35,8 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
     expect(tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc).toBe(jsMatMul);
     const subset = tryRegisterNativeKernels({ kernels: ['Softmax'] });
     expect(subset.kernels).toEqual(['Softmax']);
+    expect(nativeKernelNames()).toEqual(['Softmax']);
+    unregisterNativeKernels();
     expect(tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc).toBe(jsMatMul);
     tryRegisterNativeKernels();
     expect(() => tryRegisterNativeKernels({ kernels: ['NoSuchKernel'] })).toThrow(/unknown native kernel/);
@@ -347,6 +349,51 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
     expect(tf.memory().numTensors).toBe(before);
     opt.dispose();
     tf.dispose([a, b, bias, v]);
+  });
+
+  describe('buffer pool', () => {
+    it('recycles disposed outputs of native kernels', () => {
+      const x = randomTensor(rng, [200, 300]);
+      const before = nativePoolStats();
+      expect(before.active).toBe(true);
+      for (let i = 0; i < 4; i++) tf.tidy(() => tf.exp(tf.add(x, 1)));
+      const after = nativePoolStats();
+      expect(after.recycled).toBeGreaterThan(before.recycled);
+      expect(after.reused).toBeGreaterThan(before.reused);
+      x.dispose();
+    });
+    it('never recycles a buffer that was read (dataSync) or viewed by another tensor', () => {
+      const x = randomTensor(rng, [256, 128]);
+      // 1. values read with dataSync stay intact after the tensor is disposed
+      const y = tf.mul(x, 2);
+      const seen = y.dataSync();
+      const copy = Float32Array.from(seen);
+      y.dispose();
+      for (let i = 0; i < 3; i++) tf.tidy(() => tf.mul(x, 3 + i));
+      expect(maxRelErr(seen, copy)).toBe(0);
+      // 2. contiguous slices (views), JS StridedSlice / Unpack views keep the parent's buffer
+      for (const makeView of [
+        (z: tf.Tensor) => tf.slice(z, [10, 0], [100, 128]),
+        (z: tf.Tensor) => tf.stridedSlice(z, [20, 0], [120, 128], [1, 1]),
+        (z: tf.Tensor) => tf.tidy(() => tf.unstack(z.reshape([2, 128, 128]))[1]!),
+      ]) {
+        const z = tf.add(x, 1);
+        const view = makeView(z);
+        const expected = Float32Array.from(tf.tidy(() => tf.mul(view, 1)).dataSync());
+        const recycled = nativePoolStats().recycled;
+        z.dispose();
+        expect(nativePoolStats().recycled).toBe(recycled);
+        for (let i = 0; i < 3; i++) tf.tidy(() => tf.sub(x, 5 + i));
+        expect(maxRelErr(view.dataSync(), expected)).toBe(0);
+        view.dispose();
+      }
+      x.dispose();
+    });
+    it('is off with LMM_GYM_NATIVE_POOL=0 or pool: false', () => {
+      tryRegisterNativeKernels({ pool: false });
+      expect(nativePoolStats().active).toBe(false);
+      tryRegisterNativeKernels();
+    });
   });
 
   it('the kernel table names real tfjs cpu kernels', () => {

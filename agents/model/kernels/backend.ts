@@ -1,6 +1,7 @@
 // The slice of tfjs's cpu backend the native kernels use: zero-copy access to a tensor's
 // Float32Array and wrapping a new Float32Array as an output tensor.
 import * as tf from '@tensorflow/tfjs';
+import { pool } from './pool.js';
 
 export interface CpuBackendLike {
   data: { get(dataId: object): { values?: unknown } | undefined };
@@ -26,4 +27,22 @@ export function runCpuKernel(name: string, args: KernelArgs): tf.TensorInfo {
   const k = tf.getKernel(name, 'cpu');
   if (!k) throw new Error(`no cpu kernel ${name}`);
   return k.kernelFunc(args) as tf.TensorInfo;
+}
+
+/**
+ * An output buffer of n floats for a native kernel that overwrites all of it: from the
+ * buffer pool when it is enabled (see pool.ts), else fresh.
+ */
+export function outputBuffer(backend: CpuBackendLike, n: number): Float32Array {
+  if (!poolEnabled) return new Float32Array(n);
+  pool.attach(backend);
+  return pool.alloc(n);
+}
+
+let poolEnabled = false;
+
+/** @internal switched by tryRegisterNativeKernels / unregisterNativeKernels. */
+export function setPoolEnabled(on: boolean): void {
+  poolEnabled = on;
+  if (!on) pool.detach();
 }

@@ -2,7 +2,8 @@
 // Each handles float32 tensors and hands anything else to the JS kernel it replaces.
 import * as tf from '@tensorflow/tfjs';
 import { BIN, RED, UN, type NativeAddon } from './addon.js';
-import { cpuBackend, f32 } from './backend.js';
+import { cpuBackend, f32, outputBuffer } from './backend.js';
+import { pool } from './pool.js';
 import { broadcastStrides, collapse, contiguousStrides, sizeOf } from './shapes.js';
 
 export function binaryKernel(addon: NativeAddon, op: number, fallback: tf.KernelFunc): tf.KernelFunc {
@@ -17,7 +18,7 @@ export function binaryKernel(addon: NativeAddon, op: number, fallback: tf.Kernel
     } catch {
       return fallback(args);  // the JS kernel throws the usual broadcasting error
     }
-    const out = new Float32Array(sizeOf(outShape));
+    const out = outputBuffer(backend, sizeOf(outShape));
     if (out.length) {
       const c = collapse(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
       addon.binary(op, c.shape, av, c.strides[0]!, bv, c.strides[1]!, out);
@@ -32,7 +33,7 @@ export function unaryKernel(addon: NativeAddon, op: number, fallback: tf.KernelF
     const { x } = args.inputs as { x: tf.TensorInfo };
     const xv = f32(backend, x);
     if (!xv) return fallback(args);
-    const out = new Float32Array(xv.length);
+    const out = outputBuffer(backend, xv.length);
     addon.unary(op, xv, out);
     return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
   };
@@ -47,7 +48,7 @@ export function softmaxKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.K
     const rank = logits.shape.length;
     if (!xv || rank === 0 || (dim !== -1 && dim !== rank - 1)) return fallback(args);
     const n = logits.shape[rank - 1]!;
-    const out = new Float32Array(xv.length);
+    const out = outputBuffer(backend, xv.length);
     if (out.length) addon.softmax(out.length / n, n, xv, out);
     return backend.makeTensorInfo(logits.shape.slice(), 'float32', out);
   };
@@ -71,7 +72,7 @@ export function reduceKernel(addon: NativeAddon, op: number, axisAttr: 'axis' | 
     const outShape = attrs.keepDims
       ? shape.map((d, i) => (i >= first && i <= last ? 1 : d))
       : shape.filter((_, i) => i < first || i > last);
-    const out = new Float32Array(outer * inner);
+    const out = outputBuffer(backend, outer * inner);
     addon.reduce(op, outer, reduce, inner, xv, out);
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
@@ -86,7 +87,7 @@ export function transposeKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf
     if (!xv || perm.length !== x.shape.length) return fallback(args);
     const st = contiguousStrides(x.shape);
     const outShape = perm.map((p) => x.shape[p]!);
-    const out = new Float32Array(xv.length);
+    const out = outputBuffer(backend, xv.length);
     if (out.length) {
       const c = collapse(outShape, [perm.map((p) => st[p]!)]);
       addon.transpose(c.shape, c.strides[0]!, xv, out);
@@ -103,8 +104,11 @@ function sliceOf(addon: NativeAddon, backend: ReturnType<typeof cpuBackend>, x: 
   let off = 0;
   for (let d = 0; d < begin.length; d++) off += begin[d]! * st[d]!;
   const n = sizeOf(size);
-  if (tf.slice_util.isSliceContinous(x.shape, begin, size)) return backend.makeTensorInfo(size, 'float32', xv.subarray(off, off + n));
-  const out = new Float32Array(n);
+  if (tf.slice_util.isSliceContinous(x.shape, begin, size)) {
+    pool.escape(xv);  // the view keeps x's buffer alive past x's disposal
+    return backend.makeTensorInfo(size, 'float32', xv.subarray(off, off + n));
+  }
+  const out = outputBuffer(backend, n);
   if (n) {
     const c = collapse(size, [st]);
     addon.transpose(c.shape, c.strides[0]!, xv.subarray(off), out);
@@ -176,7 +180,7 @@ export function concatKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     const widths = list.map((t) => sizeOf(t.shape.slice(ax)));
     const W = widths.reduce((s, w) => s + w, 0);
     if (rows > 1 && W / list.length < 64) return fallback(args);
-    const out = new Float32Array(rows * W);
+    const out = outputBuffer(backend, rows * W);
     let off = 0;
     list.forEach((_, i) => {
       const v = vals[i]!, w = widths[i]!;

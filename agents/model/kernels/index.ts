@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BIN, FAST_PATH_HINT, RED, UN, loadAddon, type NativeAddon } from './addon.js';
 import { binaryKernel, concatKernel, reduceKernel, sliceKernel, softmaxKernel, splitKernel, transposeKernel, unaryKernel } from './elementwise.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul.js';
+import { cpuBackend, setPoolEnabled } from './backend.js';
+import { pool } from './pool.js';
 
 export { NativeAdamOptimizer, nativeAdam } from './adam.js';
 
@@ -59,6 +61,8 @@ export interface NativeKernelOptions {
   threads?: number;
   /** Kernel names to register (default DEFAULT_NATIVE_KERNELS). */
   kernels?: readonly string[];
+  /** Recycle output buffers of disposed tensors (default on; env LMM_GYM_NATIVE_POOL=0 turns it off). */
+  pool?: boolean;
 }
 
 export interface NativeKernelsResult {
@@ -71,6 +75,25 @@ export interface NativeKernelsResult {
 
 // The JS kernels we replaced, to call as fallback and to restore.
 const replaced = new Map<string, tf.KernelConfig>();
+// The other cpu kernels, wrapped by the buffer pool's view guard while the pool is on.
+const guarded = new Map<string, tf.KernelConfig>();
+
+function guardOthers(): void {
+  for (const k of tf.getKernelsForBackend('cpu')) {
+    if (replaced.has(k.kernelName) || guarded.has(k.kernelName)) continue;
+    tf.unregisterKernel(k.kernelName, 'cpu');
+    tf.registerKernel({ ...k, kernelFunc: pool.guard(k.kernelFunc, cpuBackend) });
+    guarded.set(k.kernelName, k);
+  }
+}
+
+function unguardOthers(): void {
+  for (const [name, k] of guarded) {
+    tf.unregisterKernel(name, 'cpu');
+    tf.registerKernel(k);
+  }
+  guarded.clear();
+}
 let active: { addon: NativeAddon; threads: number } | null = null;
 
 function threadCount(requested?: number): number {
@@ -98,6 +121,9 @@ export function tryRegisterNativeKernels(options: NativeKernelOptions = {}): Nat
   const wanted = new Set(options.kernels ?? DEFAULT_NATIVE_KERNELS);
   const unknown = [...wanted].filter((k) => !(k in NATIVE_KERNELS));
   if (unknown.length) throw new RangeError(`unknown native kernel(s) ${unknown.join(', ')}; known: ${Object.keys(NATIVE_KERNELS).join(', ')}`);
+  // Kernel set changes go through a pool-off state: the epoch change forgets old buffers.
+  setPoolEnabled(false);
+  unguardOthers();
   for (const name of [...replaced.keys()]) if (!wanted.has(name)) restore(name);
   for (const name of wanted) {
     if (replaced.has(name)) continue;
@@ -107,11 +133,16 @@ export function tryRegisterNativeKernels(options: NativeKernelOptions = {}): Nat
     tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: NATIVE_KERNELS[name]!(addon, original.kernelFunc) });
     replaced.set(name, original);
   }
+  const usePool = (options.pool ?? process.env.LMM_GYM_NATIVE_POOL !== '0') && replaced.size > 0;
+  if (usePool) {
+    guardOthers();
+    setPoolEnabled(true);
+  }
   const info = addon.info();
   const kernels = [...replaced.keys()];
   return {
     ok: true,
-    reason: `native cpu kernels on (${info.blasConfig.trim().split(' ').slice(0, 2).join(' ')} ${info.blasCore}, ${threads} thread${threads > 1 ? 's' : ''}, ${kernels.length} kernels)`,
+    reason: `native cpu kernels on (${info.blasConfig.trim().split(' ').slice(0, 2).join(' ')} ${info.blasCore}, ${threads} thread${threads > 1 ? 's' : ''}, ${kernels.length} kernels${usePool ? ', buffer pool' : ''})`,
     kernels,
   };
 }
@@ -126,7 +157,14 @@ function restore(name: string): void {
 
 /** Put the pure-JS kernels back (for comparisons; the addon stays loaded). */
 export function unregisterNativeKernels(): void {
+  setPoolEnabled(false);
+  unguardOthers();
   for (const name of [...replaced.keys()]) restore(name);
+}
+
+/** Buffer pool counters (allocated / reused / recycled output buffers). */
+export function nativePoolStats(): { allocated: number; reused: number; recycled: number; active: boolean } {
+  return { ...pool.stats, active: pool.active };
 }
 
 /** Kernel names served natively right now. */

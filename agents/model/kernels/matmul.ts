@@ -3,7 +3,7 @@
 // an index map). Anything not float32 falls back to the JS kernel.
 import * as tf from '@tensorflow/tfjs';
 import { ACT, type NativeAddon } from './addon.js';
-import { cpuBackend, f32, runCpuKernel, type CpuBackendLike, type KernelArgs } from './backend.js';
+import { cpuBackend, f32, outputBuffer, runCpuKernel, type CpuBackendLike } from './backend.js';
 import { broadcastIndexMap, sizeOf } from './shapes.js';
 
 type Activation = keyof typeof ACT;
@@ -28,7 +28,7 @@ function nativeMatMul(
     return null;
   }
   const batch = sizeOf(outOuter), batchA = sizeOf(aOuter), batchB = sizeOf(bOuter);
-  const out = new Float32Array(batch * M * N);
+  const out = outputBuffer(backend, batch * M * N);
   addon.matmul(
     av, bv, out, batch, batchA, batchB, broadcastIndexMap(aOuter, outOuter), broadcastIndexMap(bOuter, outOuter),
     M, N, K, transA ? 1 : 0, transB ? 1 : 0, bias, act, alpha,
