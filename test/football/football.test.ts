@@ -297,6 +297,44 @@ describe('Football-v0 env', () => {
     expect(g.data[at(0.3, ballY)]!).toBeGreaterThan(225); // the ball, raised by its height
   });
 
+  it('scores a drill with shaped components: a completed pass, a shot on target, a goal; control follows the ball', () => {
+    const env = make('Football-v0', { scenario: 'academy_3_vs_1_with_keeper', rewards: 'shaped' });
+    env.reset({ seed: 0 });
+    const e = raw(env).engine;
+    const seen = { pass: 0, shot: 0, goal: 0, progress: 0 };
+    const actives = new Set<number>();
+    let total = 0, r;
+    for (let t = 0; t < 400; t++) {
+      r = env.step(scriptedFootballDecision(env).action);
+      total += r.reward;
+      actives.add(e.active);
+      const s = r.info.shaped as Record<string, number>;
+      if (s.passQuality! > 0) seen.pass++;
+      if (s.shotQuality! > 0) seen.shot++;
+      if (s.goal === 1) seen.goal++;
+      seen.progress += s.ballProgress!;
+      if (r.terminated || r.truncated) break;
+    }
+    expect(seen.pass).toBeGreaterThan(0);
+    expect(seen.shot).toBe(1);
+    expect(seen.goal).toBe(1);
+    expect(seen.progress).toBeGreaterThan(0.1);
+    expect(actives.size).toBeGreaterThan(1); // the pass receiver became the active player
+    const totals = r!.info.shapedTotal as Record<string, number>;
+    const sum = Object.values(totals).reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(sum, 9);
+    expect(r!.info.shapedScore).toBeCloseTo(20 * sum, 9);
+  });
+
+  it('rejects malformed scenarios with a clear error', () => {
+    const base = FOOTBALL_SCENARIOS[0]!;
+    const twelve = Array.from({ length: 12 }, () => ({ x: 0, y: 0, role: 'CM' as const }));
+    expect(() => registerFootballScenario({ ...base, name: 'too_many', left: twelve })).toThrow(/1 to 11 players/);
+    expect(() => registerFootballScenario({ ...base, name: 'bad_role', right: [{ x: 0, y: 0, role: 'XX' as never }] })).toThrow(/role/);
+    expect(() => registerFootballScenario({ ...base, name: 'off_pitch', ball: [2, 0] })).toThrow(InvalidOptionError);
+    expect(() => registerFootballScenario(base)).toThrow(/already registered/);
+  });
+
   it('the scripted attacker scores on the empty-goal drills and says why', () => {
     for (const scenario of ['academy_empty_goal_close', 'academy_empty_goal', 'academy_run_to_score']) {
       for (const seed of [0, 1]) {
