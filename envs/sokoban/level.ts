@@ -166,7 +166,7 @@ export function parseLevel(text: string | readonly string[], options: { firstLin
   const width = Math.max(...rows.map((r) => r.length));
   if (height < 3 || width < 3 || height > 64 || width > 64) throw new SokobanParseError(`level must be 3..64 rows of 3..64 characters, got ${height} rows of up to ${width}`, firstLine + offset, source);
   const cells = new Uint8Array(width * height).fill(CELL.FLOOR);
-  let players = 0, boxes = 0, targets = 0, playerLine = 0;
+  let players = 0, boxes = 0, targets = 0;
   for (let r = 0; r < height; r++) {
     const row = rows[r]!;
     const line = firstLine + offset + r;
@@ -174,7 +174,7 @@ export function parseLevel(text: string | readonly string[], options: { firstLin
       const code = CODE_OF_CHAR[row[c]!];
       if (code === undefined) throw new SokobanParseError(`unexpected character ${JSON.stringify(row[c])} at column ${c + 1} (expected one of # . $ * @ + or space)`, line, source);
       cells[r * width + c] = code;
-      if (isPlayerCode(code)) { players++; if (players === 2) throw new SokobanParseError('a second player (@ or +); a level has exactly one', line, source); playerLine = line; }
+      if (isPlayerCode(code)) { players++; if (players === 2) throw new SokobanParseError('a second player (@ or +); a level has exactly one', line, source); }
       if (isBoxCode(code)) boxes++;
       if (isTargetCode(code)) targets++;
     }
@@ -183,7 +183,6 @@ export function parseLevel(text: string | readonly string[], options: { firstLin
   if (players === 0) throw new SokobanParseError('level has no player (@ or +)', first, source);
   if (boxes === 0) throw new SokobanParseError('level has no box ($ or *)', first, source);
   if (boxes !== targets) throw new SokobanParseError(`level has ${boxes} boxes but ${targets} targets`, first, source);
-  void playerLine;
   const level: SokobanLevel = { width, height, cells, optimalMoves: options.optimalMoves ?? null };
   if (options.id !== undefined) level.id = options.id;
   return level;

@@ -72,7 +72,7 @@ export class SokobanRenderer {
     }
   }
 
-  /** Forget what was drawn (call when the grid size or level changes). */
+  /** Redraw every cell next time (call after drawing over the returned frame). */
   invalidate(): void {
     this.drawn.fill(255);
   }
