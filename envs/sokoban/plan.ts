@@ -1,6 +1,6 @@
 import { LmmGymError } from '../core/errors.js';
 import { REWARD_TENTHS, SOKOBAN_ACTIONS, SokobanGame } from './game.js';
-import { levelBoxes, type SokobanLevel } from './level.js';
+import { CELL, type SokobanLevel } from './level.js';
 import { solveSokoban, type SolveBudget } from './solver.js';
 
 /** Words accepted for each action in a plan (case-insensitive). */
@@ -71,7 +71,7 @@ export interface PlanResult {
   ignoredActions: number;
   /** Tokens that named no action. */
   invalidTokens: string[];
-  /** Best reward the level allows: 10 + boxes - 0.1 * optimalMoves. */
+  /** Best reward the level allows: 10 + boxesOffTarget - 0.1 * optimalMoves. */
   upperBound: number;
   /** MageBench Sokoban score: (bestReward - upperBound) * 5 + 100; 100 for an optimal plan. */
   score: number;
@@ -88,7 +88,10 @@ export const MAGEBENCH_MAX_ACTIONS = 50;
  * the level's start with gym-sokoban rewards, and score the best cumulative reward
  * reached against the best the level allows:
  *
- *     upperBound = 10 + boxes - 0.1 * optimalMoves          (an optimal solution's return)
+ *     upperBound = 10 + boxesOffTarget - 0.1 * optimalMoves (an optimal solution's return)
+ *
+ * (boxesOffTarget: boxes not on a target at the start. A box that starts on its target
+ * earns nothing when the level is solved, and pushing it off and back nets 0.)
  *     score      = (bestReward - upperBound) * 5 + 100
  *
  * bestReward counts the empty prefix (0), so a plan that only loses reward scores like
@@ -107,8 +110,8 @@ export function replayPlan(level: SokobanLevel, plan: string | readonly (string 
     if (!game.lastValid) blocked++;
     if (total > best) best = total;
   }
-  const boxes = levelBoxes(level).length;
-  const upperTenths = REWARD_TENTHS.solved + boxes * REWARD_TENTHS.boxOnTarget + optimalMoves * REWARD_TENTHS.step;
+  const boxesOffTarget = level.cells.reduce((n: number, c) => n + (c === CELL.BOX ? 1 : 0), 0);
+  const upperTenths = REWARD_TENTHS.solved + boxesOffTarget * REWARD_TENTHS.boxOnTarget + optimalMoves * REWARD_TENTHS.step;
   return {
     bestReward: best / 10,
     finalReward: total / 10,

@@ -70,3 +70,15 @@ describe('plan mode (MageBench Sokoban-Global)', () => {
     expect(formatPlan([2, 0, 0])).toBe('Left, Up, Up');
   });
 });
+
+describe('plan score with a box that starts on its target', () => {
+  it('an optimal plan scores 100: the on-target box earns no reward', () => {
+    // Box '*' already on a target; the other box needs one push right.
+    const level = parseLevel(['#######', '#*@$ .#', '#######'].join('\n'));
+    const r = replayPlan(level, 'Right, Right', { optimalMoves: 2 });
+    expect(r.solved).toBe(true);
+    expect(r.upperBound).toBeCloseTo(10 + 1 - 0.2, 12);
+    expect(r.bestReward).toBeCloseTo(r.upperBound, 12);
+    expect(r.score).toBeCloseTo(100, 12);
+  });
+});
