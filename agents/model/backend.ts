@@ -140,3 +140,20 @@ async function tryNativeKernels(): Promise<{ ok: boolean; reason: string }> {
     return { ok: false, reason: `native kernels failed to register: ${(e as Error).message}` };
   }
 }
+
+/**
+ * Adam for the model's weights: the native kernels' Adam (one fused C update per weight)
+ * when the cpu backend runs them, else tf.train.adam. Same update and same state layout
+ * either way (checkpoints and `loadOptimizerState` work with both).
+ */
+export async function createAdam(learningRate: number, beta1 = 0.9, beta2 = 0.999): Promise<tf.Optimizer> {
+  const info = await currentBackend();
+  if (info?.backend === 'cpu' && info.nativeKernels) {
+    try {
+      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+      const mod = (await import(new URL(`./kernels/index${ext}`, import.meta.url).href)) as { nativeAdam?: (lr: number, b1: number, b2: number) => tf.Optimizer };
+      if (typeof mod.nativeAdam === 'function') return mod.nativeAdam(learningRate, beta1, beta2);
+    } catch { /* fall through to the JS optimizer */ }
+  }
+  return tf.train.adam(learningRate, beta1, beta2);
+}

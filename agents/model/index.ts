@@ -12,7 +12,7 @@ export type {
 } from './model.js';
 export { LmmModel } from './model.js';
 export type { BackendName, BackendRequest, BackendInfo, InitBackendOptions } from './backend.js';
-export { initBackend, currentBackend } from './backend.js';
+export { initBackend, currentBackend, createAdam } from './backend.js';
 export type { CheckpointManifest, SaveOptions } from './checkpoint.js';
 export { saveModel, loadModel, readCheckpointManifest, loadOptimizerState } from './checkpoint.js';
 export type { ModelAgentOptions } from './agent.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../envs/core/rng.js';
 import type { LmmModel, ScoredExample } from '../../agents/model/model.js';
 import { visualTokens } from '../../agents/model/config.js';
+import { createAdam } from '../../agents/model/backend.js';
 import { saveLinePlot, smoothEma } from '../metrics/plot.js';
 import { Progress } from './progress.js';
 import type { SftExample } from './types.js';
@@ -24,7 +25,7 @@ export interface PrimeOptions {
   lossCurvePath?: string;
   /** Called after every step. */
   onStep?: (s: { step: number; loss: number; gradNorm: number; tokens: number; learningRate: number }) => void;
-  /** Reuse an optimizer (e.g. to continue priming); default a new Adam. */
+  /** Reuse an optimizer (e.g. to continue priming); default a new Adam (`createAdam`: native when available). */
   optimizer?: tf.Optimizer;
 }
 
@@ -65,7 +66,7 @@ export async function primeModel(model: LmmModel, examples: readonly SftExample[
   const perEpoch = Math.ceil(fits.length / batchSize);
   const total = options.steps ?? perEpoch * (options.epochs ?? 3);
   const peak = options.learningRate ?? 1e-3, warmup = options.warmupSteps ?? Math.min(20, Math.ceil(total / 10));
-  const optimizer = options.optimizer ?? tf.train.adam(peak);
+  const optimizer = options.optimizer ?? await createAdam(peak);
   const rng = new Rng(options.seed ?? 0);
   const bar = options.progress === false ? null : new Progress(total, 'priming');
   const losses: number[] = [];
