@@ -1,4 +1,5 @@
 import { writeFileAtomic } from '../../envs/render/png.js';
+import { ProgressBar } from '../../training/metrics/progress.js';
 import { InvalidOptionError } from '../../envs/core/errors.js';
 import { envEntry } from '../../envs/core/registry.js';
 import { parseObservationMode } from '../../envs/core/wrappers/observation-mode.js';
@@ -38,27 +39,6 @@ format-valid rate, mean return, mean steps and benchmark scores.
   --out FILE             write the JSON report (with per-episode records)
   --replays DIR          write one replay file per episode (lmm-gym replay renders them)
   --quiet                no progress bar`;
-
-/** A progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise. */
-export class ProgressBar {
-  private lastDecile = -1;
-  private readonly started = performance.now();
-  constructor(private readonly total: number, private readonly label: string, private readonly stream: NodeJS.WriteStream = process.stderr) {}
-  update(done: number, extra = ''): void {
-    const frac = this.total ? done / this.total : 1;
-    const elapsed = (performance.now() - this.started) / 1000;
-    const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;
-    const width = 24;
-    const filled = Math.round(frac * width);
-    const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${extra} ${elapsed.toFixed(1)}s${done < this.total ? ` eta ${eta.toFixed(1)}s` : ''}`;
-    if (this.stream.isTTY) {
-      this.stream.write(`\r${line}\x1b[K${done >= this.total ? '\n' : ''}`);
-    } else {
-      const decile = Math.floor(frac * 10);
-      if (decile !== this.lastDecile) { this.lastDecile = decile; this.stream.write(line + '\n'); }
-    }
-  }
-}
 
 function numberFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -116,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   if (penalty !== undefined) language.invalidPenalty = penalty;
 
   const agent = await createAgent(values.agent, { envId: values.env, seed, settings: parseKeyValues(values['agent-option']) });
-  const bar = values.quiet ? null : new ProgressBar(episodes, 'eval');
+  const bar = values.quiet ? null : new ProgressBar('eval', episodes, { minIntervalMs: 5_000 });
   let done = 0, wins = 0;
   const replayPaths: string[] = [];
   try {
