@@ -158,6 +158,11 @@ function carrier(e: FootballEngine, i: number): void {
   // Dribble toward goal, steering away from opponents in the way (and from the touch lines).
   ux += ax * 1.4; uy += ay * 1.4;
   if (Math.abs(e.py[i]!) > 0.34) uy -= Math.sign(e.py[i]!) * 0.5;
+  // Never run back toward the own goal to dodge: go round the opponent instead.
+  if (ux * G < 0.1) {
+    ux = 0.1 * G;
+    if (Math.abs(uy) < 0.3) uy = e.py[i]! >= 0 ? -0.7 : 0.7;
+  }
   ul = hypot(ux, uy) || 1;
   const speed = (near > 0.05 ? PHYS.sprintSpeed : PHYS.runSpeed) * PHYS.carrySpeedFactor * speedScale(e, i);
   e.tvx[i] = (ux / ul) * speed; e.tvy[i] = (uy / ul) * speed;
@@ -294,6 +299,9 @@ function trySlide(e: FootballEngine, i: number, d: number): boolean {
   const ux = rx / dist, uy = ry / dist;
   if (ux * e.dx[i]! + uy * e.dy[i]! < 0.85) return false;
   if (e.bvx * ux + e.bvy * uy > 0.006) return false;
+  const o = e.owner;
+  if (o >= 0 && ux * e.dx[o]! + uy * e.dy[o]! > 0.5) return false; // from behind: a foul, don't
+
   if (e.stochastic ? e.rng.next() > 0.25 * d : e.pressure[i]! < 0.3) return false;
   e.dx[i] = ux; e.dy[i] = uy;
   e.slide[i] = PHYS.slideSteps;

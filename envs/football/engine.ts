@@ -36,6 +36,8 @@ export interface StepEvents {
   tackle: number;
   /** Team whose keeper saved (caught or parried) a shot this step, or -1. */
   save: number;
+  /** Team that committed a foul (a slide from behind) this step, or -1. */
+  foul: number;
 }
 
 export interface EngineConfig {
@@ -119,7 +121,7 @@ export class FootballEngine {
   pendingFromX = 0;
   /** Steps since the last shot (keepers react after a delay), large when none. */
   shotAge = 1000;
-  readonly ev: StepEvents = { goal: -1, outOfPlay: false, possessionChange: false, kickTeam: -1, kickKind: 0, passCompleted: -1, passProgress: 0, passIntercepted: -1, shotOnTarget: false, shotDistance: 0, tackle: -1, save: -1 };
+  readonly ev: StepEvents = { goal: -1, outOfPlay: false, possessionChange: false, kickTeam: -1, kickKind: 0, passCompleted: -1, passProgress: 0, passIntercepted: -1, shotOnTarget: false, shotDistance: 0, tackle: -1, save: -1, foul: -1 };
   /** Starting ball x (the AI shifts its formation relative to it). */
   readonly ballStartX: number;
   rng: Rng;
@@ -203,7 +205,7 @@ export class FootballEngine {
     const e = this.ev;
     e.goal = -1; e.outOfPlay = false; e.possessionChange = false; e.kickTeam = -1; e.kickKind = 0;
     e.passCompleted = -1; e.passProgress = 0; e.passIntercepted = -1; e.shotOnTarget = false; e.shotDistance = 0;
-    e.tackle = -1; e.save = -1;
+    e.tackle = -1; e.save = -1; e.foul = -1;
   }
 
   /** Advance one step (0.1 s) with the agent's action for its active player. */
@@ -570,7 +572,10 @@ export class FootballEngine {
     }
   }
 
-  /** Sliding players knock away a ball within reach (loose or carried by an opponent). */
+  /**
+   * Sliding players knock away a ball within reach (loose or carried by an opponent); sliding
+   * into a carrier from behind is a foul: a free kick for the carrier's team.
+   */
   private resolveSlides(): void {
     for (let i = 0; i < this.n; i++) {
       if (this.slide[i]! <= 0 || this.bz > PHYS.playerReachHeight) continue;
@@ -579,7 +584,15 @@ export class FootballEngine {
       const ex = this.px[i]! - this.bx, ey = this.py[i]! - this.by;
       if (ex * ex + ey * ey > PHYS.slideReach * PHYS.slideReach) continue;
       if (this.owner >= 0) {
-        this.cooldown[this.owner] = PHYS.tackledCooldown;
+        const o = this.owner;
+        // Sliding the way the carrier faces means coming from behind: a foul, free kick to his team.
+        if (this.dx[i]! * this.dx[o]! + this.dy[i]! * this.dy[o]! > 0.5) {
+          this.ev.foul = t;
+          this.slide[i] = -PHYS.slideRecoverySteps;
+          this.startSetPiece(GameMode.freeKick, this.teamOf(o), this.bx, this.by, true);
+          return;
+        }
+        this.cooldown[o] = PHYS.tackledCooldown;
         this.ev.tackle = t;
         if (this.lastOwnerTeam !== t) this.ev.possessionChange = true;
         this.lastOwnerTeam = t;

@@ -132,7 +132,7 @@ export class FootballEnv extends BaseEnv<FootballObservation, number> {
       shapedScore: 20 * shapedSum(t),
       event: {
         goal: e.ev.goal, outOfPlay: e.ev.outOfPlay, possessionChange: e.ev.possessionChange,
-        kick: e.ev.kickKind, tackle: e.ev.tackle, save: e.ev.save,
+        kick: e.ev.kickKind, tackle: e.ev.tackle, save: e.ev.save, foul: e.ev.foul,
       },
     };
   }

@@ -20,6 +20,7 @@ const drill = (name: string, left: FootballScenario['left'], right: FootballScen
 
 registerFootballScenario(drill('test_keeper', [{ x: -1, y: 0, role: 'GK' }, { x: 0.7, y: 0, role: 'CF' }], [{ x: 1, y: 0, role: 'GK' }], [0.711, 0]), true);
 registerFootballScenario(drill('test_tackle', [{ x: 0, y: 0, role: 'CF' }], [{ x: 0.025, y: 0.004, role: 'CB' }], [0.011, 0]), true);
+registerFootballScenario(drill('test_slide', [{ x: 0, y: 0, role: 'CF' }], [{ x: 0.035, y: 0, role: 'CF' }], [0.024, 0]), true);
 registerFootballScenario(drill('test_lob', [{ x: 0, y: 0, role: 'CM' }, { x: 0.4, y: 0, role: 'CF' }], [{ x: 0.2, y: 0, role: 'CB' }], [0.011, 0]), true);
 
 function runUntilDone(env: Env, action: number, maxSteps = 200) {
@@ -104,20 +105,34 @@ describe('Football rules and physics', () => {
     expect((r.info.shaped as { lostBall: number }).lostBall).toBeLessThan(0);
   });
 
-  it('a sliding tackle knocks the ball off the carrier', () => {
+  it('a sliding tackle from the front knocks the ball off the carrier', () => {
+    const env = make('Football-v0', { scenario: 'test_slide' });
+    const first = env.reset({ seed: 6 });
+    expect(first.info.ballOwner).toBe('R1');
+    const e = raw(env).engine;
+    const r = env.step(A.sliding); // the agent faces +x, the carrier comes at him
+    expect((r.info.event as { tackle: number; foul: number })).toMatchObject({ tackle: 0, foul: -1 });
+    expect(e.owner).toBe(-1);
+    expect(r.info.gameMode).toBe('normal');
+  });
+
+  it('sliding into a carrier from behind is a foul: a free kick for his team', () => {
     const env = make('Football-v0', { scenario: '11_vs_11_easy' });
     env.reset({ seed: 6 });
     const e = raw(env).engine;
-    // Give the ball to a right player just ahead of the agent's active player, then slide.
     const a = e.active, j = e.nLeft + 5;
-    e.px[j] = e.px[a]! + 0.02; e.py[j] = e.py[a]!; e.mode = 0;
+    // The right carrier runs away (toward -x) from the agent's player, who is behind him.
+    e.mode = 0;
+    e.px[j] = e.px[a]! - 0.02; e.py[j] = e.py[a]!; e.dx[j] = -1; e.dy[j] = 0;
     e.giveBall(j);
     e.bx = e.px[j]! - 0.011; e.by = e.py[j]!;
-    e.dx[a] = 1; e.dy[a] = 0;
-    env.step(A.right);
+    e.dx[a] = -1; e.dy[a] = 0;
+    env.step(A.left);
     const r = env.step(A.sliding);
-    expect((r.info.event as { tackle: number }).tackle).toBe(0);
-    expect(e.owner === -1 || e.teamOf(e.owner) === 0).toBe(true);
+    expect((r.info.event as { foul: number }).foul).toBe(0);
+    expect(r.info.gameMode).toBe('free_kick');
+    expect(e.modeTeam).toBe(1);
+    expect(e.teamOf(e.owner)).toBe(1);
   });
 
   it('a high pass flies over a defender in its path', () => {
