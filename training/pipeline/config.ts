@@ -33,6 +33,8 @@ export interface StageEnvSpec {
   /** Malformed answer in step mode: 'noop' (default) or 'end'. */
   invalidAnswer?: 'noop' | 'end';
   invalidPenalty?: number;
+  /** Prime stages: oracle episodes traced for this env (default: the stage's `traces`). */
+  traces?: number;
 }
 
 export interface AlgorithmConfig {
@@ -186,7 +188,7 @@ function oneOf<T extends string>(o: Obj, k: string, field: string, def: T | unde
   return v as T;
 }
 
-const ENV_FIELDS = ['id', 'options', 'mode', 'style', 'weight', 'maxActions', 'maxTurns', 'historyLength', 'invalidAnswer', 'invalidPenalty'] as const;
+const ENV_FIELDS = ['id', 'options', 'mode', 'style', 'weight', 'maxActions', 'maxTurns', 'historyLength', 'invalidAnswer', 'invalidPenalty', 'traces'] as const;
 
 function envSpec(v: unknown, field: string, hooks: ConfigCheckHooks): StageEnvSpec {
   const o = obj(v, field);
@@ -206,6 +208,7 @@ function envSpec(v: unknown, field: string, hooks: ConfigCheckHooks): StageEnvSp
   if (o.historyLength !== undefined) spec.historyLength = int(o, 'historyLength', f, undefined, 0, 1000);
   if (o.invalidAnswer !== undefined) spec.invalidAnswer = oneOf(o, 'invalidAnswer', f, undefined, ['noop', 'end'] as const);
   if (o.invalidPenalty !== undefined) spec.invalidPenalty = numIn(o, 'invalidPenalty', f, undefined, -Infinity, Infinity);
+  if (o.traces !== undefined) spec.traces = int(o, 'traces', f, undefined, 1, 10_000_000);
   if (hooks.checkEnv) {
     try {
       hooks.checkEnv(id, options);

@@ -230,7 +230,7 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
   const sources: TraceSource[] = stage.envs.map((spec, i) => ({
     envId: spec.id, envOptions: spec.options, mode: spec.mode, interaction: spec.style,
     ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
-    episodes: stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - stage.traces),
+    episodes: spec.traces ?? stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - 10_000_000),
   }));
   const examples = await collectOracleExamples(sources);
   if (examples.length === 0) throw new TrainingConfigError('stages.prime.envs', 'the oracle produced no successful traces for this stage');
