@@ -3,6 +3,7 @@
 // per-kernel profile, and the small model's training / generation tokens/s, pure JS vs
 // native in the same run. `npm run bench -- native` (LMM_GYM_BENCH_QUICK=1: fewer reps).
 import * as tf from '@tensorflow/tfjs';
+import { loadavg } from 'node:os';
 import { machine, report } from './util.js';
 import { Rng } from '../envs/core/rng.js';
 import {
@@ -19,24 +20,35 @@ function randn(rng: Rng, shape: number[], std: number): tf.Tensor {
   return tf.tensor(v, shape);
 }
 
-/** Median seconds of `reps` runs of fn after `warm` warm-up runs. */
-function timeIt(fn: () => void, reps: number, warm = 1): number {
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Median seconds of `reps` runs of fn after `warm` warm-up runs: wall clock, and the CPU
+ * time of this (the JS) thread, which on a machine shared with other work still shows the
+ * work of single-threaded runs (for multi-threaded runs only the wall time means much).
+ */
+function timeBoth(fn: () => void, reps: number, warm = 1): { wall: number; thread: number } {
+  const addon = activeAddon();
+  const cpu = () => (addon ? addon.threadCpuMs() / 1000 : NaN);
   for (let i = 0; i < warm; i++) fn();
-  const t: number[] = [];
+  const wall: number[] = [], thread: number[] = [];
   for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = cpu();
     fn();
-    t.push((performance.now() - t0) / 1000);
+    wall.push((performance.now() - t0) / 1000);
+    thread.push(cpu() - c0);
   }
-  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
+  return { wall: median(wall), thread: median(thread) };
 }
 
-type Mode = 'js' | 'native-matmul' | 'native';
+
+type Mode = 'js' | 'native-matmul' | 'native' | 'native-nopool';
 
 function setMode(mode: Mode, threads?: number): void {
   unregisterNativeKernels();
-  if (mode === 'native-matmul') tryRegisterNativeKernels({ kernels: ['BatchMatMul', '_FusedMatMul'], threads });
+  if (mode === 'native-matmul') tryRegisterNativeKernels({ kernels: ['BatchMatMul', '_FusedMatMul'], threads, pool: false });
   if (mode === 'native') tryRegisterNativeKernels({ threads });
+  if (mode === 'native-nopool') tryRegisterNativeKernels({ threads, pool: false });
 }
 
 /** Best sgemm GFLOP/s over a few square sizes, straight through the addon. */
@@ -48,7 +60,9 @@ function sgemmPeak(threads: number): { gflops: number; n: number } {
     const a = new Float32Array(n * n).fill(0.5), b = new Float32Array(n * n).fill(0.25), c = new Float32Array(n * n);
     const run = () => addon.matmul(a, b, c, 1, 1, 1, null, null, n, n, n, 0, 0, null, 0, 0);
     const reps = Math.max(3, Math.ceil(2e9 / (2 * n * n * n)));
-    const s = timeIt(() => { for (let i = 0; i < reps; i++) run(); }, 3);
+    // One thread: CPU time of this thread (robust to other load); two: wall time.
+    const t = timeBoth(() => { for (let i = 0; i < reps; i++) run(); }, 3);
+    const s = threads === 1 ? t.thread : t.wall;
     const gflops = (2 * n * n * n * reps) / s / 1e9;
     if (gflops > best.gflops) best = { gflops, n };
   }
@@ -100,7 +114,7 @@ export function trainStep(block: Block, opt: tf.Optimizer): void {
   tf.dispose(Object.values(grads));
 }
 
-async function modelTokens(mode: Mode): Promise<{ train: number; gen1: number; gen16: number; trainTokens: number } | null> {
+async function modelTokens(mode: Mode): Promise<{ train: number; trainCpu: number; gen1: number; gen16: number; trainTokens: number } | null> {
   let mod: typeof import('../agents/model/index.js');
   try {
     mod = await import('../agents/model/index.js');
@@ -120,7 +134,7 @@ async function modelTokens(mode: Mode): Promise<{ train: number; gen1: number; g
   }));
   const trainTokens = B * (model.encodePrompt(examples[0]!.input).length + 40);
   const step = () => { model.trainStep(() => model.nll(examples), opt); };
-  const trainS = timeIt(step, QUICK ? 1 : 2, 1);
+  const trainT = timeBoth(step, QUICK ? 1 : 2, 1);
   const gen = async (batch: number) => {
     const inputs = Array.from({ length: batch }, (_, i) => ({ prompt: `Sokoban board ${i}: push the box` }));
     await model.generate(inputs, { maxTokens: 4, seed: 1, stop: [] });
@@ -132,7 +146,7 @@ async function modelTokens(mode: Mode): Promise<{ train: number; gen1: number; g
   const gen1 = await gen(1), gen16 = await gen(16);
   opt.dispose();
   model.dispose();
-  return { train: trainTokens / trainS, gen1, gen16, trainTokens };
+  return { train: trainTokens / trainT.wall, trainCpu: trainTokens / trainT.thread, gen1, gen16, trainTokens };
 }
 
 export async function run(): Promise<void> {
@@ -140,7 +154,7 @@ export async function run(): Promise<void> {
   await tf.ready();
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   const avail = nativeAddonAvailable();
-  console.log(`machine: ${machine()}`);
+  console.log(`machine: ${machine()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work competes for the cores: compare the CPU-time figures)`);
   if (!avail.ok) {
     console.log(`native addon not available: ${avail.reason}`);
     return;
@@ -153,7 +167,6 @@ export async function run(): Promise<void> {
   const peak1 = sgemmPeak(1), peak2 = sgemmPeak(2);
   report(`sgemm peak, 1 thread (n=${peak1.n})`, peak1.gflops, 'GFLOP/s');
   report(`sgemm peak, 2 threads (n=${peak2.n})`, peak2.gflops, 'GFLOP/s');
-  const peak = Math.max(peak1.gflops, peak2.gflops);
 
   // 2. tfjs matMul, pure JS vs native.
   const rng = new Rng(9);
@@ -166,48 +179,52 @@ export async function run(): Promise<void> {
     const M = as[as.length - 2]!, K = as[as.length - 1]!, N = tB ? bs[bs.length - 2]! : bs[bs.length - 1]!;
     const flops = 2 * M * N * K * (as.length === 3 ? as[0]! : 1);
     for (const mode of ['js', 'native'] as Mode[]) {
-      setMode(mode);
-      const s = timeIt(() => tf.tidy(() => { tf.matMul(a, b, false, tB).dataSync(); }), mode === 'js' ? 1 : 10);
-      report(`matMul ${label}, ${mode === 'js' ? 'pure JS' : 'native'}`, flops / s / 1e9, 'GFLOP/s');
+      setMode(mode, 1);
+      const s = timeBoth(() => tf.tidy(() => { tf.matMul(a, b, false, tB).dataSync(); }), mode === 'js' ? 1 : 10).thread;
+      report(`matMul ${label}, ${mode === 'js' ? 'pure JS' : 'native'}, 1 thread (CPU time)`, flops / s / 1e9, 'GFLOP/s');
     }
     tf.dispose([a, b]);
   }
 
   // 3. Transformer-block training step.
   const block = transformerBlock(new Rng(3), 32, 96, 128, 512, 4);
-  const limit = block.flops / (peak * 1e9);
-  console.log(`transformer block step: ${(block.flops / 1e9).toFixed(2)} GFLOP; sgemm-bound limit ${(limit * 1000).toFixed(0)} ms at ${peak.toFixed(0)} GFLOP/s`);
-  const results: Record<string, number> = {};
+  const limit = block.flops / (peak2.gflops * 1e9);
+  console.log(`transformer block step: ${(block.flops / 1e9).toFixed(2)} GFLOP; sgemm-bound limit ${(block.flops / peak1.gflops / 1e6).toFixed(0)} ms on 1 thread, ${(limit * 1000).toFixed(0)} ms on 2`);
+  const results: Record<string, { wall: number; thread: number }> = {};
   const runs: [string, Mode, number | undefined][] = [
     ['pure JS', 'js', undefined],
-    ['native BatchMatMul only', 'native-matmul', undefined],
+    ['native BatchMatMul only', 'native-matmul', 1],
+    ['native all, 1 thread, no buffer pool', 'native-nopool', 1],
     ['native all, 1 thread', 'native', 1],
     ['native all, 2 threads', 'native', 2],
   ];
   for (const [label, mode, threads] of runs) {
     setMode(mode, threads);
-    const opt = mode === 'native' ? new NativeAdamOptimizer(1e-3) : tf.train.adam(1e-3);
-    const s = timeIt(() => trainStep(block, opt), mode === 'js' ? (QUICK ? 1 : 2) : (QUICK ? 3 : 7));
+    const opt = mode === 'js' ? tf.train.adam(1e-3) : new NativeAdamOptimizer(1e-3);
+    const r = timeBoth(() => trainStep(block, opt), mode === 'js' ? (QUICK ? 1 : 2) : (QUICK ? 3 : 7));
     opt.dispose();
-    results[label] = s;
-    report(`block train step, ${label}`, s * 1000, 'ms');
+    results[label] = r;
+    report(`block train step, ${label}: wall`, r.wall * 1000, 'ms');
+    if (threads !== 2) report(`block train step, ${label}: JS-thread CPU`, r.thread * 1000, 'ms');
   }
-  const best = Math.min(results['native all, 1 thread']!, results['native all, 2 threads']!);
-  report('block train step speed-up, native vs pure JS', results['pure JS']! / best, 'x');
-  report('block train step, native / sgemm-bound limit', best / limit, 'x');
-  report('block train step, native achieved', block.flops / best / 1e9, 'GFLOP/s');
+  const js = results['pure JS']!, one = results['native all, 1 thread']!, two = results['native all, 2 threads']!;
+  report('speed-up native (1 thread) vs pure JS, JS-thread CPU', js.thread / one.thread, 'x');
+  report('speed-up native (best) vs pure JS, wall', js.wall / Math.min(one.wall, two.wall), 'x');
+  report('native 1 thread CPU / sgemm-bound limit (1 thread)', one.thread / (block.flops / (peak1.gflops * 1e9)), 'x');
+  report('native 2 threads wall / sgemm-bound limit', two.wall / limit, 'x');
+  report('native 1 thread achieved (per CPU second)', block.flops / one.thread / 1e9, 'GFLOP/s');
 
   // 4. Where the time goes (exclusive ms per kernel in one step).
   for (const mode of ['native', 'js'] as Mode[]) {
-    setMode(mode);
+    setMode(mode, 1);
     const opt = mode === 'native' ? new NativeAdamOptimizer(1e-3) : tf.train.adam(1e-3);
     trainStep(block, opt);
-    const prof = profileKernels(() => trainStep(block, opt));
+    const prof = profileKernels(() => trainStep(block, opt), { clock: 'thread' });
     opt.dispose();
     const top = prof.kernels.slice(0, mode === 'js' ? 8 : 12)
       .map((k) => `${k.kernel} ${k.ms.toFixed(0)}ms/${k.calls}`).join(', ');
     const inKernels = prof.kernels.reduce((s, k) => s + k.ms, 0);
-    console.log(`profile ${mode}: step ${prof.totalMs.toFixed(0)} ms, in kernels ${inKernels.toFixed(0)} ms: ${top}`);
+    console.log(`profile ${mode} (1 thread, JS-thread CPU ms): step ${prof.totalMs.toFixed(0)}, in kernels ${inKernels.toFixed(0)}: ${top}`);
   }
   tf.dispose(block.vars);
 
@@ -217,6 +234,7 @@ export async function run(): Promise<void> {
     if (!r) { console.log('agents/model not available; skipping the small-model figures'); break; }
     const label = mode === 'js' ? 'pure JS' : 'native';
     report(`small model training (${r.trainTokens} tokens/step), ${label}`, r.train, 'tokens/s');
+    report(`small model training, ${label}, per JS-thread CPU second`, r.trainCpu, 'tokens/s');
     report(`small model generation batch 1, ${label}`, r.gen1, 'tokens/s');
     report(`small model generation batch 16, ${label}`, r.gen16, 'tokens/s');
   }
