@@ -1,6 +1,9 @@
 // Every native kernel against the pure-JS tfjs kernel (swapped for real in the registry)
 // or a plain-loop reference, on random shapes: transposes, batch-1 broadcast, empty and
 // odd sizes. Skips with a clear message when the addon is not built.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../envs/core/rng.js';
@@ -401,6 +404,30 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
     for (const name of Object.keys(NATIVE_KERNELS)) expect(tf.getKernel(name, 'cpu'), name).toBeTruthy();
     tryRegisterNativeKernels();
   });
+});
+
+describe('without the native addon (a child process with LMM_GYM_NATIVE_ADDON pointing nowhere)', () => {
+  it('the cpu backend runs pure JS and its one log line says how to get the fast path', () => {
+    const root = join(__dirname, '..', '..');
+    const script = `
+      const m = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/agents/model/index.js')).href)});
+      const lines = [];
+      const info = await m.initBackend({ backend: 'cpu', log: (l) => lines.push(l) });
+      const tf = await import('@tensorflow/tfjs');
+      const y = tf.matMul(tf.ones([3, 4]), tf.ones([4, 2])).dataSync();
+      console.log(JSON.stringify({ info, lines, y: Array.from(y) }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, LMM_GYM_NATIVE_ADDON: join(root, 'no', 'such', 'addon.node') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { info: { nativeKernels: boolean }; lines: string[]; y: number[] };
+    expect(out.info.nativeKernels).toBe(false);
+    expect(out.lines).toHaveLength(1);
+    expect(out.lines[0]).toMatch(/native kernels off/);
+    expect(out.lines[0]).toMatch(/apt-get install libopenblas-dev/);
+    expect(out.lines[0]).toMatch(/npm rebuild @lmm-gym\/tfjs-openblas/);
+    expect(out.y).toEqual([4, 4, 4, 4, 4, 4]);
+  }, 60_000);
 });
 
 describe.skipIf(available.ok)('without the native addon', () => {

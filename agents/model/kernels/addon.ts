@@ -51,9 +51,12 @@ export function loadAddon(): { addon: NativeAddon | null; reason: string } {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
   const errors: string[] = [];
-  // 1. the installed optional dependency; 2. the in-repo folder (built by hand with node-gyp).
-  const candidates: string[] = [ADDON_PACKAGE];
-  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 6; i++, dir = dirname(dir)) {
+  // LMM_GYM_NATIVE_ADDON=<path>: that build only (a custom build; the tests use a missing
+  // path to check the fallback). Else 1. the installed optional dependency; 2. the in-repo
+  // folder (built by hand with node-gyp).
+  const override = process.env.LMM_GYM_NATIVE_ADDON;
+  const candidates: string[] = override ? [override] : [ADDON_PACKAGE];
+  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 6 && !override; i++, dir = dirname(dir)) {
     const p = join(dir, 'native', 'tfjs-openblas', 'index.cjs');
     if (existsSync(p)) { candidates.push(p); break; }
   }
