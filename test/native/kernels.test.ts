@@ -295,6 +295,20 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
     }
   });
 
+  it('GatherV2 on every axis, with repeated, empty and out-of-range indices', () => {
+    const x = randomTensor(rng, [7, 5, 40]);
+    for (const [idx, axis] of [[[0, 6, 3, 3], 0], [[4, 0], 1], [[39, 0, 17], 2], [[], 0], [[[1, 2], [3, 4]], 0]] as [number[] | number[][], number][]) {
+      const i = tf.tensor(idx, undefined, 'int32');
+      const r = nativeAndJs(() => tf.gather(x, i, axis), 'GatherV2');
+      expect(r.shape).toEqual(r.jsShape);
+      expect(maxRelErr(r.native, r.js)).toBe(0);
+      i.dispose();
+    }
+    const bad = tf.tensor1d([0, 7], 'int32');
+    expect(() => tf.gather(x, bad)).toThrow(/not in \[0, 6\]/);
+    tf.dispose([x, bad]);
+  });
+
   it('gradients of a small matmul chain match the JS kernels', () => {
     const x = randomTensor(rng, [2, 6, 8]), w1 = randomTensor(rng, [8, 12]), b1 = randomTensor(rng, [12]);
     const w2 = randomTensor(rng, [12, 8]), q = randomTensor(rng, [2, 6, 8]);

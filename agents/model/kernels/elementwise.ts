@@ -191,3 +191,28 @@ export function concatKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
 }
+
+/** GatherV2 (batchDims 0) as row copies; the JS kernel reads every element through a TensorBuffer. */
+export function gatherKernel(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = cpuBackend(args);
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as { axis: number; batchDims?: number };
+    const xv = f32(backend, x);
+    const iv = backend.data.get(indices.dataId)?.values;
+    if (!xv || (batchDims ?? 0) !== 0 || !(iv instanceof Int32Array)) return fallback(args);
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const dim = x.shape[ax]!;
+    for (let i = 0; i < iv.length; i++) if (!(iv[i]! >= 0 && iv[i]! < dim)) return fallback(args);  // JS error
+    const outer = sizeOf(x.shape.slice(0, ax)), inner = sizeOf(x.shape.slice(ax + 1)), n = iv.length;
+    const out = outputBuffer(backend, outer * n * inner);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < n; i++) {
+        const src = (o * dim + iv[i]!) * inner, dst = (o * n + i) * inner;
+        if (inner >= 16) out.set(xv.subarray(src, src + inner), dst);
+        else for (let k = 0; k < inner; k++) out[dst + k] = xv[src + k]!;
+      }
+    }
+    return backend.makeTensorInfo([...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)], 'float32', out);
+  };
+}

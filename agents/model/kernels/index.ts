@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BIN, FAST_PATH_HINT, RED, UN, loadAddon, type NativeAddon } from './addon.js';
-import { binaryKernel, concatKernel, reduceKernel, sliceKernel, softmaxKernel, splitKernel, transposeKernel, unaryKernel } from './elementwise.js';
+import { binaryKernel, concatKernel, gatherKernel, reduceKernel, sliceKernel, softmaxKernel, splitKernel, transposeKernel, unaryKernel } from './elementwise.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul.js';
 import { cpuBackend, setPoolEnabled } from './backend.js';
 import { pool } from './pool.js';
@@ -37,6 +37,7 @@ export const NATIVE_KERNELS: Readonly<Record<string, Factory>> = {
   Slice: sliceKernel,
   SplitV: splitKernel,
   Concat: (_a, f) => concatKernel(f),
+  GatherV2: (_a, f) => gatherKernel(f),
   Exp: un(UN.Exp),
   Neg: un(UN.Neg),
   Sqrt: un(UN.Sqrt),
