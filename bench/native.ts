@@ -132,7 +132,8 @@ async function modelTokens(mode: Mode): Promise<{ train: number; trainCpu: numbe
     input: { prompt: `${corpus} step ${i}` },
     response: '<think>push the box right then up to the goal</think><answer>Right, Up</answer>',
   }));
-  const trainTokens = B * (model.encodePrompt(examples[0]!.input).length + 40);
+  // Prompt + response tokens per step (the sequences also hold a few special tokens).
+  const trainTokens = examples.reduce((n, e) => n + model.encodePrompt(e.input).length + tok.encode(e.response).length, 0);
   const step = () => { model.trainStep(() => model.nll(examples), opt); };
   const trainT = timeBoth(step, QUICK ? 1 : 2, 1);
   const gen = async (batch: number) => {
