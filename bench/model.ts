@@ -45,7 +45,7 @@ async function benchPreset(preset: ModelPreset, tokenizer: Tokenizer, slow: bool
   const big = preset === 'small';
   const P = big ? 96 : 48, R = big ? 64 : 32, L = P + R + 1; // <bos> prompt <resp> response-minus-last
   const fwdFlops = forwardFlopsPerToken(model.config, L / 2);
-  const reps = big ? 1 : 4;
+  const reps = big ? (slow ? 1 : 3) : 4;
   report(`${preset}: parameters`, model.parameterCount, '');
   report(`${preset}: forward FLOPs per token (context ${Math.round(L / 2)})`, fwdFlops / 1e6, 'MFLOP');
 
