@@ -20,11 +20,11 @@ export interface InitBackendOptions {
   log?: (line: string) => void;
 }
 
-/** Kernels the model runs (forward, backward, Adam); wasm is used only if it has all. */
+/** Kernels the model runs (forward, backward, Adam, generation; from tf.profile); wasm is used only if it has all. */
 export const REQUIRED_KERNELS = [
-  'BatchMatMul', 'Add', 'AddN', 'Sub', 'Multiply', 'RealDiv', 'Neg', 'Sqrt', 'Rsqrt', 'Square', 'Exp', 'Log',
-  'Sigmoid', 'Softmax', 'Max', 'Sum', 'Mean', 'GatherV2', 'UnsortedSegmentSum', 'ConcatV2', 'Slice', 'Reshape',
-  'Transpose', 'OneHot', 'Maximum', 'SquaredDifference', 'Cast', 'Fill', 'Pow',
+  'Add', 'AddN', 'BatchMatMul', 'Cast', 'Concat', 'Exp', 'GatherV2', 'Identity', 'Log', 'Max', 'Maximum', 'Mean',
+  'Multiply', 'Neg', 'Pack', 'Pow', 'RealDiv', 'Reshape', 'Rsqrt', 'Sigmoid', 'Slice', 'Softmax', 'SplitV', 'Sqrt',
+  'Square', 'Sub', 'Sum', 'Transpose', 'Unpack', 'ZerosLike',
 ];
 
 let chosen: Promise<BackendInfo> | null = null;
