@@ -39,8 +39,17 @@ const BACKENDS: readonly string[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
  * they load. An explicit request that cannot be met throws a ModelError.
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  chosen ??= choose(options).catch((e: unknown) => { chosen = null; throw e; });
-  return chosen;
+  if (!chosen) {
+    chosen = choose(options).catch((e: unknown) => { chosen = null; throw e; });
+    return chosen;
+  }
+  const wanted = options.backend;
+  return chosen.then((info) => {
+    if (wanted && wanted !== 'auto' && wanted !== info.backend) {
+      throw new ModelError(`backend '${wanted}' requested, but this process already runs on '${info.backend}' (initBackend chooses once per process)`);
+    }
+    return info;
+  });
 }
 
 /** The backend chosen by `initBackend`, or null before it ran. */
