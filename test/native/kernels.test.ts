@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../envs/core/rng.js';
 import {
-  NATIVE_KERNELS, NativeAdamOptimizer, nativeAddonAvailable, nativeKernelNames, nativePoolStats, tryRegisterNativeKernels, unregisterNativeKernels,
+  NATIVE_KERNELS, NativeAdamOptimizer, activeAddon, nativeAddonAvailable, nativeKernelNames, nativePoolStats, tryRegisterNativeKernels, unregisterNativeKernels,
 } from '../../agents/model/kernels/index.js';
 import { maxRelErr, nativeAndJs, randomTensor, refMatMul } from './helpers.js';
 
@@ -95,6 +95,27 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
         });
       }
     }
+
+    it('the small-GEMM kernel and OpenBLAS both match the reference, every transpose', () => {
+      const addon = activeAddon()!;
+      try {
+        for (const limit of [0, 2 ** 30]) {  // 0: always OpenBLAS; 2^30: always the small kernel
+          addon.setSmallGemmLimit(limit);
+          for (const [as, bs] of [[[3, 41, 33], [3, 33, 50]], [[1, 17], [17, 3]], [[2, 9, 70], [70, 16]], [[130, 150], [150, 140]]] as [number[], number[]][]) {
+            for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+              const swap = (sh: number[], t: boolean) => (t ? [...sh.slice(0, -2), sh[sh.length - 1]!, sh[sh.length - 2]!] : sh);
+              const a = randomTensor(rng, swap(as, tA)), b = randomTensor(rng, swap(bs, tB));
+              const ref = refMatMul(a, b, tA, tB);
+              const got = tf.tidy(() => tf.matMul(a, b, tA, tB));
+              expect(maxRelErr(got.dataSync(), ref.values), `${limit} ${as} ${bs} ${tA} ${tB}`).toBeLessThan(TOL);
+              tf.dispose([a, b, got]);
+            }
+          }
+        }
+      } finally {
+        addon.setSmallGemmLimit(0);
+      }
+    });
 
     it('a shape mismatch throws the JS kernel error', () => {
       const a = tf.ones([2, 3]), b = tf.ones([4, 5]);

@@ -34,6 +34,8 @@ export interface NativeAddon {
     lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number,
   ): void;
   setThreads(n: number): void;
+  /** Products below n multiply-adds use the small-GEMM kernel instead of OpenBLAS (0 = never, the default: it did not beat OpenBLAS). */
+  setSmallGemmLimit(n: number): void;
   getThreads(): number;
   info(): { blasConfig: string; blasCore: string; procs: number; threads: number };
   /** CPU ms of the calling thread (CLOCK_THREAD_CPUTIME_ID). */

@@ -280,6 +280,15 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_set_small_gemm_limit(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 1)) return NULL;
+  long n = num(&c, 0);
+  if (c.failed) return NULL;
+  lg_set_small_gemm_limit(n);
+  return NULL;
+}
+
 static napi_value js_get_threads(napi_env env, napi_callback_info info) {
   napi_value out;
   napi_create_int32(env, lg_get_threads(), &out);
@@ -321,6 +330,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"adam", 0, js_adam, 0, 0, 0, napi_enumerable, 0},
       {"setThreads", 0, js_set_threads, 0, 0, 0, napi_enumerable, 0},
       {"getThreads", 0, js_get_threads, 0, 0, 0, napi_enumerable, 0},
+      {"setSmallGemmLimit", 0, js_set_small_gemm_limit, 0, 0, 0, napi_enumerable, 0},
       {"info", 0, js_info, 0, 0, 0, napi_enumerable, 0},
       {"threadCpuMs", 0, js_thread_cpu_ms, 0, 0, 0, napi_enumerable, 0},
   };

@@ -4,12 +4,21 @@
 
 #include "kernels.h"
 #include "pool.h"
+#include "small_gemm.h"
+#include <stdlib.h>
 
 // Below this many multiply-adds per product, OpenBLAS's own threading costs more than it
 // gains; batches of such products are split across the pool with OpenBLAS single-threaded.
 #define LG_SMALL_GEMM (1L << 21)
 
+// Products with fewer multiply-adds than this use the register-blocked kernel of
+// small_gemm.c instead of OpenBLAS. Off (0) by default: measured on attention shapes it
+// only matched OpenBLAS when A comes transposed and was ~2x slower when A must be packed.
+static long small_limit = 0;
+
 static int blas_threads = 1;
+
+void lg_set_small_gemm_limit(long n) { small_limit = n < 0 ? 0 : n; }
 
 void lg_set_threads(int n) {
   if (n < 1) n = 1;
@@ -74,16 +83,23 @@ static void mm_range(void *ctx, long begin, long end) {
   const mm_args *p = (const mm_args *)ctx;
   const long M = p->M, N = p->N, K = p->K;
   const int lda = (int)(p->transA ? M : K), ldb = (int)(p->transB ? K : N);
+  const int small = M * N * K < small_limit;
+  float *scratch = small ? lg_small_scratch(M, N, K) : NULL;
   for (long bi = begin; bi < end; bi++) {
     long ia = p->aIdx ? p->aIdx[bi] : (p->batchA == 1 ? 0 : bi);
     long ib = p->bIdx ? p->bIdx[bi] : (p->batchB == 1 ? 0 : bi);
     float *C = p->C + bi * M * N;
-    cblas_sgemm(CblasRowMajor, p->transA ? CblasTrans : CblasNoTrans,
-                p->transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.f,
-                p->A + ia * M * K, lda > 0 ? lda : 1, p->B + ib * K * N, ldb > 0 ? ldb : 1, 0.f, C,
-                (int)(N > 0 ? N : 1));
+    if (scratch) {
+      lg_small_gemm(p->A + ia * M * K, p->B + ib * K * N, C, M, N, K, p->transA, p->transB, scratch);
+    } else {
+      cblas_sgemm(CblasRowMajor, p->transA ? CblasTrans : CblasNoTrans,
+                  p->transB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.f,
+                  p->A + ia * M * K, lda > 0 ? lda : 1, p->B + ib * K * N, ldb > 0 ? ldb : 1, 0.f, C,
+                  (int)(N > 0 ? N : 1));
+    }
     epilogue(C, M, N, p->bias, p->biasLen, p->act, p->alpha);
   }
+  free(scratch);
 }
 
 void lg_matmul(const float *A, const float *B, float *C, long batch, long batchA, long batchB,

@@ -14,6 +14,9 @@ void lg_matmul(const float *A, const float *B, float *C, long batch, long batchA
                const int32_t *aIdx, const int32_t *bIdx, long M, long N, long K, int transA,
                int transB, const float *bias, long biasLen, int act, float alpha);
 
+// Products below n multiply-adds use the small-GEMM kernel instead of OpenBLAS (0 = never).
+void lg_set_small_gemm_limit(long n);
+
 // Thread control: OpenBLAS threads and the pool used for batches of small products.
 void lg_set_threads(int n);
 int lg_get_threads(void);
