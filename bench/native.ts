@@ -114,6 +114,66 @@ export function trainStep(block: Block, opt: tf.Optimizer): void {
   tf.dispose(Object.values(grads));
 }
 
+/** Per-kernel pure JS vs native (1 thread) at the shapes of the transformer-block step. */
+export function perKernel(rng: Rng): void {
+  const t = (shape: number[], lo = -1, hi = 1) => {
+    const n = shape.reduce((p, d) => p * d, 1);
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = rng.uniform(lo, hi);
+    return tf.tensor(v, shape);
+  };
+  const big = t([3072, 512]), bias = t([512]), att = t([32, 4, 96, 96]), mask = t([32, 1, 96, 96]);
+  const h = t([32, 96, 128]), h2 = t([32, 96, 128]), col = t([32, 96, 1], 0.5, 2), heads = t([32, 96, 12, 32]), pos = t([3072, 512], 0.1, 2);
+  const qkv = t([32, 12, 96, 32]), parts = [t([32, 4, 96, 32]), t([32, 4, 96, 32]), t([32, 4, 96, 32])];
+  const table = t([1000, 128]), idx = tf.tensor1d(Array.from({ length: 3072 }, (_, i) => (i * 7919) % 1000), 'int32');
+  const cases: [string, () => tf.Tensor | tf.Tensor[]][] = [
+    ['Add [3072,512]+[512]', () => tf.add(big, bias)],
+    ['Add [32,4,96,96]+[32,1,96,96]', () => tf.add(att, mask)],
+    ['Multiply [3072,512]x[3072,512]', () => tf.mul(big, pos)],
+    ['Sub [32,96,128]-[32,96,1]', () => tf.sub(h, col)],
+    ['RealDiv [3072,512]/[3072,512]', () => tf.div(big, pos)],
+    ['SquaredDifference [32,96,128]', () => tf.squaredDifference(h, h2)],
+    ['Exp [3072,512]', () => tf.exp(big)],
+    ['Sigmoid [3072,512]', () => tf.sigmoid(big)],
+    ['Rsqrt [3072,512]', () => tf.rsqrt(pos)],
+    ['Tanh [3072,512]', () => tf.tanh(big)],
+    ['Log [3072,512]', () => tf.log(pos)],
+    ['Softmax [32,4,96,96]', () => tf.softmax(att)],
+    ['Sum [3072,512] axis 0', () => tf.sum(big, 0)],
+    ['Sum [3072,512] axis 1', () => tf.sum(big, 1)],
+    ['Mean [32,96,128] axis -1', () => tf.mean(h, -1, true)],
+    ['Max [32,4,96,96] axis -1', () => tf.max(att, -1)],
+    ['Transpose [32,96,12,32] (0,2,1,3)', () => tf.transpose(heads, [0, 2, 1, 3])],
+    ['SplitV [32,12,96,32] in 3 on axis 1', () => tf.split(qkv, 3, 1)],
+    ['Concat 3x[32,4,96,32] on axis 1', () => tf.concat(parts, 1)],
+    ['GatherV2 [1000,128] x 3072 rows', () => tf.gather(table, idx)],
+  ];
+  for (const [label, fn] of cases) {
+    const ms: number[] = [];
+    for (const mode of ['js', 'native'] as Mode[]) {
+      setMode(mode, 1);
+      const once = () => { tf.dispose(fn()); };
+      // Enough repetitions for ~20 ms of native work; one or two for JS.
+      const reps = mode === 'js' ? 2 : 20;
+      ms.push(timeBoth(() => { for (let i = 0; i < reps; i++) once(); }, 3).thread / reps * 1000);
+    }
+    report(`${label}: pure JS ${ms[0]!.toFixed(2)} ms, native ${ms[1]!.toFixed(3)} ms`, ms[0]! / ms[1]!, 'x');
+  }
+  // Adam over the block's 0.2 M parameters (12 variables).
+  const vars = [[128, 384], [384], [128, 128], [128], [128, 512], [512], [512, 128], [128], [128], [128], [128], [128]].map((s) => tf.variable(t(s)));
+  const grads = vars.map((v) => t(v.shape));
+  const named = vars.map((v, i) => ({ name: v.name, tensor: grads[i]! }));
+  const adamMs: number[] = [];
+  for (const mode of ['js', 'native'] as Mode[]) {
+    setMode(mode, 1);
+    const opt = mode === 'js' ? tf.train.adam(1e-3) : new NativeAdamOptimizer(1e-3);
+    adamMs.push(timeBoth(() => opt.applyGradients(named), 10, 2).thread * 1000);
+    opt.dispose();
+  }
+  report(`Adam, 0.2 M params: pure JS ${adamMs[0]!.toFixed(2)} ms, native ${adamMs[1]!.toFixed(2)} ms`, adamMs[0]! / adamMs[1]!, 'x');
+  tf.dispose([big, bias, att, mask, h, h2, col, heads, pos, qkv, ...parts, table, idx, ...vars, ...grads]);
+}
+
 async function modelTokens(mode: Mode): Promise<{ train: number; trainCpu: number; gen1: number; gen16: number; trainTokens: number } | null> {
   let mod: typeof import('../agents/model/index.js');
   try {
@@ -187,6 +247,10 @@ export async function run(): Promise<void> {
     }
     tf.dispose([a, b]);
   }
+
+  // 2b. Each overridden kernel alone, pure JS vs native (1 thread, JS-thread CPU), at the
+  // block step's shapes: the kernels stay registered only where native wins.
+  perKernel(rng);
 
   // 3. Transformer-block training step.
   const block = transformerBlock(new Rng(3), 32, 96, 128, 512, 4);
