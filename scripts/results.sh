@@ -16,7 +16,7 @@ ev() { # name env mode interaction extra...
     local tag=${agent%%:*}
     local eps=$n; [ "$tag" != model ] && eps=$(( n > 200 ? n : 200 ))
     node dist/cli/main.js eval --quiet --env "$env" --mode "$mode" --interaction "$inter" --agent "$agent" \
-      --episodes "$eps" --seed "$seed" --parallel 64 --agent-option maxTokens=160 --out "$out/$name-$tag.json" "$@" > /dev/null
+      --episodes "$eps" --seed "$seed" --parallel 64 --agent-option maxTokens=160 --agent-option temperature=0.5 --out "$out/$name-$tag.json" "$@" > /dev/null
     node -e "const r=require('./$out/$name-$tag.json');console.log('$name $tag',r.episodes,(r.successRate*100).toFixed(1)+'%','['+r.successInterval95.map(x=>(x*100).toFixed(1)).join(', ')+']','format',(r.formatValidRate*100).toFixed(0)+'%',JSON.stringify(Object.fromEntries(Object.entries(r.scores).map(([k,v])=>[k,+v.mean.toFixed(1)]))))"
   done
 }
