@@ -125,7 +125,7 @@ export function perKernel(rng: Rng): void {
   const big = t([3072, 512]), bias = t([512]), att = t([32, 4, 96, 96]), mask = t([32, 1, 96, 96]);
   const h = t([32, 96, 128]), h2 = t([32, 96, 128]), col = t([32, 96, 1], 0.5, 2), heads = t([32, 96, 12, 32]), pos = t([3072, 512], 0.1, 2);
   const qkv = t([32, 12, 96, 32]), parts = [t([32, 4, 96, 32]), t([32, 4, 96, 32]), t([32, 4, 96, 32])];
-  const table = t([1000, 128]), idx = tf.tensor1d(Array.from({ length: 3072 }, (_, i) => (i * 7919) % 1000), 'int32');
+  const w = t([128, 512]), table = t([1000, 128]), idx = tf.tensor1d(Array.from({ length: 3072 }, (_, i) => (i * 7919) % 1000), 'int32');
   const cases: [string, () => tf.Tensor | tf.Tensor[]][] = [
     ['Add [3072,512]+[512]', () => tf.add(big, bias)],
     ['Add [32,4,96,96]+[32,1,96,96]', () => tf.add(att, mask)],
@@ -137,6 +137,17 @@ export function perKernel(rng: Rng): void {
     ['Sigmoid [3072,512]', () => tf.sigmoid(big)],
     ['Rsqrt [3072,512]', () => tf.rsqrt(pos)],
     ['Tanh [3072,512]', () => tf.tanh(big)],
+    ['Neg [3072,512]', () => tf.neg(big)],
+    ['Sqrt [3072,512]', () => tf.sqrt(pos)],
+    ['Square [3072,512]', () => tf.square(big)],
+    ['Relu [3072,512]', () => tf.relu(big)],
+    ['Abs [3072,512]', () => tf.abs(big)],
+    ['Reciprocal [3072,512]', () => tf.reciprocal(pos)],
+    ['Maximum [3072,512]', () => tf.maximum(big, pos)],
+    ['Minimum [3072,512]', () => tf.minimum(big, pos)],
+    ['Min [32,4,96,96] axis -1', () => tf.min(att, -1)],
+    ['Slice [32,12,96,32] -> [32,4,96,32]', () => tf.slice(qkv, [0, 4, 0, 0], [32, 4, 96, 32])],
+    ['_FusedMatMul [3072,128]x[128,512]+bias, relu', () => tf.fused.matMul({ a: h.reshape([3072, 128]), b: w, bias, activation: 'relu' })],
     ['Log [3072,512]', () => tf.log(pos)],
     ['Softmax [32,4,96,96]', () => tf.softmax(att)],
     ['Sum [3072,512] axis 0', () => tf.sum(big, 0)],
@@ -154,7 +165,7 @@ export function perKernel(rng: Rng): void {
       setMode(mode, 1);
       const once = () => { tf.dispose(fn()); };
       // Enough repetitions for ~20 ms of native work; one or two for JS.
-      const reps = mode === 'js' ? 2 : 20;
+      const reps = mode === 'js' ? (label.startsWith('_Fused') ? 1 : 2) : 20;
       ms.push(timeBoth(() => { for (let i = 0; i < reps; i++) once(); }, 3).thread / reps * 1000);
     }
     report(`${label}: pure JS ${ms[0]!.toFixed(2)} ms, native ${ms[1]!.toFixed(3)} ms`, ms[0]! / ms[1]!, 'x');
@@ -171,7 +182,7 @@ export function perKernel(rng: Rng): void {
     opt.dispose();
   }
   report(`Adam, 0.2 M params: pure JS ${adamMs[0]!.toFixed(2)} ms, native ${adamMs[1]!.toFixed(2)} ms`, adamMs[0]! / adamMs[1]!, 'x');
-  tf.dispose([big, bias, att, mask, h, h2, col, heads, pos, qkv, ...parts, table, idx, ...vars, ...grads]);
+  tf.dispose([w, big, bias, att, mask, h, h2, col, heads, pos, qkv, ...parts, table, idx, ...vars, ...grads]);
 }
 
 async function modelTokens(mode: Mode): Promise<{ train: number; trainCpu: number; gen1: number; gen16: number; trainTokens: number } | null> {
