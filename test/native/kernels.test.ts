@@ -21,6 +21,7 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
   const rng = new Rng(9);
   beforeAll(async () => {
     await tf.setBackend('cpu');
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;  // no tfjs-node banner
     const r = tryRegisterNativeKernels();
     expect(r.ok).toBe(true);
   });
