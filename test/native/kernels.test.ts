@@ -442,6 +442,40 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
   });
 });
 
+describe.skipIf(!available.ok)('native kernels in two worker threads at once', () => {
+  it('both threads get correct results (the C thread pool serves one caller at a time)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const root = join(__dirname, '..', '..');
+    const kernels = pathToFileURL(join(root, 'dist/agents/model/kernels/index.js')).href;
+    const code = `(async () => {
+      const { parentPort, workerData } = require('node:worker_threads');
+      const tf = require(${JSON.stringify(require.resolve('@tensorflow/tfjs'))});
+      const k = await import(${JSON.stringify(kernels)});
+      await tf.setBackend('cpu');
+      tf.backend().firstUse = false;
+      const x = tf.randomUniform([256, 600], -1, 1, 'float32', workerData.seed);
+      const a = tf.randomUniform([64, 40, 24], -1, 1, 'float32', workerData.seed + 1);
+      const f = () => tf.tidy(() => tf.sum(tf.matMul(a, tf.softmax(tf.mul(a, 2)), false, true), 0).add(tf.sum(tf.exp(tf.mul(x, x)), 1).mean()));
+      k.unregisterNativeKernels();
+      const ref = f().dataSync().slice();
+      k.tryRegisterNativeKernels({ threads: 2 });
+      let worst = 0;
+      for (let i = 0; i < 30; i++) {
+        const got = f().dataSync();
+        for (let j = 0; j < ref.length; j++) worst = Math.max(worst, Math.abs(got[j] - ref[j]) / (1 + Math.abs(ref[j])));
+      }
+      parentPort.postMessage(worst);
+    })();`;
+    const run = (seed: number) => new Promise<number>((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: { seed } });
+      w.once('message', (m: number) => { resolve(m); void w.terminate(); });
+      w.once('error', reject);
+    });
+    const errs = await Promise.all([run(1), run(2)]);
+    for (const e of errs) expect(e).toBeLessThan(1e-4);
+  }, 60_000);
+});
+
 describe('without the native addon (a child process with LMM_GYM_NATIVE_ADDON pointing nowhere)', () => {
   it('the cpu backend runs pure JS and its one log line says how to get the fast path', () => {
     const root = join(__dirname, '..', '..');

@@ -119,10 +119,12 @@ void lg_matmul(const float *A, const float *B, float *C, long batch, long batchA
     mm_range(&args, 0, 1);
     return;
   }
-  if (batch > 1 && blas_threads > 1 && M * N * K < LG_SMALL_GEMM) {
+  // (Only while this thread holds the pool: the OpenBLAS thread switch is process-wide.)
+  if (batch > 1 && blas_threads > 1 && M * N * K < LG_SMALL_GEMM && lg_pool_try_acquire()) {
     openblas_set_num_threads(1);
-    lg_parallel_for(batch, 1, mm_range, &args);
+    lg_parallel_for_held(batch, 1, mm_range, &args);
     openblas_set_num_threads(blas_threads);
+    lg_pool_release();
     return;
   }
   mm_range(&args, 0, batch);

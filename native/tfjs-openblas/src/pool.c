@@ -13,6 +13,7 @@
 // kernels come in quick succession during a training step, and a futex wake costs ~10 us.
 #define LG_SPIN_ROUNDS 20000
 
+static pthread_mutex_t owner = PTHREAD_MUTEX_INITIALIZER;  // held by the caller using the pool
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
@@ -67,6 +68,7 @@ static void *worker(void *arg) {
 void lg_pool_set_threads(int n) {
   if (n < 1) n = 1;
   if (n > LG_MAX_THREADS) n = LG_MAX_THREADS;
+  pthread_mutex_lock(&owner);  // not while another thread's job runs
   pthread_mutex_lock(&mu);
   while (n_started < n - 1) {
     pthread_t t;
@@ -82,11 +84,26 @@ void lg_pool_set_threads(int n) {
   }
   n_threads = n_started + 1 < n ? n_started + 1 : n;
   pthread_mutex_unlock(&mu);
+  pthread_mutex_unlock(&owner);
 }
 
 int lg_pool_threads(void) { return n_threads; }
 
+int lg_pool_try_acquire(void) { return pthread_mutex_trylock(&owner) == 0; }
+
+void lg_pool_release(void) { pthread_mutex_unlock(&owner); }
+
 void lg_parallel_for(long n, long grain, lg_task_fn fn, void *ctx) {
+  if (n <= 0) return;
+  if (!lg_pool_try_acquire()) {
+    fn(ctx, 0, n);
+    return;
+  }
+  lg_parallel_for_held(n, grain, fn, ctx);
+  lg_pool_release();
+}
+
+void lg_parallel_for_held(long n, long grain, lg_task_fn fn, void *ctx) {
   if (n <= 0) return;
   if (grain < 1) grain = 1;
   long parts = (n + grain - 1) / grain;
