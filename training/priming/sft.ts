@@ -4,7 +4,7 @@ import type { LmmModel, ScoredExample } from '../../agents/model/model.js';
 import { visualTokens } from '../../agents/model/config.js';
 import { createAdam } from '../../agents/model/backend.js';
 import { saveLinePlot, smoothEma } from '../metrics/plot.js';
-import { Progress } from './progress.js';
+import { ProgressBar } from '../metrics/progress.js';
 import type { SftExample } from './types.js';
 
 export interface PrimeOptions {
@@ -68,7 +68,7 @@ export async function primeModel(model: LmmModel, examples: readonly SftExample[
   const peak = options.learningRate ?? 1e-3, warmup = options.warmupSteps ?? Math.min(20, Math.ceil(total / 10));
   const optimizer = options.optimizer ?? await createAdam(peak);
   const rng = new Rng(options.seed ?? 0);
-  const bar = options.progress === false ? null : new Progress(total, 'priming');
+  const bar = options.progress === false ? null : new ProgressBar('priming', total, { minIntervalMs: 10_000 });
   const losses: number[] = [];
   let order: number[] = [], cursor = 0, tokens = 0;
   const started = performance.now();
