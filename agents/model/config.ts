@@ -3,8 +3,11 @@ import { ModelError } from './errors.js';
 /**
  * Shape of the multimodal model. The vision side cuts the frame (resized to
  * `imageSize` x `imageSize`, RGB) into `patchSize` patches, one visual token each; the
- * decoder is a pre-LN causal transformer with learned positions and tied embeddings.
+ * decoder is a pre-LN causal transformer with tied embeddings and either ALiBi (linear
+ * attention biases by distance, no position embeddings) or learned absolute positions.
  */
+export type PositionScheme = 'alibi' | 'learned';
+
 export interface ModelConfig {
   /** Tokens in the vocabulary (set from the tokenizer). */
   vocabSize: number;
@@ -24,16 +27,23 @@ export interface ModelConfig {
   visionWidth: number;
   /** Std of the normal weight init. */
   initStd: number;
+  /**
+   * 'alibi' (presets): each head adds -slope * distance to its attention scores, so
+   * attending "to the most recent X" is easy at any position (learned absolute positions
+   * failed to learn to copy the move named in a variable-length reasoning text).
+   * 'learned': a learned position embedding; checkpoints without this field use it.
+   */
+  positions?: PositionScheme;
 }
 
 export type ModelPreset = 'tiny' | 'small';
 
 const PRESETS: Record<ModelPreset, Omit<ModelConfig, 'vocabSize'>> = {
   // Tests: a forward pass is a few milliseconds.
-  tiny: { dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxSeq: 160, imageSize: 16, patchSize: 8, visionWidth: 32, initStd: 0.02 },
+  tiny: { dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxSeq: 160, imageSize: 16, patchSize: 8, visionWidth: 32, initStd: 0.02, positions: 'alibi' },
   // Real runs on 2 CPU cores: ~0.7 M parameters; a 6x6 Sokoban frame becomes 36 visual
   // tokens (one 8x8 patch per tile at 48x48).
-  small: { dModel: 128, nLayers: 3, nHeads: 4, dFF: 512, maxSeq: 320, imageSize: 48, patchSize: 8, visionWidth: 64, initStd: 0.02 },
+  small: { dModel: 128, nLayers: 3, nHeads: 4, dFF: 512, maxSeq: 320, imageSize: 48, patchSize: 8, visionWidth: 64, initStd: 0.02, positions: 'alibi' },
 };
 
 /** A preset config (with the vocabulary size of your tokenizer), optionally overridden. */
@@ -47,14 +57,27 @@ export function modelConfig(preset: ModelPreset, vocabSize: number, overrides: P
 export function validateConfig(c: ModelConfig): ModelConfig {
   const ints: (keyof ModelConfig)[] = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'dFF', 'maxSeq', 'imageSize', 'patchSize', 'visionWidth'];
   for (const k of ints) {
-    const v = c[k];
+    const v = c[k] as number;
     if (!Number.isSafeInteger(v) || v <= 0) throw new ModelError(`model config ${k} must be a positive integer, got ${String(v)}`);
   }
   if (c.dModel % c.nHeads !== 0) throw new ModelError(`model config dModel (${c.dModel}) must be a multiple of nHeads (${c.nHeads})`);
   if (c.imageSize % c.patchSize !== 0) throw new ModelError(`model config imageSize (${c.imageSize}) must be a multiple of patchSize (${c.patchSize})`);
+  if (c.positions !== undefined && c.positions !== 'alibi' && c.positions !== 'learned') {
+    throw new ModelError(`model config positions must be 'alibi' or 'learned', got ${JSON.stringify(c.positions)}`);
+  }
   if (!(c.initStd > 0)) throw new ModelError(`model config initStd must be > 0, got ${c.initStd}`);
   if (c.maxSeq <= visualTokens(c)) throw new ModelError(`model config maxSeq (${c.maxSeq}) must exceed the ${visualTokens(c)} visual tokens`);
   return c;
+}
+
+/** True when the decoder uses ALiBi instead of learned positions. */
+export function usesAlibi(c: ModelConfig): boolean {
+  return c.positions === 'alibi';
+}
+
+/** ALiBi slopes of the heads: the geometric sequence 2^(-8/H), 2^(-16/H), ... (Press et al.). */
+export function alibiSlopes(nHeads: number): Float32Array {
+  return Float32Array.from({ length: nHeads }, (_, h) => 2 ** (-8 * (h + 1) / nHeads));
 }
 
 /** Visual tokens per image. */
@@ -68,7 +91,7 @@ export function parameterCount(c: ModelConfig): number {
   const vision = patchIn * c.visionWidth + c.visionWidth + visualTokens(c) * c.visionWidth + 2 * c.visionWidth
     + c.visionWidth * d + d + d * d + d;
   const block = 4 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * c.dFF + c.dFF) + (c.dFF * d + d);
-  return c.vocabSize * d + c.maxSeq * d + vision + c.nLayers * block + 2 * d;
+  return c.vocabSize * d + (usesAlibi(c) ? 0 : c.maxSeq * d) + vision + c.nLayers * block + 2 * d;
 }
 
 /**

@@ -85,17 +85,23 @@ function checkId(id: number, c: ModelConfig): number {
 }
 
 /**
- * Additive attention mask [B, 1, Tq, Tk] for queries at the last Tq of Tk key columns:
- * 0 where the key is a real token at or before the query, -1e9 elsewhere.
+ * Additive attention mask for queries at the last Tq of Tk key columns: 0 where the key is
+ * a real token at or before the query, -1e9 elsewhere; shape [B, 1, Tq, Tk]. With ALiBi
+ * `slopes` (one per head) it is [B, H, Tq, Tk] and allowed entries hold
+ * -slope * (query column - key column): left padding shifts both columns alike, so the
+ * column distance is the position distance.
  */
-export function attentionMask(pads: Int32Array, queries: number, keys: number): Float32Array {
-  const B = pads.length;
-  const m = new Float32Array(B * queries * keys);
+export function attentionMask(pads: Int32Array, queries: number, keys: number, slopes: Float32Array | null = null): Float32Array {
+  const B = pads.length, H = slopes ? slopes.length : 1;
+  const m = new Float32Array(B * H * queries * keys);
   const first = keys - queries;
   for (let b = 0; b < B; b++) {
-    for (let q = 0; q < queries; q++) {
-      const row = (b * queries + q) * keys, qCol = first + q;
-      for (let k = 0; k < keys; k++) m[row + k] = k >= pads[b]! && k <= qCol ? 0 : -1e9;
+    for (let h = 0; h < H; h++) {
+      const slope = slopes ? slopes[h]! : 0;
+      for (let q = 0; q < queries; q++) {
+        const row = ((b * H + h) * queries + q) * keys, qCol = first + q;
+        for (let k = 0; k < keys; k++) m[row + k] = k >= pads[b]! && k <= qCol ? -slope * (qCol - k) : -1e9;
+      }
     }
   }
   return m;

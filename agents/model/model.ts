@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../envs/core/rng.js';
 import type { ModelConfig, ModelPreset } from './config.js';
-import { modelConfig, parameterCount, validateConfig, visualTokens } from './config.js';
+import { alibiSlopes, modelConfig, parameterCount, usesAlibi, validateConfig, visualTokens } from './config.js';
 import { ModelError } from './errors.js';
 import type { Layout, LayoutRow, ModelInput } from './layout.js';
 import { attentionMask, layoutRows } from './layout.js';
@@ -86,6 +86,8 @@ export class LmmModel {
   readonly tokenizer: Tokenizer;
   readonly trainable: boolean;
   private readonly vars: Map<string, tf.Variable>;
+  /** ALiBi slopes per head, or null for learned positions. */
+  private readonly slopes: Float32Array | null;
   private disposed = false;
 
   constructor(config: ModelConfig, tokenizer: Tokenizer, values: Map<string, Float32Array>, trainable = true) {
@@ -96,6 +98,7 @@ export class LmmModel {
     this.tokenizer = tokenizer;
     this.trainable = trainable;
     this.vars = createVariables(config, values, trainable);
+    this.slopes = usesAlibi(config) ? alibiSlopes(config.nHeads) : null;
   }
 
   /** A fresh model with seeded initial weights. */
@@ -154,6 +157,12 @@ export class LmmModel {
     if (this.disposed) throw new ModelError('this model was disposed');
   }
 
+  /** Attention mask (with the ALiBi biases when used) for queries at the last Tq of Tk columns. */
+  private mask(pads: Int32Array, queries: number, keys: number): tf.Tensor4D {
+    const H = this.slopes ? this.config.nHeads : 1;
+    return tf.tensor4d(attentionMask(pads, queries, keys, this.slopes), [pads.length, H, queries, keys]);
+  }
+
   private w(name: string): tf.Variable {
     return this.vars.get(name)!;
   }
@@ -190,6 +199,7 @@ export class LmmModel {
     const { batch: B, length: L } = layout, d = this.config.dModel;
     const table = layout.images ? tf.concat([this.w('tok_emb'), this.encodeImages(layout)], 0) : this.w('tok_emb');
     const tok = gatherRows(table as tf.Tensor2D, layout.embedIndex);
+    if (this.slopes) return tok.reshape([B, L, d]);
     const pos = gatherRows(this.w('pos_emb') as tf.Tensor2D, layout.positions);
     return tf.add(tok, pos).reshape([B, L, d]);
   }
@@ -265,8 +275,7 @@ export class LmmModel {
       for (let r = 0; r < R; r++) at[b * R + r] = b * L + (r < responses[b]!.length ? layout.respColumn[b]! + r : L - 1);
     }
     return tf.tidy(() => {
-      const mask = tf.tensor4d(attentionMask(layout.pads, L, L), [B, 1, L, L]);
-      const { hidden } = this.decode(this.embed(layout), mask, null);
+      const { hidden } = this.decode(this.embed(layout), this.mask(layout.pads, L, L), null);
       const rowsAt = gatherRows(hidden.reshape([B * L, this.config.dModel]), at);
       return this.head(rowsAt).reshape([B, R, this.config.vocabSize]);
     });
@@ -368,8 +377,7 @@ export class LmmModel {
     const sampler = new Sampler(V);
 
     let { logits, cache } = tf.tidy(() => {
-      const mask = tf.tensor4d(attentionMask(pads, L, L), [B, 1, L, L]);
-      const r = this.decode(this.embed(layout), mask, null);
+      const r = this.decode(this.embed(layout), this.mask(pads, L, L), null);
       const last = r.hidden.slice([0, L - 1, 0], [B, 1, c.dModel]).reshape([B, c.dModel]) as tf.Tensor2D;
       return { logits: this.head(last), cache: r.cache } as unknown as tf.TensorContainer;
     }) as unknown as { logits: tf.Tensor2D; cache: Cache };
@@ -392,10 +400,10 @@ export class LmmModel {
         const stepped = tf.tidy(() => {
           const positions = new Int32Array(B);
           for (let b = 0; b < B; b++) positions[b] = Math.min(nextPos[b]!, c.maxSeq - 1);
-          const x = tf.add(tf.gather(this.w('tok_emb'), tf.tensor1d(next, 'int32')), tf.gather(this.w('pos_emb'), tf.tensor1d(positions, 'int32')))
+          const tok = tf.gather(this.w('tok_emb'), tf.tensor1d(next, 'int32'));
+          const x = (this.slopes ? tok : tf.add(tok, tf.gather(this.w('pos_emb'), tf.tensor1d(positions, 'int32'))))
             .reshape([B, 1, c.dModel]) as tf.Tensor3D;
-          const mask = tf.tensor4d(attentionMask(pads, 1, S), [B, 1, 1, S]);
-          const r = this.decode(x, mask, cache);
+          const r = this.decode(x, this.mask(pads, 1, S), cache);
           return { logits: this.head(r.hidden.reshape([B, c.dModel])), cache: r.cache } as unknown as tf.TensorContainer;
         }) as unknown as { logits: tf.Tensor2D; cache: Cache };
         logits.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../envs/core/rng.js';
 import type { ModelConfig } from './config.js';
-import { visualTokens } from './config.js';
+import { usesAlibi, visualTokens } from './config.js';
 import { patchInputs } from './vision.js';
 
 /** Name and shape of every weight, in checkpoint order. */
@@ -9,7 +9,7 @@ export function parameterShapes(c: ModelConfig): [string, number[]][] {
   const d = c.dModel, dv = c.visionWidth;
   const shapes: [string, number[]][] = [
     ['tok_emb', [c.vocabSize, d]],
-    ['pos_emb', [c.maxSeq, d]],
+    ...(usesAlibi(c) ? [] : [['pos_emb', [c.maxSeq, d]] as [string, number[]]]),
     ['vis.patch_w', [patchInputs(c), dv]], ['vis.patch_b', [dv]], ['vis.pos', [visualTokens(c), dv]],
     ['vis.ln_g', [dv]], ['vis.ln_b', [dv]],
     ['vis.proj1_w', [dv, d]], ['vis.proj1_b', [d]], ['vis.proj2_w', [d, d]], ['vis.proj2_b', [d]],

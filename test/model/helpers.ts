@@ -1,10 +1,10 @@
 import { initBackend, LmmModel, Tokenizer } from '../../agents/model/index.js';
 import type { Frame } from '../../envs/render/frame.js';
 
-export async function tinyModel(seed = 1): Promise<LmmModel> {
+export async function tinyModel(seed = 1, positions: 'alibi' | 'learned' = 'alibi'): Promise<LmmModel> {
   await initBackend({ backend: 'cpu', log: () => {} });
   const tok = Tokenizer.build(['You are playing Sokoban. <think>push the box up</think><answer>Up, Left</answer> 3+4=7']);
-  return LmmModel.create({ preset: 'tiny', tokenizer: tok, seed });
+  return LmmModel.create({ preset: 'tiny', tokenizer: tok, seed, config: { positions } });
 }
 
 /** A deterministic test frame: a gradient with a coloured square. */

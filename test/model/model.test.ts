@@ -98,7 +98,7 @@ describe('LmmModel', () => {
   it('stops at </answer>, respects maxTokens and greedy is argmax', async () => {
     // Teach the tiny model one answer so it emits the stop tag.
     const student = await model.clone(true);
-    const opt = tf.train.adam(3e-2);
+    const opt = tf.train.adam(1e-2);
     const ex = [{ input: { prompt: 'go' }, response: '<answer>Up</answer>' }];
     for (let i = 0; i < 40; i++) student.trainStep(() => student.nll(ex), opt);
     const [g] = await student.generate([{ prompt: 'go' }], { temperature: 0, maxTokens: 20 });
@@ -153,6 +153,24 @@ describe('LmmModel', () => {
     await expect(model.generate([{ prompt: 'x' }], { topP: 0 })).rejects.toThrow(ModelError);
     expect(() => model.responseLogits([{ input: { prompt: 'x' }, response: [model.tokenizer.size + 3] }])).toThrow(/vocabulary/);
     expect(visualTokens(model.config)).toBe(4);
+  });
+
+  it('learned absolute positions (older checkpoints) keep cache, padding and scoring consistent', async () => {
+    const learned = await tinyModel(3, 'learned');
+    expect(learned.namedVariables().has('pos_emb')).toBe(true);
+    expect(model.namedVariables().has('pos_emb')).toBe(false);
+    const stepLogits: Float32Array[] = [];
+    const gens = await learned.generate(inputs, { seed: 2, maxTokens: 8, onLogits: (_, l) => stepLogits.push(l.slice()) });
+    const full = learned.responseLogits(inputs.map((input, b) => ({ input, response: gens[b]!.tokenIds })));
+    const V = learned.tokenizer.size, R = full.shape[1], f = full.dataSync();
+    gens.forEach((g, b) => g.tokenIds.forEach((_, r) => {
+      expect(maxAbsDiff(stepLogits[r]!.subarray(b * V, (b + 1) * V), f.subarray((b * R + r) * V, (b * R + r + 1) * V))).toBeLessThan(1e-4);
+    }));
+    full.dispose();
+    const alone = await learned.scoreResponses([{ input: inputs[0]!, response: 'Up, Left' }]);
+    const batched = await learned.scoreResponses(inputs.map((input, i) => ({ input, response: i === 0 ? 'Up, Left' : '<think>longer</think>' })));
+    expect(maxAbsDiff(alone[0]!, batched[0]!)).toBeLessThan(1e-4);
+    learned.dispose();
   });
 
   it('stops at the context limit instead of overflowing positions', async () => {
