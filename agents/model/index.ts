@@ -1,8 +1,8 @@
 // The trainable multimodal model (issue 7): backend choice, tokenizer, model, checkpoints.
 // Explicit names: agents/index.ts re-exports this next to the agent layer.
 export { ModelError, CheckpointError } from './errors.js';
-export type { ModelConfig, ModelPreset } from './config.js';
-export { modelConfig, validateConfig, visualTokens, parameterCount, forwardFlopsPerToken } from './config.js';
+export type { ModelConfig, ModelPreset, PositionScheme } from './config.js';
+export { modelConfig, validateConfig, visualTokens, parameterCount, forwardFlopsPerToken, usesAlibi, alibiSlopes } from './config.js';
 export type { TokenizerJSON } from './tokenizer.js';
 export { Tokenizer, SPECIAL_TOKENS, TAG_PIECES } from './tokenizer.js';
 export { framePatches } from './vision.js';
