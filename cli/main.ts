@@ -60,6 +60,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `lmm-gym ... | head`: a closed pipe ends the command quietly instead of a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
   console.error(e instanceof Error ? e.stack ?? e.message : e);
   process.exitCode = 1;
