@@ -16,14 +16,13 @@
  * restarts from its last checkpoint (weights, step, rng, optimizer), and metrics lines
  * written after that checkpoint are dropped so no update is counted twice.
  */
-import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Rng } from '../../envs/core/rng.js';
 import { LanguageEnv } from '../../agents/language-env.js';
 import { evaluateAgent, saveEpisodeResultReplay } from '../../agents/eval/index.js';
-import { initBackend } from '../../agents/model/backend.js';
+import { createAdam, initBackend } from '../../agents/model/backend.js';
 import { loadModel, saveModel } from '../../agents/model/checkpoint.js';
 import { modelConfig, type ModelPreset } from '../../agents/model/config.js';
 import { LmmModel } from '../../agents/model/model.js';
@@ -261,7 +260,7 @@ async function runPrimeStage(ctx: StageContext<PrimeStageConfig>, prime: PrimeRu
 async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<string, unknown>> {
   const { stage, model, config, logger } = ctx;
   const alg = stage.algorithm;
-  const optimizer = tf.train.adam(stage.lr);
+  const optimizer = await createAdam(stage.lr); // native Adam when the native kernels run
   let step = 0;
   let rngSeed = stageSeed(config, ctx.index);
   let rng = new Rng(rngSeed);
