@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { OBSERVATION_MODES, type ObservationMode } from '../../envs/core/wrappers/observation-mode.js';
 import { TrainingConfigError } from '../errors.js';
 import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
-import { KL_ESTIMATORS, type KlEstimator } from '../rl/kl.js';
-import type { LossAggregation } from '../rl/loss.js';
+import { KL_ESTIMATORS } from '../rl/kl.js';
+import type { UpdateSettings } from '../rl/update.js';
 
 export const STAGE_TYPES = ['prime', 'fre', 'mgt'] as const;
 export type StageType = (typeof STAGE_TYPES)[number];
@@ -37,24 +37,11 @@ export interface StageEnvSpec {
   traces?: number;
 }
 
-export interface AlgorithmConfig {
+/** The RL algorithm of a stage: the policy update's settings (temperature comes from sampling) plus the advantage estimator. */
+export interface AlgorithmConfig extends Omit<UpdateSettings, 'temperature'> {
   estimator: AdvantageEstimator;
   /** 'batch': whiten advantages over the batch after the group baseline (REINFORCE++). */
   normalize: 'none' | 'batch';
-  /** PPO clip range (ratio in [1 - clip, 1 + clipHigh]). */
-  clip: number;
-  clipHigh: number;
-  klCoef: number;
-  klEstimator: KlEstimator;
-  aggregation: LossAggregation;
-  /** Optimisation passes over each batch of rollouts (1 = on-policy; >1 makes the clip matter). */
-  ppoEpochs: number;
-  /** Sequences per gradient step (the batch is split into minibatches of this size; 0 = whole batch). */
-  miniBatch: number;
-  /** Global gradient-norm clip (0 = off). */
-  maxGradNorm: number;
-  /** Bonus on the mean token entropy (0 = off). */
-  entropyCoef: number;
 }
 
 export interface SamplingConfig {

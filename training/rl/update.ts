@@ -23,15 +23,19 @@ export interface TrainSequence {
 }
 
 export interface UpdateSettings {
+  /** PPO clip range (ratio in [1 - clip, 1 + clipHigh]). */
   clip: number;
   clipHigh: number;
   klCoef: number;
   klEstimator: KlEstimator;
   aggregation: LossAggregation;
+  /** Optimisation passes over each batch of rollouts (1 = on-policy; >1 makes the clip matter). */
   ppoEpochs: number;
-  /** Sequences per optimizer step (0 = all at once). */
+  /** Sequences per gradient step (the batch is split into minibatches of this size; 0 = whole batch). */
   miniBatch: number;
+  /** Global gradient-norm clip (0 = off). */
   maxGradNorm: number;
+  /** Bonus on the mean token entropy (0 = off). */
   entropyCoef: number;
   /** Sampling temperature (the scores divide the logits by it, as generation did). */
   temperature: number;
