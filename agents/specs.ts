@@ -1,4 +1,4 @@
-import { registerPromptSpec } from './prompts.js';
+import { registerPromptSpec, type PromptSpec } from './prompts.js';
 
 // Prompt specs of the built-in envs: rules, action help, synonyms, answer examples.
 // Importing agents/index.js registers them; third-party envs call registerPromptSpec.
@@ -10,13 +10,16 @@ registerPromptSpec('FrozenLake-v0', {
   exampleAnswer: 'Right',
 });
 
-registerPromptSpec('Sokoban-v0', {
+// Sokoban-v0 (generated levels) and Boxoban-v0 (level files) play the same game.
+const SOKOBAN_SPEC: PromptSpec = {
   title: 'Sokoban',
   rules: 'You are the player in a warehouse. Push every box onto a target. You can push one box at a time by walking into it, never pull. Walls block you and boxes. Each step costs 0.1; a box onto a target gives +1, off a target -1, and solving the level +10.',
   actionHelp: { up: 'move (or push) up', down: 'move (or push) down', left: 'move (or push) left', right: 'move (or push) right' },
   synonyms: { 'push up': 'up', 'push down': 'down', 'push left': 'left', 'push right': 'right', 'move up': 'up', 'move down': 'down', 'move left': 'left', 'move right': 'right' },
   exampleAnswer: 'Left, Up, Up',
-});
+};
+registerPromptSpec('Sokoban-v0', SOKOBAN_SPEC);
+registerPromptSpec('Boxoban-v0', SOKOBAN_SPEC);
 
 registerPromptSpec('Countdown-v0', {
   title: 'Countdown',
@@ -30,14 +33,6 @@ registerPromptSpec('Arithmetic-v0', {
   rules: 'Compute the exact integer value of the expression. Multiplication and division come before addition and subtraction.',
   answerHelp: 'The answer is the integer only, e.g. 42.',
   exampleAnswer: '42',
-});
-
-registerPromptSpec('Boxoban-v0', {
-  title: 'Sokoban',
-  rules: 'You are the player in a warehouse. Push every box onto a target. You can push one box at a time by walking into it, never pull. Walls block you and boxes. Each step costs 0.1; a box onto a target gives +1, off a target -1, and solving the level +10.',
-  actionHelp: { up: 'move (or push) up', down: 'move (or push) down', left: 'move (or push) left', right: 'move (or push) right' },
-  synonyms: { 'push up': 'up', 'push down': 'down', 'push left': 'left', 'push right': 'right', 'move up': 'up', 'move down': 'down', 'move left': 'left', 'move right': 'right' },
-  exampleAnswer: 'Left, Up, Up',
 });
 
 registerPromptSpec('Football-v0', {
