@@ -1,6 +1,6 @@
 import { LmmGymError } from '../core/errors.js';
 import { Rng, validateSeed } from '../core/rng.js';
-import { StateTable, replaceSorted } from './state-table.js';
+import { StateTable, replaceSorted, withCapacity } from './state-table.js';
 import { CELL, type SokobanLevel } from './level.js';
 
 export interface GenerateOptions {
@@ -336,11 +336,8 @@ class ReverseSearch {
   }
 
   private ensure(n: number): void {
-    if (n <= this.cost.length) return;
-    let cap = this.cost.length;
-    while (cap < n) cap *= 2;
-    const cost = new Int32Array(cap); cost.set(this.cost); this.cost = cost;
-    const settled = new Uint8Array(cap); settled.set(this.settled); this.settled = settled;
+    this.cost = withCapacity(this.cost, n);
+    this.settled = withCapacity(this.settled, n);
   }
 
   toLevel(state: Uint16Array, depth: number): SokobanLevel {

@@ -1,5 +1,5 @@
 import { analyseBoard, isFreezeDeadlock, type Board } from './board.js';
-import { StateTable, replaceSorted } from './state-table.js';
+import { StateTable, replaceSorted, withCapacity } from './state-table.js';
 import type { SokobanLevel } from './level.js';
 
 export interface SolveBudget {
@@ -141,12 +141,9 @@ class PushSearch {
   }
 
   private ensure(n: number): void {
-    if (n <= this.g.length) return;
-    let cap = this.g.length;
-    while (cap < n) cap *= 2;
-    const g = new Int32Array(cap); g.set(this.g); this.g = g;
-    const h = new Int32Array(cap); h.set(this.h); this.h = h;
-    const parent = new Int32Array(cap); parent.set(this.parent); this.parent = parent;
+    this.g = withCapacity(this.g, n);
+    this.h = withCapacity(this.h, n);
+    this.parent = withCapacity(this.parent, n);
   }
 
   /** Walk distances from `from` over free cells (boxAt must be set); marks reached cells with the current stamp. */

@@ -92,3 +92,16 @@ export function replaceSorted(a: Uint16Array, from: number, n: number, old: numb
   while (i + 1 < end && a[i + 1]! < value) { a[i] = a[i + 1]!; i++; }
   a[i] = value;
 }
+
+/**
+ * `arr` with room for at least `n` entries: the same array when it fits, else a copy with
+ * the capacity doubled until it does. For per-state arrays kept parallel to a StateTable.
+ */
+export function withCapacity<T extends Int32Array | Uint8Array>(arr: T, n: number): T {
+  if (n <= arr.length) return arr;
+  let cap = Math.max(1, arr.length);
+  while (cap < n) cap *= 2;
+  const out = new (arr.constructor as new (length: number) => T)(cap);
+  out.set(arr);
+  return out;
+}
