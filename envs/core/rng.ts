@@ -2,9 +2,6 @@ import seedrandom from 'seedrandom';
 import { randomInt } from 'node:crypto';
 import { InvalidSeedError, describeValue } from './errors.js';
 
-/** The largest seed accepted (seeds are non-negative safe integers). */
-export const MAX_SEED = Number.MAX_SAFE_INTEGER;
-
 /** Throw a typed error unless `seed` is a non-negative safe integer. */
 export function validateSeed(seed: unknown): number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrozenLakeEnv, framesEqual, make, ObservationModeWrapper, RecordEpisode, type EpisodeRecord } from '../../index.js';
+import { ContractGuard, FrozenLakeEnv, TimeLimit, findWrapper, framesEqual, make, ObservationModeWrapper, RecordEpisode, type EpisodeRecord } from '../../index.js';
 
 const LEFT = 0, DOWN = 1, RIGHT = 2, UP = 3;
 
@@ -59,6 +59,14 @@ describe('FrozenLake', () => {
     const first = [...c.map];
     c.reset({ seed: 1 });
     expect(c.map).toEqual(first);
+  });
+
+  it('findWrapper walks the stack made by make()', () => {
+    const env = new ObservationModeWrapper(make('FrozenLake-v0', { maxEpisodeSteps: 7 }), 'text');
+    expect(findWrapper(env, TimeLimit)?.maxEpisodeSteps).toBe(7);
+    expect(findWrapper(env, ContractGuard)).toBeInstanceOf(ContractGuard);
+    expect(findWrapper(env, RecordEpisode)).toBeNull();
+    expect(env.unwrapped).toBeInstanceOf(FrozenLakeEnv);
   });
 
   it('rejects a custom map without a path', () => {
