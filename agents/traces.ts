@@ -2,7 +2,7 @@ import { make } from '../envs/core/registry.js';
 import type { ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import type { Frame } from '../envs/render/frame.js';
 import { LanguageEnv, type LanguageEnvOptions } from './language-env.js';
-import { OracleAgent } from './oracles/oracle.js';
+import { OracleAgent, type OracleStyle } from './oracles/oracle.js';
 import { agentRng } from './runner.js';
 import type { InteractionMode } from './types.js';
 
@@ -31,6 +31,8 @@ export interface SftTraceSource {
   interaction?: InteractionMode;
   /** LanguageEnv settings (maxActions, historyLength, maxTurns ...). */
   language?: Omit<LanguageEnvOptions, 'mode' | 'interaction'>;
+  /** The oracle's reasoning style (default 'verbose'). */
+  reasoning?: OracleStyle;
 }
 
 export interface SftTraceOptions {
@@ -48,12 +50,12 @@ export interface SftTraceOptions {
  * LanguageEnv, so prompts are exactly what the RL stage will show. Deterministic by seed.
  */
 export function generateSftTraces(sources: readonly SftTraceSource[], options: SftTraceOptions = {}): SftTrace[] {
-  const oracle = new OracleAgent();
   const out: SftTrace[] = [];
   const base = options.seed ?? 0;
   sources.forEach((src, k) => {
     const mode = src.mode ?? 'text';
     const interaction = src.interaction ?? 'step';
+    const oracle = new OracleAgent(src.reasoning ?? 'verbose');
     const env = new LanguageEnv(make(src.envId, src.envOptions ?? {}), { ...(src.language ?? {}), mode, interaction, envId: src.envId });
     for (let i = 0; i < src.episodes; i++) {
       const seed = base + k * 1_000_000 + i;

@@ -34,16 +34,24 @@ export interface ModelConfig {
    * 'learned': a learned position embedding; checkpoints without this field use it.
    */
   positions?: PositionScheme;
+  /**
+   * With ALiBi: whether visual tokens get the distance penalty too. The image sits at the
+   * start of the sequence, so with the penalty the far heads cannot see it once the prompt
+   * and reasoning grow (issue 12: perception fell to chance at step-mode lengths, and came
+   * back without it). Presets: false (the image is at distance 0 from every query);
+   * checkpoints without this field: true (their old behaviour).
+   */
+  alibiOnImage?: boolean;
 }
 
 export type ModelPreset = 'tiny' | 'small';
 
 const PRESETS: Record<ModelPreset, Omit<ModelConfig, 'vocabSize'>> = {
   // Tests: a forward pass is a few milliseconds.
-  tiny: { dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxSeq: 160, imageSize: 16, patchSize: 8, visionWidth: 32, initStd: 0.02, positions: 'alibi' },
+  tiny: { dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxSeq: 160, imageSize: 16, patchSize: 8, visionWidth: 32, initStd: 0.02, positions: 'alibi', alibiOnImage: false },
   // Real runs on 2 CPU cores: ~0.7 M parameters; a 6x6 Sokoban frame becomes 36 visual
   // tokens (one 8x8 patch per tile at 48x48).
-  small: { dModel: 128, nLayers: 3, nHeads: 4, dFF: 512, maxSeq: 320, imageSize: 48, patchSize: 8, visionWidth: 64, initStd: 0.02, positions: 'alibi' },
+  small: { dModel: 128, nLayers: 3, nHeads: 4, dFF: 512, maxSeq: 320, imageSize: 48, patchSize: 8, visionWidth: 64, initStd: 0.02, positions: 'alibi', alibiOnImage: false },
 };
 
 /** A preset config (with the vocabulary size of your tokenizer), optionally overridden. */
@@ -65,6 +73,7 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   if (c.positions !== undefined && c.positions !== 'alibi' && c.positions !== 'learned') {
     throw new ModelError(`model config positions must be 'alibi' or 'learned', got ${JSON.stringify(c.positions)}`);
   }
+  if (c.alibiOnImage !== undefined && typeof c.alibiOnImage !== 'boolean') throw new ModelError(`model config alibiOnImage must be a boolean, got ${JSON.stringify(c.alibiOnImage)}`);
   if (!(c.initStd > 0)) throw new ModelError(`model config initStd must be > 0, got ${c.initStd}`);
   if (c.maxSeq <= visualTokens(c)) throw new ModelError(`model config maxSeq (${c.maxSeq}) must exceed the ${visualTokens(c)} visual tokens`);
   return c;
@@ -73,6 +82,11 @@ export function validateConfig(c: ModelConfig): ModelConfig {
 /** True when the decoder uses ALiBi instead of learned positions. */
 export function usesAlibi(c: ModelConfig): boolean {
   return c.positions === 'alibi';
+}
+
+/** True when visual tokens get the ALiBi distance penalty (absent field: true, as old checkpoints were trained). */
+export function alibiOnImage(c: ModelConfig): boolean {
+  return c.alibiOnImage !== false;
 }
 
 /** ALiBi slopes of the heads: the geometric sequence 2^(-8/H), 2^(-16/H), ... (Press et al.). */

@@ -35,6 +35,8 @@ export interface Layout {
   pads: Int32Array;
   /** Column of each row's `<resp>` token. */
   respColumn: Int32Array;
+  /** Visual tokens at the start of each row (after its padding): 0 or visualTokens. */
+  imageTokens: Int32Array;
   /** Images in the batch, and their patches (images * visualTokens * patchInputs). */
   images: number;
   patches: Float32Array | null;
@@ -57,7 +59,7 @@ export function layoutRows(rows: readonly LayoutRow[], c: ModelConfig): Layout {
   const B = rows.length;
   const embedIndex = new Int32Array(B * L).fill(PAD);
   const positions = new Int32Array(B * L);
-  const pads = new Int32Array(B), respColumn = new Int32Array(B);
+  const pads = new Int32Array(B), respColumn = new Int32Array(B), imageTokens = new Int32Array(B);
   let img = 0;
   for (let b = 0; b < B; b++) {
     const r = rows[b]!;
@@ -66,6 +68,7 @@ export function layoutRows(rows: readonly LayoutRow[], c: ModelConfig): Layout {
     let j = b * L + pad;
     if (r.image) {
       framePatches(r.image, c, patches!, img * nv * per);
+      imageTokens[b] = nv;
       for (let k = 0; k < nv; k++) embedIndex[j++] = c.vocabSize + img * nv + k;
       img++;
     }
@@ -76,7 +79,7 @@ export function layoutRows(rows: readonly LayoutRow[], c: ModelConfig): Layout {
     for (const id of r.inputResponseIds ?? []) embedIndex[j++] = checkId(id, c);
     for (let col = pad; col < L; col++) positions[b * L + col] = col - pad;
   }
-  return { batch: B, length: L, embedIndex, positions, pads, respColumn, images, patches };
+  return { batch: B, length: L, embedIndex, positions, pads, respColumn, imageTokens, images, patches };
 }
 
 function checkId(id: number, c: ModelConfig): number {
@@ -89,9 +92,10 @@ function checkId(id: number, c: ModelConfig): number {
  * a real token at or before the query, -1e9 elsewhere; shape [B, 1, Tq, Tk]. With ALiBi
  * `slopes` (one per head) it is [B, H, Tq, Tk] and allowed entries hold
  * -slope * (query column - key column): left padding shifts both columns alike, so the
- * column distance is the position distance.
+ * column distance is the position distance. With `freeImage` (visual tokens per row), the
+ * first freeImage[b] real keys of row b (its image) carry no distance penalty.
  */
-export function attentionMask(pads: Int32Array, queries: number, keys: number, slopes: Float32Array | null = null): Float32Array {
+export function attentionMask(pads: Int32Array, queries: number, keys: number, slopes: Float32Array | null = null, freeImage: Int32Array | null = null): Float32Array {
   const B = pads.length, H = slopes ? slopes.length : 1;
   const m = new Float32Array(B * H * queries * keys);
   const first = keys - queries;
@@ -100,7 +104,8 @@ export function attentionMask(pads: Int32Array, queries: number, keys: number, s
       const slope = slopes ? slopes[h]! : 0;
       for (let q = 0; q < queries; q++) {
         const row = ((b * H + h) * queries + q) * keys, qCol = first + q;
-        for (let k = 0; k < keys; k++) m[row + k] = k >= pads[b]! && k <= qCol ? -slope * (qCol - k) : -1e9;
+        const imageEnd = pads[b]! + (freeImage ? freeImage[b]! : 0);
+        for (let k = 0; k < keys; k++) m[row + k] = k >= pads[b]! && k <= qCol ? (k < imageEnd ? 0 : -slope * (qCol - k)) : -1e9;
       }
     }
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../envs/core/rng.js';
 import type { ModelConfig, ModelPreset } from './config.js';
-import { alibiSlopes, modelConfig, parameterCount, usesAlibi, validateConfig, visualTokens } from './config.js';
+import { alibiOnImage, alibiSlopes, modelConfig, parameterCount, usesAlibi, validateConfig, visualTokens } from './config.js';
 import { ModelError } from './errors.js';
 import type { Layout, LayoutRow, ModelInput } from './layout.js';
 import { attentionMask, layoutRows } from './layout.js';
@@ -158,9 +158,10 @@ export class LmmModel {
   }
 
   /** Attention mask (with the ALiBi biases when used) for queries at the last Tq of Tk columns. */
-  private mask(pads: Int32Array, queries: number, keys: number): tf.Tensor4D {
+  private mask(layout: Pick<Layout, 'pads' | 'imageTokens'>, queries: number, keys: number): tf.Tensor4D {
     const H = this.slopes ? this.config.nHeads : 1;
-    return tf.tensor4d(attentionMask(pads, queries, keys, this.slopes), [pads.length, H, queries, keys]);
+    const freeImage = this.slopes && !alibiOnImage(this.config) ? layout.imageTokens : null;
+    return tf.tensor4d(attentionMask(layout.pads, queries, keys, this.slopes, freeImage), [layout.pads.length, H, queries, keys]);
   }
 
   private w(name: string): tf.Variable {
@@ -275,7 +276,7 @@ export class LmmModel {
       for (let r = 0; r < R; r++) at[b * R + r] = b * L + (r < responses[b]!.length ? layout.respColumn[b]! + r : L - 1);
     }
     return tf.tidy(() => {
-      const { hidden } = this.decode(this.embed(layout), this.mask(layout.pads, L, L), null);
+      const { hidden } = this.decode(this.embed(layout), this.mask(layout, L, L), null);
       const rowsAt = gatherRows(hidden.reshape([B * L, this.config.dModel]), at);
       return this.head(rowsAt).reshape([B, R, this.config.vocabSize]);
     });
@@ -377,7 +378,7 @@ export class LmmModel {
     const sampler = new Sampler(V);
 
     let { logits, cache } = tf.tidy(() => {
-      const r = this.decode(this.embed(layout), this.mask(pads, L, L), null);
+      const r = this.decode(this.embed(layout), this.mask(layout, L, L), null);
       const last = r.hidden.slice([0, L - 1, 0], [B, 1, c.dModel]).reshape([B, c.dModel]) as tf.Tensor2D;
       return { logits: this.head(last), cache: r.cache } as unknown as tf.TensorContainer;
     }) as unknown as { logits: tf.Tensor2D; cache: Cache };
@@ -403,7 +404,7 @@ export class LmmModel {
           const tok = tf.gather(this.w('tok_emb'), tf.tensor1d(next, 'int32'));
           const x = (this.slopes ? tok : tf.add(tok, tf.gather(this.w('pos_emb'), tf.tensor1d(positions, 'int32'))))
             .reshape([B, 1, c.dModel]) as tf.Tensor3D;
-          const r = this.decode(x, this.mask(pads, 1, S), cache);
+          const r = this.decode(x, this.mask(layout, 1, S), cache);
           return { logits: this.head(r.hidden.reshape([B, c.dModel])), cache: r.cache } as unknown as tf.TensorContainer;
         }) as unknown as { logits: tf.Tensor2D; cache: Cache };
         logits.dispose();

@@ -11,11 +11,19 @@ export interface OracleDecision {
 }
 
 /**
+ * How an oracle writes its reasoning: 'verbose' (full sentences, the default) or 'compact'
+ * (only what the decision needs, in few tokens: for priming small models). Oracles
+ * without a compact form write verbose reasoning for both.
+ */
+export type OracleStyle = 'verbose' | 'compact';
+export const ORACLE_STYLES: readonly OracleStyle[] = ['verbose', 'compact'];
+
+/**
  * A privileged policy for one env family: reads the true state through ctx.env /
  * ctx.envObservation (never the prompt) and returns a decision with a short reasoning
  * text, used as a baseline and for SFT traces.
  */
-export type OraclePolicy = (obs: AgentObservation, env: Env, envObservation: unknown) => OracleDecision;
+export type OraclePolicy = (obs: AgentObservation, env: Env, envObservation: unknown, style?: OracleStyle) => OracleDecision;
 
 const policies = new Map<string, OraclePolicy>();
 
@@ -39,6 +47,10 @@ export class OracleAgent implements Agent {
   readonly name = 'oracle';
   readonly concurrency = 64;
 
+  constructor(readonly style: OracleStyle = 'verbose') {
+    if (!ORACLE_STYLES.includes(style)) throw new OracleError(`unknown oracle style ${JSON.stringify(style)}; expected one of ${ORACLE_STYLES.join(', ')}`);
+  }
+
   async act(obs: AgentObservation, ctx: AgentContext = {}): Promise<AgentResponse> {
     return this.actSync(obs, ctx);
   }
@@ -47,7 +59,7 @@ export class OracleAgent implements Agent {
     const policy = oracleFor(obs.envId);
     if (!policy) throw new OracleError(`no oracle for ${obs.envId}; oracles exist for: ${oracleEnvIds().join(', ')}`);
     if (!ctx.env) throw new OracleError('the oracle needs ctx.env (the env being played) to read the true state');
-    const d = policy(obs, ctx.env, ctx.envObservation);
+    const d = policy(obs, ctx.env, ctx.envObservation, this.style);
     return responseFromText(formatAnswer(d.think, d.answer), obs, { oracle: true });
   }
 }

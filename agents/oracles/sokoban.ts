@@ -1,12 +1,12 @@
 import type { Env } from '../../envs/core/env.js';
 import { SOKOBAN_ACTIONS, SokobanGame } from '../../envs/sokoban/game.js';
-import { levelBoxes, type SokobanLevel } from '../../envs/sokoban/level.js';
+import { levelBoxes, levelPlayer, levelSolved, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
 import { replayPlan } from '../../envs/sokoban/plan.js';
 import { sokobanEnvOf } from '../../envs/sokoban/sokoban.js';
 import { solveSokoban } from '../../envs/sokoban/solver.js';
 import { registerEpisodeScorer } from '../eval/scores.js';
 import type { AgentObservation } from '../types.js';
-import { planAnswer, registerOracle, type OracleDecision } from './oracle.js';
+import { planAnswer, registerOracle, type OracleDecision, type OracleStyle } from './oracle.js';
 
 /** Remaining optimal plans by state (cells as a string), so step mode solves once per episode. */
 const planCache = new Map<string, number[]>();
@@ -34,10 +34,69 @@ export function sokobanOraclePlan(level: SokobanLevel): number[] | null {
   return r.actions;
 }
 
-function sokobanOracle(obs: AgentObservation, env: Env): OracleDecision {
+/** Fewest moves to solve `level` (0 when solved), or null when unsolvable / over budget. */
+function costToGo(level: SokobanLevel): number | null {
+  if (levelSolved(level)) return 0;
+  const plan = sokobanOraclePlan(level);
+  return plan ? plan.length : null;
+}
+
+const canonicalCache = new Map<string, number>();
+
+/**
+ * The canonical optimal action of a state: among the actions that start a fewest-moves
+ * solution, the first in the order up, down, left, right (-1 when unsolvable). One fixed
+ * tie-break makes the oracle's choice a function of the state alone, which a small model
+ * can learn; the solver's own plan breaks ties by search order.
+ */
+export function canonicalSokobanAction(level: SokobanLevel): number {
+  const key = stateKey(level);
+  const hit = canonicalCache.get(key);
+  if (hit !== undefined) return hit;
+  let best = -1, bestCost = Infinity;
+  const game = new SokobanGame();
+  for (let a = 0; a < SOKOBAN_ACTIONS.length; a++) {
+    game.load(level);
+    game.move(a);
+    if (!game.lastValid) continue;
+    const c = game.solved ? 0 : costToGo(game.toLevel());
+    if (c !== null && c + 1 < bestCost) { bestCost = c + 1; best = a; }
+  }
+  if (canonicalCache.size > CACHE_LIMIT) canonicalCache.clear();
+  canonicalCache.set(key, best);
+  return best;
+}
+
+const cellText = (i: number, width: number) => `${Math.floor(i / width)},${i % width}`;
+
+/**
+ * Compact reasoning: what the decision needs and nothing else. The positions read from the
+ * board (P player, B boxes, T targets, as row,col), then the sub-goal: the next push of the
+ * canonical optimal plan, which box, which way, and the cell the player pushes from, e.g.
+ * `P 4,1 B 3,3 T 4,2; push 3,3 left from 3,4`. The move is the first step towards that cell
+ * (or the push itself when the player stands there).
+ */
+export function compactSokobanReasoning(level: SokobanLevel): { think: string; action: number } {
+  const w = level.width;
+  const cells = (list: number[]) => list.map((i) => cellText(i, w)).join(' ');
+  const seen = `P ${cellText(levelPlayer(level), w)} B ${cells(levelBoxes(level))} T ${cells(levelTargets(level))}`;
+  const first = canonicalSokobanAction(level);
+  if (first < 0) return { think: `${seen}; no solution`, action: 0 };
+  const game = new SokobanGame(level);
+  for (let step = 0, a = first; step < 200 && a >= 0; step++) {
+    const from = game.player;
+    game.move(a);
+    if (game.lastPushed) return { think: `${seen}; push ${cellText(game.player, w)} ${SOKOBAN_ACTIONS[a]} from ${cellText(from, w)}`, action: first };
+    a = canonicalSokobanAction(game.toLevel());
+  }
+  return { think: `${seen}; no solution`, action: first };
+}
+
+function sokobanOracle(obs: AgentObservation, env: Env, _envObservation: unknown, style: OracleStyle = 'verbose'): OracleDecision {
   const soko = sokobanEnvOf(env);
   const level = soko.currentLevel();
   const game = soko.game;
+  if (style === 'compact') return compactDecision(obs, level);
   const left = game.boxes - game.boxesOnTarget;
   const where = `I am at row ${game.playerRow}, column ${game.playerCol}; ${left} of ${game.boxes} box${game.boxes === 1 ? '' : 'es'} still off target.`;
   const plan = sokobanOraclePlan(level);
@@ -49,6 +108,21 @@ function sokobanOracle(obs: AgentObservation, env: Env): OracleDecision {
   const shown = names.length > 24 ? `${names.slice(0, 24).join(', ')}, ...` : names.join(', ');
   const tail = obs.interaction === 'plan' ? 'I answer the whole plan.' : k > 1 ? `I take the first ${k} moves.` : `I take the first move: ${names[0]}.`;
   return { think: `${where} A shortest solution takes ${names.length} moves: ${shown}. ${tail}`, answer: planAnswer(obs, names) };
+}
+
+/** Compact style: step mode answers the canonical move; plan mode the canonical plan. */
+function compactDecision(obs: AgentObservation, level: SokobanLevel): OracleDecision {
+  const { think, action } = compactSokobanReasoning(level);
+  if (obs.interaction !== 'plan') return { think, answer: planAnswer(obs, [SOKOBAN_ACTIONS[action]!]) };
+  const names: string[] = [];
+  const game = new SokobanGame(level);
+  for (let i = 0; i < obs.maxActions && !game.solved; i++) {
+    const a = canonicalSokobanAction(game.toLevel());
+    if (a < 0) break;
+    names.push(SOKOBAN_ACTIONS[a]!);
+    game.move(a);
+  }
+  return { think: `${think.split(';')[0]}; ${names.length} moves`, answer: planAnswer(obs, names.length ? names : ['up']) };
 }
 
 registerOracle('Sokoban-v0', sokobanOracle);

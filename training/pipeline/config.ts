@@ -11,6 +11,7 @@ import { TrainingConfigError } from '../errors.js';
 import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
 import { KL_ESTIMATORS } from '../rl/kl.js';
 import type { UpdateSettings } from '../rl/update.js';
+import { ORACLE_STYLES, type OracleStyle } from '../../agents/oracles/oracle.js';
 
 export const STAGE_TYPES = ['prime', 'fre', 'mgt'] as const;
 export type StageType = (typeof STAGE_TYPES)[number];
@@ -35,6 +36,8 @@ export interface StageEnvSpec {
   invalidPenalty?: number;
   /** Prime stages: oracle episodes traced for this env (default: the stage's `traces`). */
   traces?: number;
+  /** Prime stages: the oracle's reasoning style, 'verbose' (default) or 'compact'. */
+  reasoning?: OracleStyle;
 }
 
 /** The RL algorithm of a stage: the policy update's settings (temperature comes from sampling) plus the advantage estimator. */
@@ -175,7 +178,7 @@ function oneOf<T extends string>(o: Obj, k: string, field: string, def: T | unde
   return v as T;
 }
 
-const ENV_FIELDS = ['id', 'options', 'mode', 'style', 'weight', 'maxActions', 'maxTurns', 'historyLength', 'invalidAnswer', 'invalidPenalty', 'traces'] as const;
+const ENV_FIELDS = ['id', 'options', 'mode', 'style', 'weight', 'maxActions', 'maxTurns', 'historyLength', 'invalidAnswer', 'invalidPenalty', 'traces', 'reasoning'] as const;
 
 function envSpec(v: unknown, field: string, hooks: ConfigCheckHooks): StageEnvSpec {
   const o = obj(v, field);
@@ -196,6 +199,7 @@ function envSpec(v: unknown, field: string, hooks: ConfigCheckHooks): StageEnvSp
   if (o.invalidAnswer !== undefined) spec.invalidAnswer = oneOf(o, 'invalidAnswer', f, undefined, ['noop', 'end'] as const);
   if (o.invalidPenalty !== undefined) spec.invalidPenalty = numIn(o, 'invalidPenalty', f, undefined, -Infinity, Infinity);
   if (o.traces !== undefined) spec.traces = int(o, 'traces', f, undefined, 1, 10_000_000);
+  if (o.reasoning !== undefined) spec.reasoning = oneOf(o, 'reasoning', f, undefined, ORACLE_STYLES);
   if (hooks.checkEnv) {
     try {
       hooks.checkEnv(id, options);

@@ -104,7 +104,7 @@ export async function tokenizerCorpus(config: TrainConfig, seedsPerEnv = 4): Pro
       // The oracle's reasoning language too, when the env has an oracle.
       let traced: { response: string }[] = [];
       try {
-        traced = await collectOracleExamples([{ envId: spec.id, envOptions: spec.options, mode: 'text', interaction: spec.style, episodes: seedsPerEnv, successOnly: false }]);
+        traced = await collectOracleExamples([{ envId: spec.id, envOptions: spec.options, mode: 'text', interaction: spec.style, episodes: seedsPerEnv, successOnly: false, ...(spec.reasoning ? { reasoning: spec.reasoning } : {}) }]);
       } catch { /* no oracle for this env: prompts only */ }
       out.push(...traced.map((e) => e.response));
     }
@@ -229,6 +229,8 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
   const sources: TraceSource[] = stage.envs.map((spec, i) => ({
     envId: spec.id, envOptions: spec.options, mode: spec.mode, interaction: spec.style,
     ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
+    ...(spec.historyLength !== undefined ? { historyLength: spec.historyLength } : {}),
+    ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
     episodes: spec.traces ?? stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - 10_000_000),
   }));
   const examples = await collectOracleExamples(sources);

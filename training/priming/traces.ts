@@ -3,6 +3,7 @@ import { modelInput } from '../../agents/model/agent.js';
 import { generateSftTraces } from '../../agents/traces.js';
 import type { SftTrace } from '../../agents/traces.js';
 import type { InteractionMode } from '../../agents/types.js';
+import type { OracleStyle } from '../../agents/oracles/oracle.js';
 import type { SftExample } from './types.js';
 
 /** Where to collect oracle traces: one env (with its options) in one observation mode. */
@@ -18,6 +19,10 @@ export interface TraceSource {
   seed?: number;
   /** Keep only turns of successful episodes (default true). */
   successOnly?: boolean;
+  /** The oracle's reasoning style (default 'verbose'). */
+  reasoning?: OracleStyle;
+  /** LanguageEnv history length (past actions shown; default the LanguageEnv's). */
+  historyLength?: number;
 }
 
 /**
@@ -39,7 +44,11 @@ export async function collectOracleExamples(sources: readonly TraceSource[]): Pr
     const traces = generateSftTraces([{
       envId: s.envId, envOptions: s.envOptions ?? {}, episodes: s.episodes ?? 20,
       mode: s.mode ?? 'text', interaction: s.interaction ?? 'step',
-      ...(s.maxActions !== undefined ? { language: { maxActions: s.maxActions } } : {}),
+      language: {
+        ...(s.maxActions !== undefined ? { maxActions: s.maxActions } : {}),
+        ...(s.historyLength !== undefined ? { historyLength: s.historyLength } : {}),
+      },
+      ...(s.reasoning ? { reasoning: s.reasoning } : {}),
     }], { seed: s.seed ?? 0, onlySuccessful: s.successOnly !== false });
     out.push(...examplesFromTraces(traces));
     await new Promise((res) => setImmediate(res)); // long collections stay interruptible
