@@ -57,6 +57,8 @@ export interface RunEpisodesOptions {
   seeds: readonly number[];
   /** Index of the first episode (for contexts and reports; default 0). */
   firstEpisode?: number;
+  /** Env-specific reset options of episode i (`reset({ seed, options })`), e.g. `{ level }` to play a fixed test level. */
+  resetOptions?: readonly (Record<string, unknown> | undefined)[];
   /** Agent errors: 'abort' (default: rethrow) or 'record' (the episode ends, failed, with `error`). */
   onError?: 'abort' | 'record';
   /** Called after each finished episode (progress bars, replay recorders). */
@@ -102,7 +104,8 @@ export async function runEpisodes(agent: Agent, envs: readonly LanguageEnv[], op
     const env = envs[i]!;
     const seed = seeds[k]!;
     agent.reset?.(first + k);
-    env.reset({ seed });
+    const extra = options.resetOptions?.[k];
+    env.reset(extra ? { seed, options: extra } : { seed });
     return {
       env, episode: first + k, seed, rng: agentRng(seed),
       result: {

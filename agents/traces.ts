@@ -1,4 +1,6 @@
 import { make } from '../envs/core/registry.js';
+import type { Env } from '../envs/core/env.js';
+import { SokobanEnv } from '../envs/sokoban/sokoban.js';
 import type { ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import type { Frame } from '../envs/render/frame.js';
 import { LanguageEnv, type LanguageEnvOptions } from './language-env.js';
@@ -62,7 +64,7 @@ export function generateSftTraces(sources: readonly SftTraceSource[], options: S
       let obs = env.reset({ seed }).observation;
       const rng = agentRng(seed);
       const turns: SftTrace[] = [];
-      let success = false;
+      let success = false, heldOut = visitsHeldOut(env.env);
       for (;;) {
         const resp = oracle.actSync(obs, { env: env.env, envObservation: env.envObservation, rng, episode: i });
         const t: SftTrace = { envId: src.envId, mode, interaction, seed, turn: obs.turn, systemPrompt: obs.systemPrompt, userPrompt: obs.userPrompt, response: resp.text, episodeSuccess: false };
@@ -70,8 +72,10 @@ export function generateSftTraces(sources: readonly SftTraceSource[], options: S
         turns.push(t);
         const r = env.step(resp.text);
         obs = r.observation;
+        heldOut ||= visitsHeldOut(env.env);
         if (r.terminated || r.truncated) { success = r.info.success; break; }
       }
+      if (heldOut) continue;
       if (options.onlySuccessful !== false && !success) continue;
       for (const t of turns.slice(0, options.maxTurnsPerEpisode ?? turns.length)) out.push({ ...t, episodeSuccess: success });
     }
@@ -92,4 +96,13 @@ export function defaultSftSources(episodes = 100, mode: ObservationMode = 'text'
     ...drills.map((scenario): SftTraceSource => ({ envId: 'Football-v0', envOptions: { scenario }, episodes: Math.max(1, Math.ceil(episodes / drills.length)), mode, interaction: 'step' })),
     { envId: 'Countdown-v0', episodes, mode: 'text', interaction: 'step' },
   ];
+}
+
+/**
+ * True when the env stands on a held-out position (Sokoban's `heldOut` test set): episodes
+ * that pass through one are dropped, so no trace shows the model a test level.
+ */
+function visitsHeldOut(env: Env): boolean {
+  const inner = env.unwrapped;
+  return inner instanceof SokobanEnv && inner.inHeldOutSet();
 }

@@ -15,6 +15,8 @@ export interface EvaluateOptions {
   episodes: number;
   /** Episode i uses seed + i. */
   seed?: number;
+  /** Extra reset options of episode i, e.g. `{ level }` from a fixed test set (see `testSetResetOptions`). */
+  resetOptions?: readonly (Record<string, unknown> | undefined)[];
   mode?: ObservationMode;
   interaction?: InteractionMode;
   /** LanguageEnv settings (maxActions, historyLength, maxTurns, invalidAnswer, rewardWeights ...). */
@@ -107,6 +109,7 @@ export async function evaluateAgent(o: EvaluateOptions): Promise<EvalReport> {
     await runEpisodes(o.agent, envs, {
       seeds: Array.from({ length: o.episodes }, (_, i) => seed + i),
       onError: o.onError ?? 'abort',
+      ...(o.resetOptions ? { resetOptions: o.resetOptions } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       onEpisode: async (r, env) => {
         const scores: Record<string, number> = {};

@@ -13,6 +13,7 @@ import '../../agents/openai.js';
 import '../../agents/oracles/index.js';
 import { evaluateAgent, type EvalReport } from '../../agents/eval/evaluate.js';
 import { saveEpisodeResultReplay } from '../../agents/eval/replays.js';
+import { loadBoxobanFile } from '../../envs/sokoban/files.js';
 import type { InvalidAnswerPolicy } from '../../agents/language-env.js';
 import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
 
@@ -23,7 +24,9 @@ format-valid rate, mean return, mean steps and benchmark scores.
 
   --env ID               registered env id (lmm-gym envs lists them)
   --agent SPEC           random | oracle | openai:BASE_URL#MODEL | model:PATH | ...
-  --episodes N           episodes (default 10); episode i uses seed S + i
+  --episodes N           episodes (default 10, or every level of --levels); episode i uses seed S + i
+  --levels FILE          play a fixed test set: episode i plays level i of this Boxoban file
+                         (e.g. data/sokoban/test-6x6-1box.txt; Sokoban-v0, Boxoban-v0)
   --seed S               first seed (default 0)
   --mode M               text | image | image+caption | text+image (default text)
   --interaction I        step (multi-turn, default) | plan (one answer = whole plan)
@@ -67,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     mode: { type: 'string' }, interaction: { type: 'string' }, 'max-actions': { type: 'string' }, history: { type: 'string' },
     'max-turns': { type: 'string' }, 'invalid-answer': { type: 'string' }, 'invalid-penalty': { type: 'string' },
     option: { type: 'string', multiple: true }, 'agent-option': { type: 'string', multiple: true }, parallel: { type: 'string' },
-    'on-error': { type: 'string' }, out: { type: 'string' }, replays: { type: 'string' }, quiet: { type: 'boolean' },
+    'on-error': { type: 'string' }, out: { type: 'string' }, replays: { type: 'string' }, quiet: { type: 'boolean' }, levels: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
@@ -77,7 +80,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.env) throw new InvalidOptionError('--env is required (lmm-gym envs lists the ids)');
   if (!values.agent) throw new InvalidOptionError('--agent is required: random, oracle, openai:BASE_URL#MODEL, model:PATH');
   envEntry(values.env);
-  const episodes = intFlag('episodes', values.episodes, 10);
+  // A fixed test set: episode i plays level i of the file (reset option `level`).
+  const levels = values.levels === undefined ? null : loadBoxobanFile(values.levels);
+  const episodes = intFlag('episodes', values.episodes, levels ? levels.length : 10);
+  if (levels && episodes > levels.length) throw new InvalidOptionError(`--episodes ${episodes} is more than the ${levels.length} levels of ${values.levels}`);
   if (episodes < 1) throw new InvalidOptionError('--episodes must be at least 1');
   const seed = intFlag('seed', values.seed, 0);
   const mode = parseObservationMode(values.mode ?? 'text');
@@ -103,6 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     const report = await evaluateAgent({
       envId: values.env, envOptions: parseKeyValues(values.option), agent, agentSpec: values.agent, episodes, seed, mode, interaction,
       language, onError: onError as 'abort' | 'record',
+      ...(levels ? { resetOptions: levels.slice(0, episodes).map((level) => ({ level })) } : {}),
       ...(values.parallel !== undefined ? { parallel: Math.max(1, intFlag('parallel', values.parallel, 1)) } : {}),
       onEpisode: (r, scores, env) => {
         done++;

@@ -7,6 +7,7 @@ export {
   levelRows, formatLevel, parseLevel, parseBoxoban, formatBoxoban,
   type SokobanLevel, type CellCode as SokobanCellCode,
 } from './level.js';
+export { sokobanLevelKey, SokobanLevelSet } from './held-out.js';
 export { SOKOBAN_ACTIONS, REWARD_TENTHS as SOKOBAN_REWARD_TENTHS, SokobanGame, type SokobanActionName } from './game.js';
 export { solveSokoban, type SolveBudget, type SolveResult, type SolveStatus } from './solver.js';
 export {

@@ -4,7 +4,7 @@ import { BOXOBAN_DEFAULTS, SOKOBAN_DEFAULTS, makeBoxobanEnv, makeSokobanEnv, typ
 
 // The env truncates itself at `maxSteps` (so make('Sokoban-v0', { maxSteps: 200 }) means
 // 200); no extra TimeLimit is registered. make's generic `maxEpisodeSteps` still adds one.
-register('Sokoban-v0', (options) => makeSokobanEnv(options as Partial<SokobanOptions>), {
+register('Sokoban-v0', (options) => makeSokobanEnv({ ...(options as Partial<SokobanOptions>), loadFile: readLevelFile }), {
   description: 'Sokoban with generated levels (5x5..12x12, 1..5 boxes, known optimal length); gym-sokoban rewards; text and image views.',
   options: { ...SOKOBAN_DEFAULTS },
   maxEpisodeSteps: null,

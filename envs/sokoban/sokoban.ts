@@ -7,6 +7,7 @@ import { SOKOBAN_ACTIONS, SokobanGame } from './game.js';
 import { generateLevel, generateOptionsProblem, type GenerateOptions } from './generator.js';
 import { CELL, cloneLevel, levelProblem, parseBoxoban, parseLevel, type SokobanLevel } from './level.js';
 import { SokobanRenderer } from './render.js';
+import { SokobanLevelSet } from './held-out.js';
 
 /** Where an env's levels come from: called at every reset. */
 export interface LevelSource {
@@ -15,6 +16,8 @@ export interface LevelSource {
   readonly height: number;
   /** The next level; `draw()` gives a fresh seed from the env's generator. */
   next(options: Record<string, unknown>, draw: () => number): SokobanLevel;
+  /** Positions this source never starts from on its own (a test set); see SokobanLevelSet. */
+  readonly heldOut?: SokobanLevelSet | null;
 }
 
 export interface SokobanEnvOptions {
@@ -123,6 +126,11 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
   }
 
   /** The level the episode started from (a copy, with its optimalMoves when known). */
+  /** True when the current position is in the source's held-out set (a test level). */
+  inHeldOutSet(): boolean {
+    return this.source.heldOut ? this.source.heldOut.has(this.game.toLevel()) : false;
+  }
+
   initialLevel(): SokobanLevel {
     if (!this.start) throw new LmmGymError('initialLevel() called before reset()');
     return cloneLevel(this.start);
@@ -154,11 +162,20 @@ export interface SokobanOptions {
   /** Difficulty: minimum (and optional maximum) optimal solution length in moves. */
   minSolutionLength: number;
   maxSolutionLength: number | null;
+  /**
+   * A Boxoban file of held-out positions (a test set): a drawn level whose start state is
+   * in it is drawn again, so training never starts there (explicit `level` / `levelSeed`
+   * resets are played as asked). null: none.
+   */
+  heldOut: string | null;
 }
 
 export const SOKOBAN_DEFAULTS: SokobanOptions = {
-  width: 6, height: 6, boxes: 1, maxSteps: 100, levelSeed: null, tileSize: 16, minSolutionLength: 1, maxSolutionLength: null,
+  width: 6, height: 6, boxes: 1, maxSteps: 100, levelSeed: null, tileSize: 16, minSolutionLength: 1, maxSolutionLength: null, heldOut: null,
 };
+
+/** Draws per reset before giving up on avoiding the held-out set (it is tiny next to the level space). */
+const HELD_OUT_REDRAWS = 1000;
 
 /**
  * Levels from the generator. Reset options: `{ levelSeed }` plays that generated level,
@@ -169,8 +186,10 @@ export class GeneratedLevels implements LevelSource {
   readonly height: number;
   private readonly gen: GenerateOptions;
   private cached: { seed: number; level: SokobanLevel } | null = null;
+  readonly heldOut: SokobanLevelSet | null;
 
-  constructor(private readonly options: SokobanOptions) {
+  constructor(private readonly options: SokobanOptions, heldOut: SokobanLevelSet | null = null) {
+    this.heldOut = heldOut;
     const { width, height, boxes, minSolutionLength, maxSolutionLength, levelSeed } = options;
     this.gen = { width, height, boxes, minSolutionLength, maxSolutionLength };
     const problem = generateOptionsProblem(this.gen);
@@ -192,7 +211,11 @@ export class GeneratedLevels implements LevelSource {
       if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new InvalidOptionError(`reset option levelSeed must be a non-negative integer, got ${describeValue(seed)}`);
       return this.generate(seed);
     }
-    return generateLevel(this.gen, draw());
+    for (let i = 0; i < HELD_OUT_REDRAWS; i++) {
+      const level = generateLevel(this.gen, draw());
+      if (!this.heldOut?.has(level)) return level;
+    }
+    throw new LmmGymError(`Sokoban: ${HELD_OUT_REDRAWS} draws in a row hit the held-out set (${this.heldOut!.size} levels); these generator options cannot avoid it`);
   }
 }
 
@@ -209,9 +232,28 @@ function sizedLevel(value: unknown, width: number, height: number): SokobanLevel
   return level;
 }
 
-export function makeSokobanEnv(options: Partial<SokobanOptions> = {}): SokobanEnv {
-  const o = { ...SOKOBAN_DEFAULTS, ...options };
-  return new SokobanEnv(new GeneratedLevels(o), { maxSteps: o.maxSteps, tileSize: o.tileSize });
+export function makeSokobanEnv(options: Partial<SokobanOptions> & { loadFile?: (path: string) => string } = {}): SokobanEnv {
+  const { loadFile, ...rest } = options;
+  const o = { ...SOKOBAN_DEFAULTS, ...rest };
+  let heldOut: SokobanLevelSet | null = null;
+  if (o.heldOut !== null) {
+    if (typeof o.heldOut !== 'string' || o.heldOut.length === 0) throw new InvalidOptionError(`Sokoban heldOut must be a Boxoban file path or null, got ${describeValue(o.heldOut)}`);
+    if (!loadFile) throw new InvalidOptionError('Sokoban heldOut needs a file loader (make() provides one)');
+    heldOut = heldOutSet(o.heldOut, loadFile);
+  }
+  return new SokobanEnv(new GeneratedLevels(o, heldOut), { maxSteps: o.maxSteps, tileSize: o.tileSize });
+}
+
+/** Parsed held-out files by path: many envs of a vector or a rollout share one set. */
+const heldOutCache = new Map<string, SokobanLevelSet>();
+function heldOutSet(path: string, loadFile: (path: string) => string): SokobanLevelSet {
+  let set = heldOutCache.get(path);
+  if (!set) {
+    set = SokobanLevelSet.fromBoxoban(loadFile(path), path);
+    if (heldOutCache.size > 32) heldOutCache.clear();
+    heldOutCache.set(path, set);
+  }
+  return set;
 }
 
 // ---- Boxoban-v0: levels from Boxoban files ----

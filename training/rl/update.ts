@@ -31,7 +31,13 @@ export interface UpdateSettings {
   aggregation: LossAggregation;
   /** Optimisation passes over each batch of rollouts (1 = on-policy; >1 makes the clip matter). */
   ppoEpochs: number;
-  /** Sequences per gradient step (the batch is split into minibatches of this size; 0 = whole batch). */
+  /**
+   * Sequences per gradient step (the batch is split into minibatches of this size). 0 =
+   * auto: the whole batch when it has at most AUTO_MINI_BATCH sequences, else equal chunks
+   * of at most that many. Step mode yields one sequence per turn (G x batch x turns), so
+   * the size must follow the responses, not the episodes: one forward over 640 turns took
+   * 20 GB.
+   */
   miniBatch: number;
   /** Global gradient-norm clip (0 = off). */
   maxGradNorm: number;
@@ -54,6 +60,15 @@ export interface UpdateStats {
   gradNorm: number;
   optimizerSteps: number;
   tokens: number;
+}
+
+/** Most sequences one gradient step takes when miniBatch is 0 (auto). */
+export const AUTO_MINI_BATCH = 64;
+
+/** The minibatch size used for `n` sequences: `miniBatch`, or with 0 equal chunks of at most AUTO_MINI_BATCH. */
+export function effectiveMiniBatch(miniBatch: number, n: number): number {
+  if (miniBatch > 0) return miniBatch;
+  return n <= AUTO_MINI_BATCH ? n : Math.ceil(n / Math.ceil(n / AUTO_MINI_BATCH));
 }
 
 /** Shuffle-free split into chunks of `size` (0 = one chunk). */
@@ -88,7 +103,7 @@ export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences
   // Weighted sums for the first pass (stats of the pre-update policy), last-pass drift.
   let entSum = 0, entTok = 0, klSum = 0, clipSum = 0, lossSum = 0, pgSum = 0, first = true, tokens = 0;
   for (let epoch = 0; epoch < s.ppoEpochs; epoch++) {
-    for (const part of chunks(seqs, s.miniBatch)) {
+    for (const part of chunks(seqs, effectiveMiniBatch(s.miniBatch, seqs.length))) {
       const examples: ScoredExample[] = part.map((q) => ({ input: q.input, response: q.tokenIds }));
       const old = padSequences(part.map((q) => q.oldLogp));
       const ref = s.klCoef > 0 ? padSequences(part.map((q) => q.refLogp!), old.width) : null;
