@@ -102,7 +102,7 @@ export function defaultSftSources(episodes = 100, mode: ObservationMode = 'text'
  * True when the env stands on a held-out position (Sokoban's `heldOut` test set): episodes
  * that pass through one are dropped, so no trace shows the model a test level.
  */
-function visitsHeldOut(env: Env): boolean {
+export function visitsHeldOut(env: Env): boolean {
   const inner = env.unwrapped;
   return inner instanceof SokobanEnv && inner.inHeldOutSet();
 }

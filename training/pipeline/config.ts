@@ -91,6 +91,21 @@ export interface PrimeStageConfig extends StageBase {
   traces: number;
   /** Sequences per SFT step. */
   batch: number;
+  /** Linear warm-up steps of the learning rate (default min(20, steps / 10)). */
+  warmup: number | null;
+  /** DAgger rounds after the first SFT pass (null: none); see training/priming/dagger.ts. */
+  dagger: DaggerConfig | null;
+}
+
+/**
+ * DAgger after priming: each round the model plays `episodes` training episodes of every
+ * step-style env of the stage (greedy), the oracle labels every state it visits, the
+ * labels join the SFT data, and `steps` more SFT steps follow.
+ */
+export interface DaggerConfig {
+  rounds: number;
+  episodes: number;
+  steps: number;
 }
 
 export interface RlStageConfig extends StageBase {
@@ -272,7 +287,7 @@ function algorithm(v: unknown, field: string): AlgorithmConfig {
 
 const STAGE_FIELDS_COMMON = ['name', 'type', 'envs', 'steps', 'lr', 'eval', 'replays', 'batch'];
 const RL_FIELDS = [...STAGE_FIELDS_COMMON, 'algorithm', 'groupSize', 'rewards', 'sampling'];
-const PRIME_FIELDS = [...STAGE_FIELDS_COMMON, 'traces'];
+const PRIME_FIELDS = [...STAGE_FIELDS_COMMON, 'traces', 'warmup', 'dagger'];
 
 function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: SamplingConfig): StageConfig {
   const field = `stages[${i}]`;
@@ -293,7 +308,19 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
     replays: replayConfig(o.replays, `${f}replays`),
   };
   if (type === 'prime') {
-    return { ...common, type, traces: int(o, 'traces', f, 200, 1, 10_000_000), batch: int(o, 'batch', f, 16, 1, 100000) };
+    let dagger: DaggerConfig | null = null;
+    if (o.dagger !== undefined && o.dagger !== null) {
+      const d = obj(o.dagger, `${f}dagger`);
+      noUnknown(d, `${f}dagger`, ['rounds', 'episodes', 'steps']);
+      const g = `${f}dagger.`;
+      dagger = { rounds: int(d, 'rounds', g, 1, 1, 1000), episodes: int(d, 'episodes', g, 64, 1, 1_000_000), steps: int(d, 'steps', g, undefined, 1, 10_000_000) };
+      if (!envs.some((e) => e.style === 'step')) fail(`${f}dagger`, 'DAgger plays step-style envs; this stage has none');
+    }
+    return {
+      ...common, type, traces: int(o, 'traces', f, 200, 1, 10_000_000), batch: int(o, 'batch', f, 16, 1, 100000),
+      warmup: o.warmup === undefined || o.warmup === null ? null : int(o, 'warmup', f, undefined, 0, 10_000_000),
+      dagger,
+    };
   }
   for (const [j, e] of envs.entries()) {
     if (type === 'fre' && e.mode !== 'text') fail(`${f}envs[${j}].mode`, `an fre stage trains on text observations; got ${show(e.mode)} (use an mgt stage for images)`);

@@ -38,6 +38,8 @@ import { checkEnvSpec, envLabel, makeLanguageEnv } from '../rollout/envs.js';
 import type { PromptBuilder } from '../rollout/sampling-agent.js';
 import { collectOracleExamples, type TraceSource } from '../priming/traces.js';
 import { primeModel } from '../priming/sft.js';
+import { collectDaggerExamples } from '../priming/dagger.js';
+import type { SftExample } from '../priming/types.js';
 import { ResumeError, TrainingConfigError } from '../errors.js';
 import { validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
 import { checkpointDir, loadOptimizer, readTrainerState, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
@@ -235,13 +237,40 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
   }));
   const examples = await collectOracleExamples(sources);
   if (examples.length === 0) throw new TrainingConfigError('stages.prime.envs', 'the oracle produced no successful traces for this stage');
-  await primeModel(model, examples, {
-    steps: stage.steps, batchSize: stage.batch, learningRate: stage.lr, seed, progress: false,
-    onStep: ({ step, loss, gradNorm, learningRate, tokens }) => {
-      log(step + 1, { loss, gradNorm, lr: learningRate, tokens });
-      progress(step + 1, `loss ${loss.toFixed(3)}`);
-    },
-  });
+  const optimizer = await createAdam(stage.lr);
+  let done = 0;
+  const sft = async (data: readonly SftExample[], steps: number, warmup: number | null, status = '') => {
+    const base = done;
+    await primeModel(model, data, {
+      steps, batchSize: stage.batch, learningRate: stage.lr, seed: seed + base, progress: false, optimizer,
+      ...(warmup !== null ? { warmupSteps: warmup } : {}),
+      onStep: ({ step, loss, gradNorm, learningRate, tokens }) => {
+        log(base + step + 1, { loss, gradNorm, lr: learningRate, tokens });
+        progress(base + step + 1, `loss ${loss.toFixed(3)}${status}`);
+      },
+    });
+    done += steps;
+  };
+  try {
+    await sft(examples, stage.steps, stage.warmup);
+    const data = [...examples];
+    for (let round = 0; round < (stage.dagger?.rounds ?? 0); round++) {
+      const d = stage.dagger!;
+      const learner = new ModelAgent(model, { temperature: 0, maxTokens: 96 });
+      const r = await collectDaggerExamples(learner, stage.envs.filter((e) => e.style === 'step').map((spec, i) => ({
+        envId: spec.id, envOptions: spec.options, mode: spec.mode, episodes: d.episodes,
+        seed: (seed * 13 + round * 100_003 + i * 1_000_003) % (stage.eval.seedStart - 10_000_000),
+        ...(spec.maxTurns !== undefined ? { maxTurns: spec.maxTurns } : {}),
+        ...(spec.historyLength !== undefined ? { historyLength: spec.historyLength } : {}),
+        ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
+      })));
+      data.push(...r.examples);
+      log(done, { daggerRound: round + 1, daggerExamples: r.examples.length, daggerWinRate: r.learnerWins / Math.max(1, r.episodes), daggerDisagreement: r.disagreements / Math.max(1, r.turns) });
+      await sft(data, d.steps, 0, ` · dagger ${round + 1}/${d.rounds} (learner won ${r.learnerWins}/${r.episodes})`);
+    }
+  } finally {
+    optimizer.dispose();
+  }
 };
 
 async function runPrimeStage(ctx: StageContext<PrimeStageConfig>, prime: PrimeRunner = defaultPrimeRunner): Promise<void> {
