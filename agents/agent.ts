@@ -1,5 +1,6 @@
-import { parseResponse, type ParseOptions } from './parse.js';
-import type { Agent, AgentContext, AgentObservation, AgentResponse } from './types.js';
+import { parseResponse, type ParseOptions } from '../tasks/parse.js';
+import type { AgentObservation } from '../tasks/types.js';
+import type { Agent, AgentContext, AgentResponse } from './types.js';
 
 /** Parse options that match an observation: its vocabulary and its action limit. */
 export function parseOptionsFor(obs: AgentObservation): ParseOptions {

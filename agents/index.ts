@@ -1,13 +1,13 @@
-// Public API of agents/: the Agent contract, prompts, response parsing, the language-env
-// wrapper, the episode runner, agents (random, oracles, OpenAI-compatible client) and SFT traces.
+// Public API of agents/: the Agent contract, the episode runner, agents (random, oracles,
+// OpenAI-compatible client) and SFT traces.
 // agents/model/** (the trainable model) is exported by its owner below.
+// The language task (LanguageEnv, prompts, parsing, rewards) moved to tasks/; re-exported
+// here so that existing imports from the agents index keep working.
+export * from '../tasks/index.js';
 export * from './types.js';
 export * from './errors.js';
-export * from './parse.js';
-export * from './prompts.js';
 export * from './agent.js';
 export * from './registry.js';
-export * from './language-env.js';
 export * from './runner.js';
 export * from './random.js';
 export * from './oracles/index.js';
@@ -16,6 +16,5 @@ export * from './eval/index.js';
 export * from './traces.js';
 // The built-in envs must be registered for make() in evaluateAgent / generateSftTraces.
 import '../envs/index.js';
-import './specs.js';
 import './builtin.js';
 export * from './model/index.js';

@@ -6,7 +6,8 @@ import {
   AgentError, AgentSpecError, BadServerResponseError, ChatClientError, ServerHttpError, ServerTimeoutError, ServerUnavailableError,
 } from './errors.js';
 import { registerAgent } from './registry.js';
-import type { Agent, AgentContext, AgentObservation, AgentResponse } from './types.js';
+import type { AgentObservation } from '../tasks/types.js';
+import type { Agent, AgentContext, AgentResponse } from './types.js';
 
 export interface OpenAIChatOptions {
   /** Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:11434/v1 (Ollama). */

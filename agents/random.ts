@@ -1,6 +1,7 @@
 import { Rng } from '../envs/core/rng.js';
 import { formatAnswer, responseFromText } from './agent.js';
-import type { Agent, AgentContext, AgentObservation, AgentResponse } from './types.js';
+import type { AgentObservation } from '../tasks/types.js';
+import type { Agent, AgentContext, AgentResponse } from './types.js';
 
 /**
  * Answers in the right format with random content: 1..maxActions random actions (one in

@@ -2,8 +2,9 @@ import { Rng } from '../envs/core/rng.js';
 import type { Info } from '../envs/core/env.js';
 import { agentActBatch } from './agent.js';
 import { AgentError } from './errors.js';
-import type { EnvStepRecord, LanguageEnv, LanguageStepInfo } from './language-env.js';
-import type { Agent, AgentContext, AgentResponse, ParseResult } from './types.js';
+import type { EnvStepRecord, LanguageEnv, LanguageStepInfo } from '../tasks/language-env.js';
+import type { ParseResult } from '../tasks/types.js';
+import type { Agent, AgentContext, AgentResponse } from './types.js';
 
 /** One turn of an episode, as kept for reports, replays and training. No image (size). */
 export interface TurnRecord {

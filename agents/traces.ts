@@ -3,10 +3,10 @@ import type { Env } from '../envs/core/env.js';
 import { SokobanEnv } from '../envs/sokoban/sokoban.js';
 import type { ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import type { Frame } from '../envs/render/frame.js';
-import { LanguageEnv, type LanguageEnvOptions } from './language-env.js';
+import { LanguageEnv, type LanguageEnvOptions } from '../tasks/language-env.js';
 import { OracleAgent, type OracleStyle } from './oracles/oracle.js';
 import { agentRng } from './runner.js';
-import type { InteractionMode } from './types.js';
+import type { InteractionMode } from '../tasks/types.js';
 
 /** One supervised example: what the agent saw and what the oracle answered. */
 export interface SftTrace {

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { make, Rng } from '../envs/index.js';
 import { checkCountdownAnswer, countdownSettings, generateCountdown, solveCountdown, COUNTDOWN_DEFAULTS } from '../envs/text-tasks/index.js';
-import { formatReward } from '../training/rewards/index.js';
+import { formatReward } from '../tasks/rewards/index.js';
 import { LanguageEnv, OpenAIChatClient, OracleAgent, RandomAgent, parseResponse, generateSftTraces } from '../agents/index.js';
 import { machine, rate, report } from './util.js';
 

@@ -1,5 +1,6 @@
-// Public API of training/. Rewards (issue 5); the RL engineer adds the rest below.
-export * from './rewards/index.js';
+// Public API of training/. The rule-based rewards (issue 5) moved to tasks/rewards/;
+// re-exported here so that existing imports from the training index keep working.
+export * from '../tasks/rewards/index.js';
 export * from './priming/index.js';
 // RL and the staged pipeline (issue 8).
 export * from './errors.js';

@@ -1,8 +1,9 @@
 import { make } from '../../envs/core/registry.js';
 import type { ObservationMode } from '../../envs/core/wrappers/observation-mode.js';
-import { LanguageEnv, type LanguageEnvOptions } from '../language-env.js';
+import { LanguageEnv, type LanguageEnvOptions } from '../../tasks/language-env.js';
 import { runEpisodes, type EpisodeResult, type TurnRecord } from '../runner.js';
-import type { Agent, InteractionMode } from '../types.js';
+import type { InteractionMode } from '../../tasks/types.js';
+import type { Agent } from '../types.js';
 import { scorersFor } from './scores.js';
 import { mean, std, wilsonInterval } from './stats.js';
 

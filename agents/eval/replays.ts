@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ReplayWriter, defaultReplayName } from '../../replays/writer.js';
-import type { LanguageEnv } from '../language-env.js';
+import type { LanguageEnv } from '../../tasks/language-env.js';
 import type { EpisodeResult } from '../runner.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { LanguageEnv } from '../language-env.js';
+import type { LanguageEnv } from '../../tasks/language-env.js';
 import type { EpisodeResult } from '../runner.js';
 
 /**

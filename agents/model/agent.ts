@@ -1,7 +1,8 @@
 import { Rng } from '../../envs/core/rng.js';
 import { responseFromText } from '../agent.js';
 import { registerAgent } from '../registry.js';
-import type { Agent, AgentContext, AgentObservation, AgentResponse } from '../types.js';
+import type { Agent, AgentContext, AgentResponse } from '../types.js';
+import type { AgentObservation } from '../../tasks/types.js';
 import { initBackend } from './backend.js';
 import { loadModel } from './checkpoint.js';
 import type { ModelInput } from './layout.js';

@@ -2,7 +2,7 @@ import type { Env } from '../../envs/core/env.js';
 import { FOOTBALL_ACTIONS } from '../../envs/football/constants.js';
 import { scriptedFootballDecision } from '../../envs/football/scripted.js';
 import { registerEpisodeScorer } from '../eval/scores.js';
-import type { AgentObservation } from '../types.js';
+import type { AgentObservation } from '../../tasks/types.js';
 import { registerOracle, type OracleDecision } from './oracle.js';
 
 /** The Football area's scripted attacker, answering one action with its reason as the thinking. */

@@ -1,7 +1,7 @@
 import type { Env } from '../../envs/core/env.js';
 import { FrozenLakeEnv, FROZEN_LAKE_ACTIONS } from '../../envs/frozenlake/frozenlake.js';
 import { OracleError } from '../errors.js';
-import type { AgentObservation } from '../types.js';
+import type { AgentObservation } from '../../tasks/types.js';
 import { planAnswer, registerOracle, type OracleDecision } from './oracle.js';
 
 const MOVES: readonly (readonly [number, number])[] = [[0, -1], [1, 0], [0, 1], [-1, 0]];

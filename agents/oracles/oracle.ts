@@ -1,7 +1,8 @@
 import type { Env } from '../../envs/core/env.js';
 import { OracleError } from '../errors.js';
 import { formatAnswer, responseFromText } from '../agent.js';
-import type { Agent, AgentContext, AgentObservation, AgentResponse } from '../types.js';
+import type { Agent, AgentContext, AgentResponse } from '../types.js';
+import type { AgentObservation } from '../../tasks/types.js';
 
 /** What an oracle decides for one observation: reasoning text and the answer. */
 export interface OracleDecision {

@@ -5,7 +5,7 @@ import { replayPlan } from '../../envs/sokoban/plan.js';
 import { sokobanEnvOf } from '../../envs/sokoban/sokoban.js';
 import { solveSokoban } from '../../envs/sokoban/solver.js';
 import { registerEpisodeScorer } from '../eval/scores.js';
-import type { AgentObservation } from '../types.js';
+import type { AgentObservation } from '../../tasks/types.js';
 import { planAnswer, registerOracle, type OracleDecision, type OracleStyle } from './oracle.js';
 
 /** Remaining optimal plans by state (cells as a string), so step mode solves once per episode. */

@@ -2,7 +2,7 @@ import type { Env } from '../../envs/core/env.js';
 import { ArithmeticEnv, arithmeticSteps } from '../../envs/text-tasks/arithmetic.js';
 import { CountdownEnv, solveCountdown } from '../../envs/text-tasks/countdown.js';
 import { OracleError } from '../errors.js';
-import type { AgentObservation } from '../types.js';
+import type { AgentObservation } from '../../tasks/types.js';
 import { registerOracle, type OracleDecision } from './oracle.js';
 
 function countdownOracle(_obs: AgentObservation, env: Env): OracleDecision {

@@ -7,14 +7,14 @@ import '../../envs/index.js';
 import { createAgent, listAgents } from '../../agents/registry.js';
 // The agent layer without agents/index.js: that one also loads the model (TensorFlow),
 // which `model:` specs load lazily (registerLazyAgentKind).
-import '../../agents/specs.js';
+import '../../tasks/specs.js';
 import '../../agents/builtin.js';
 import '../../agents/openai.js';
 import '../../agents/oracles/index.js';
 import { evaluateAgent, type EvalReport } from '../../agents/eval/evaluate.js';
 import { saveEpisodeResultReplay } from '../../agents/eval/replays.js';
 import { loadBoxobanFile } from '../../envs/sokoban/files.js';
-import type { InvalidAnswerPolicy } from '../../agents/language-env.js';
+import type { InvalidAnswerPolicy } from '../../tasks/language-env.js';
 import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
 
 const HELP = `usage: lmm-gym eval --env ID --agent SPEC [options]

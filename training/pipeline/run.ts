@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Rng } from '../../envs/core/rng.js';
-import { LanguageEnv } from '../../agents/language-env.js';
+import { LanguageEnv } from '../../tasks/language-env.js';
 import { evaluateAgent, saveEpisodeResultReplay } from '../../agents/eval/index.js';
 import { createAdam, initBackend } from '../../agents/model/backend.js';
 import { loadModel, saveModel } from '../../agents/model/checkpoint.js';

@@ -1,11 +1,12 @@
 import { make } from '../../envs/core/registry.js';
 import type { ObservationMode } from '../../envs/core/wrappers/observation-mode.js';
-import { LanguageEnv } from '../../agents/language-env.js';
+import { LanguageEnv } from '../../tasks/language-env.js';
 import { modelInput } from '../../agents/model/agent.js';
 import { OracleAgent, type OracleStyle } from '../../agents/oracles/oracle.js';
 import { visitsHeldOut } from '../../agents/traces.js';
 import { runEpisodes } from '../../agents/runner.js';
-import type { Agent, AgentContext, AgentObservation, AgentResponse } from '../../agents/types.js';
+import type { Agent, AgentContext, AgentResponse } from '../../agents/types.js';
+import type { AgentObservation } from '../../tasks/types.js';
 import type { SftExample } from './types.js';
 
 /** Where DAgger plays: one env in one observation mode (step interaction). */

@@ -2,7 +2,7 @@ import type { ObservationMode } from '../../envs/core/wrappers/observation-mode.
 import { modelInput } from '../../agents/model/agent.js';
 import { generateSftTraces } from '../../agents/traces.js';
 import type { SftTrace } from '../../agents/traces.js';
-import type { InteractionMode } from '../../agents/types.js';
+import type { InteractionMode } from '../../tasks/types.js';
 import type { OracleStyle } from '../../agents/oracles/oracle.js';
 import type { SftExample } from './types.js';
 

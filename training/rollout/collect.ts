@@ -14,9 +14,9 @@
  */
 import type { Rng } from '../../envs/core/rng.js';
 import { runEpisodes, type EpisodeResult } from '../../agents/runner.js';
-import type { LanguageEnv } from '../../agents/language-env.js';
+import type { LanguageEnv } from '../../tasks/language-env.js';
 import type { LmmModel } from '../../agents/model/model.js';
-import { composeReward } from '../rewards/compose.js';
+import { composeReward } from '../../tasks/rewards/compose.js';
 import type { StageEnvSpec } from '../pipeline/config.js';
 import { makeLanguageEnv } from './envs.js';
 import { SamplingAgent, type PolicySample, type PromptBuilder, type SamplingSettings } from './sampling-agent.js';

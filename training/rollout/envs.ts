@@ -4,7 +4,7 @@
  * runs before training starts.
  */
 import { make } from '../../envs/core/registry.js';
-import { LanguageEnv, type LanguageEnvOptions } from '../../agents/language-env.js';
+import { LanguageEnv, type LanguageEnvOptions } from '../../tasks/language-env.js';
 import type { StageEnvSpec } from '../pipeline/config.js';
 
 /** LanguageEnv options of an env spec (undefined fields keep the wrapper's defaults). */

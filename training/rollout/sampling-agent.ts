@@ -7,7 +7,8 @@
  */
 import type { Rng } from '../../envs/core/rng.js';
 import { responseFromText } from '../../agents/agent.js';
-import type { Agent, AgentObservation, AgentResponse } from '../../agents/types.js';
+import type { AgentObservation } from '../../tasks/types.js';
+import type { Agent, AgentResponse } from '../../agents/types.js';
 import type { LmmModel } from '../../agents/model/model.js';
 import type { ModelInput } from '../../agents/model/layout.js';
 

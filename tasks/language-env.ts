@@ -3,7 +3,7 @@ import type { Env, Info, ResetOptions } from '../envs/core/env.js';
 import { InvalidOptionError, ResetNeededError } from '../envs/core/errors.js';
 import { Discrete, Text } from '../envs/core/spaces.js';
 import { parseObservationMode, modeHasImage, modeHasText, type ObservationMode } from '../envs/core/wrappers/observation-mode.js';
-import { composeReward, DEFAULT_REWARD_WEIGHTS, validateRewardWeights, type RewardWeights } from '../training/rewards/compose.js';
+import { composeReward, DEFAULT_REWARD_WEIGHTS, validateRewardWeights, type RewardWeights } from './rewards/compose.js';
 import { NO_SYNONYMS, parseResponse } from './parse.js';
 import { buildAgentObservation, getPromptSpec, type PromptSpec, type PromptTemplates } from './prompts.js';
 import type { AgentObservation, HistoryEntry, InteractionMode, ParseResult } from './types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResponse, normalizeActionWord, ActionVocabulary } from '../../agents/parse.js';
+import { parseResponse, normalizeActionWord, ActionVocabulary } from '../../tasks/parse.js';
 
 const NAMES = ['left', 'down', 'right', 'up'];
 const SOKO_SYN = { 'push up': 'up', 'move left': 'left' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyReward, composeReward, formatReward, RewardConfigError, winReward, DEFAULT_REWARD_WEIGHTS } from '../../training/rewards/index.js';
+import { accuracyReward, composeReward, formatReward, RewardConfigError, winReward, DEFAULT_REWARD_WEIGHTS } from '../../tasks/rewards/index.js';
 
 describe('formatReward (LMM-R1 rule)', () => {
   it('accepts exactly <think>..</think><answer>..</answer> with newlines inside', () => {

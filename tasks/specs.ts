@@ -1,7 +1,7 @@
 import { registerPromptSpec, type PromptSpec } from './prompts.js';
 
 // Prompt specs of the built-in envs: rules, action help, synonyms, answer examples.
-// Importing agents/index.js registers them; third-party envs call registerPromptSpec.
+// Importing tasks/index.js (or agents/index.js) registers them; third-party envs call registerPromptSpec.
 
 registerPromptSpec('FrozenLake-v0', {
   title: 'FrozenLake',

@@ -1,10 +1,10 @@
-import { countOccurrences, isStrictFormat } from '../training/rewards/format.js';
+import { countOccurrences, isStrictFormat } from './rewards/format.js';
 import type { ParseFailureReason, ParseResult } from './types.js';
 
 /**
  * Direction synonyms accepted by every env whose action names include the target word
  * (compass words, one-letter abbreviations, arrows). Envs add their own through their
- * prompt spec (agents/prompts.ts), e.g. Sokoban maps "up" to "push up".
+ * prompt spec (tasks/prompts.ts), e.g. Sokoban maps "up" to "push up".
  */
 export const DIRECTION_SYNONYMS: Readonly<Record<string, string>> = Object.freeze({
   north: 'up', n: 'up', u: 'up', '↑': 'up', '^': 'up',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BaseEnv, Box, Discrete, InvalidOptionError, ResetNeededError, createFrame, make, type Frame } from '../../envs/index.js';
-import { LanguageEnv, buildAgentObservation, renderTemplate, getPromptSpec } from '../../agents/index.js';
+import { LanguageEnv, buildAgentObservation, renderTemplate, getPromptSpec } from '../../tasks/index.js';
 
 const lake = () => make('FrozenLake-v0', { slippery: false });
 const ans = (a: string) => `<think>t</think><answer>${a}</answer>`;
