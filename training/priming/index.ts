@@ -4,3 +4,5 @@ export type { TraceSource } from './traces.js';
 export { collectOracleExamples, examplesFromTraces } from './traces.js';
 export type { PrimeOptions, PrimeResult } from './sft.js';
 export { primeModel, saveLossCurve, toScoredExample, primingLearningRate } from './sft.js';
+export type { DaggerSource, DaggerResult } from './dagger.js';
+export { collectDaggerExamples } from './dagger.js';
