@@ -41,7 +41,8 @@ export function initialValues(c: ModelConfig, seed: number): Map<string, Float32
     const n = shape.reduce((a, b) => a * b, 1);
     const v = new Float32Array(n);
     const leaf = name.slice(name.lastIndexOf('.') + 1);
-    if (leaf.endsWith('_g')) v.fill(1);
+    if (name === 'vis.pos') visualPositionCode(c, v);
+    else if (leaf.endsWith('_g')) v.fill(1);
     else if (leaf.endsWith('_b')) { /* zeros */ } else {
       const residual = leaf === 'out_w' || leaf === 'ff2_w';
       const std = c.initStd * (residual ? 1 / Math.sqrt(2 * c.nLayers) : 1);
@@ -50,6 +51,24 @@ export function initialValues(c: ModelConfig, seed: number): Map<string, Float32
     out.set(name, v);
   }
   return out;
+}
+
+/**
+ * Initial visual position embeddings: a 2-D sinusoidal code (half the channels for the
+ * patch row, half for the column) at about the scale of the patch features. With a small
+ * random init the decoder could not tell where a patch is for hundreds of steps, and
+ * perception ("where is the player?") is mostly position (issue 12). Still trainable.
+ */
+function visualPositionCode(c: ModelConfig, out: Float32Array): void {
+  const grid = c.imageSize / c.patchSize, dv = c.visionWidth, half = Math.floor(dv / 2);
+  for (let k = 0; k < grid * grid; k++) {
+    const r = Math.floor(k / grid), col = k % grid;
+    for (let j = 0; j < dv; j++) {
+      const pos = j < half ? r : col, i = j < half ? j : j - half;
+      const angle = (pos + 0.5) * (Math.floor(i / 2) + 1) * Math.PI / grid;
+      out[k * dv + j] = 0.25 * (i % 2 === 0 ? Math.sin(angle) : Math.cos(angle));
+    }
+  }
 }
 
 /** Create the tf variables (auto-named: tfjs variable names must be globally unique). */

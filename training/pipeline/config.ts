@@ -65,6 +65,11 @@ export interface EvalConfig {
   temperature: number;
   /** Envs to evaluate (default: the stage's envs), e.g. the MGT target after an FRE stage. */
   envs: StageEnvSpec[] | null;
+  /**
+   * A fixed test set (Boxoban file, e.g. data/sokoban/test-6x6-1box.txt): episode i plays
+   * level i (the first `episodes` levels) instead of a level drawn from seedStart + i.
+   */
+  levels: string | null;
 }
 
 export interface ReplayConfig {
@@ -241,7 +246,7 @@ const DEFAULT_SAMPLING: SamplingConfig = { temperature: 1, topP: 1, maxTokens: 6
 
 function evalConfig(v: unknown, field: string, hooks: ConfigCheckHooks): EvalConfig {
   const o = v === undefined ? {} : obj(v, field);
-  noUnknown(o, field, ['every', 'episodes', 'seedStart', 'temperature', 'envs']);
+  noUnknown(o, field, ['every', 'episodes', 'seedStart', 'temperature', 'envs', 'levels']);
   const f = `${field}.`;
   let envs: StageEnvSpec[] | null = null;
   if (o.envs !== undefined && o.envs !== null) {
@@ -254,6 +259,7 @@ function evalConfig(v: unknown, field: string, hooks: ConfigCheckHooks): EvalCon
     seedStart: int(o, 'seedStart', f, 1_000_000_000, 1),
     temperature: numIn(o, 'temperature', f, 0, 0, 10),
     envs,
+    levels: o.levels === undefined || o.levels === null ? null : str(o, 'levels', f),
   };
 }
 

@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Rng } from '../../envs/core/rng.js';
+import { loadBoxobanFile } from '../../envs/sokoban/files.js';
 import { LanguageEnv } from '../../tasks/language-env.js';
 import { evaluateAgent, saveEpisodeResultReplay } from '../../agents/eval/index.js';
 import { createAdam, initBackend } from '../../agents/model/backend.js';
@@ -170,7 +171,8 @@ export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = 
     updatesThisRun++;
     if (options.crashAfterUpdates !== undefined && updatesThisRun >= options.crashAfterUpdates) throw new Error(`injected crash after ${updatesThisRun} updates`);
   };
-  let globalBase = config.stages.slice(0, first).reduce((a, s) => a + s.steps, 0);
+  const stageSteps = (s: StageConfig) => (s.type === 'prime' ? primeSteps(s) : s.steps);
+  let globalBase = config.stages.slice(0, first).reduce((a, s) => a + stageSteps(s), 0);
   try {
     for (let i = first; i < config.stages.length; i++) {
       const stage = config.stages[i]!;
@@ -184,7 +186,7 @@ export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = 
       } finally {
         model.dispose();
       }
-      globalBase += stage.steps;
+      globalBase += stageSteps(stage);
     }
     const lastDir = config.stages.length ? checkpointDir(join(out, config.stages.at(-1)!.name)) : join(out, 'init');
     const final = await loadModel(lastDir, { trainable: false });
@@ -273,9 +275,15 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
   }
 };
 
+/** SFT steps of a prime stage: the first pass plus every DAgger round's. */
+export function primeSteps(stage: PrimeStageConfig): number {
+  return stage.steps + (stage.dagger ? stage.dagger.rounds * stage.dagger.steps : 0);
+}
+
 async function runPrimeStage(ctx: StageContext<PrimeStageConfig>, prime: PrimeRunner = defaultPrimeRunner): Promise<void> {
   const { stage, model, config } = ctx;
-  const bar = new ProgressBar(`[${stage.name}]`, stage.steps, { quiet: ctx.quiet });
+  const total = primeSteps(stage);
+  const bar = new ProgressBar(`[${stage.name}]`, total, { quiet: ctx.quiet });
   const rngSeed = stageSeed(config, ctx.index);
   await prime({
     model, stage, seed: rngSeed,
@@ -283,8 +291,8 @@ async function runPrimeStage(ctx: StageContext<PrimeStageConfig>, prime: PrimeRu
     progress: (done, status) => bar.update(done, status),
   });
   bar.done();
-  await evalStage(ctx, stage.steps);
-  const state: TrainerState = { kind: 'lmm-gym-trainer', version: 1, stage: stage.name, stageIndex: ctx.index, step: stage.steps, done: true, globalStep: ctx.globalBase + stage.steps, rngSeed, rngState: null };
+  await evalStage(ctx, total);
+  const state: TrainerState = { kind: 'lmm-gym-trainer', version: 1, stage: stage.name, stageIndex: ctx.index, step: total, done: true, globalStep: ctx.globalBase + total, rngSeed, rngState: null };
   await saveTrainerCheckpoint(ctx.stageDir, model, state, null);
 }
 
@@ -413,10 +421,13 @@ async function evalStage(ctx: StageContext, step: number): Promise<Record<string
   const out: Record<string, unknown>[] = [];
   const sampling = stage.type === 'prime' ? ctx.config.sampling : (stage as RlStageConfig).sampling;
   const agent = new ModelAgent(ctx.model, { temperature: stage.eval.temperature, maxTokens: sampling.maxTokens, seed: stage.eval.seedStart, input: ctx.promptOf, name: `policy@${stage.name}:${step}` });
+  const levels = stage.eval.levels ? loadBoxobanFile(stage.eval.levels) : null;
+  const episodes = levels ? Math.min(levels.length, stage.eval.episodes) : stage.eval.episodes;
   for (const spec of stage.eval.envs ?? stage.envs) {
     const report = await evaluateAgent({
-      envId: spec.id, envOptions: spec.options, agent, episodes: stage.eval.episodes, seed: stage.eval.seedStart,
-      mode: spec.mode, interaction: spec.style, parallel: Math.min(stage.eval.episodes, 64), keepResponses: false,
+      envId: spec.id, envOptions: spec.options, agent, episodes, seed: stage.eval.seedStart,
+      ...(levels ? { resetOptions: levels.slice(0, episodes).map((level) => ({ level })) } : {}),
+      mode: spec.mode, interaction: spec.style, parallel: Math.min(episodes, 64), keepResponses: false,
       language: {
         ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
         ...(spec.maxTurns !== undefined ? { maxTurns: spec.maxTurns } : {}),
