@@ -70,26 +70,40 @@ export function canonicalSokobanAction(level: SokobanLevel): number {
 const cellText = (i: number, width: number) => `${Math.floor(i / width)},${i % width}`;
 
 /**
- * Compact reasoning: what the decision needs and nothing else. The positions read from the
- * board (P player, B boxes, T targets, as row,col), then the sub-goal: the next push of the
- * canonical optimal plan, which box, which way, and the cell the player pushes from, e.g.
- * `P 4,1 B 3,3 T 4,2; push 3,3 left from 3,4`. The move is the first step towards that cell
- * (or the push itself when the player stands there).
+ * Compact reasoning: what the decision needs, as short local steps a small model can
+ * learn one at a time (each token depends on a few earlier ones and the image):
+ * the positions read from the board (P player, B boxes, T targets, as row,col); the route
+ * of the next box to be pushed (`box`: its cells, now and after each of its pushes in the
+ * canonical optimal plan); the first push (`push DIR from CELL`); and, unless the player
+ * already stands there, the walk to that cell (`go`: each cell in turn). The move is then
+ * the step to the first `go` cell, or the push itself, e.g.
+ * `P 4,1 B 2,3 T 3,2; box 2,3 3,3 3,2; push down from 1,3; go 3,1 2,1 1,1 1,2 1,3`.
  */
 export function compactSokobanReasoning(level: SokobanLevel): { think: string; action: number } {
   const w = level.width;
-  const cells = (list: number[]) => list.map((i) => cellText(i, w)).join(' ');
+  const cells = (list: readonly number[]) => list.map((i) => cellText(i, w)).join(' ');
   const seen = `P ${cellText(levelPlayer(level), w)} B ${cells(levelBoxes(level))} T ${cells(levelTargets(level))}`;
   const first = canonicalSokobanAction(level);
   if (first < 0) return { think: `${seen}; no solution`, action: 0 };
   const game = new SokobanGame(level);
-  for (let step = 0, a = first; step < 200 && a >= 0; step++) {
+  const walk: number[] = [];
+  let push: { dir: number; from: number } | null = null;
+  const route: number[] = [];
+  for (let step = 0, a = first; step < 500 && a >= 0 && !game.solved; step++) {
     const from = game.player;
     game.move(a);
-    if (game.lastPushed) return { think: `${seen}; push ${cellText(game.player, w)} ${SOKOBAN_ACTIONS[a]} from ${cellText(from, w)}`, action: first };
+    if (game.lastPushed) {
+      // The pushed box went from the player's new cell one cell further the same way.
+      const boxFrom = game.player, boxTo = game.player + (game.player - from);
+      if (!push) { push = { dir: a, from }; route.push(boxFrom, boxTo); } else if (boxFrom === route[route.length - 1]) route.push(boxTo);
+      else break; // the plan turns to another box
+    } else if (!push) walk.push(game.player);
+    if (game.solved) break;
     a = canonicalSokobanAction(game.toLevel());
   }
-  return { think: `${seen}; no solution`, action: first };
+  if (!push) return { think: `${seen}; no solution`, action: first };
+  const go = walk.length ? `; go ${cells(walk)}` : '';
+  return { think: `${seen}; box ${cells(route)}; push ${SOKOBAN_ACTIONS[push.dir]} from ${cellText(push.from, w)}${go}`, action: first };
 }
 
 function sokobanOracle(obs: AgentObservation, env: Env, _envObservation: unknown, style: OracleStyle = 'verbose'): OracleDecision {
