@@ -1,5 +1,5 @@
 import { blit, createFrame, fillRect, type Frame } from '../envs/render/frame.js';
-import { GlyphAtlas, wrapColumns } from './glyphs.js';
+import { GlyphAtlas, firstLines, layoutText, type TextLayout } from './glyphs.js';
 import { describeMismatch, type ReplayMismatch } from './errors.js';
 import type { Replay } from './format.js';
 import { actionLabel, agentViewAt, formatReward, splitResponse } from './text.js';
@@ -84,8 +84,10 @@ export class PanelRenderer {
   private readonly small: GlyphAtlas;
   private readonly normal: GlyphAtlas;
   private readonly big: GlyphAtlas;
-  // Plan mode shows one response on many frames: wrap it once.
-  private readonly wrapCache = new Map<string, string[]>();
+  // Plan mode shows one response on many frames: lay it out once per room.
+  private readonly layoutCache = new Map<string, { cols: number; room: number; layout: TextLayout }>();
+  /** The reasoning layout of the last draw() (lines drawn, total lines, marker), or null. */
+  lastReasoningLayout: TextLayout | null = null;
 
   constructor(readonly gameWidth: number, readonly gameHeight: number, options: PanelOptions = {}) {
     this.panelWidth = options.width ?? 320;
@@ -119,9 +121,13 @@ export class PanelRenderer {
     y += this.small.cellHeight + 2;
     this.big.draw(f, x0, y, c.stepLine, rgb(COLORS.text), Math.floor(inner / this.big.cellWidth));
     y += this.big.cellHeight + 4;
+    this.lastReasoningLayout = null;
     for (const line of c.lines) {
-      for (const l of wrapColumns(line.text, cols).slice(0, 3)) {
+      // At most 3 lines each; a longer one ends in '…'.
+      const { lines: ls, more } = firstLines(line.text, cols, 3);
+      for (let i = 0; i < ls.length; i++) {
         if (y + lh > bottom) return;
+        const l = i === ls.length - 1 && more ? [...ls[i]!].slice(0, Math.max(0, cols - 1)).join('') + '…' : ls[i]!;
         font.draw(f, x0, y, l, rgb(COLORS[line.color ?? 'text']), cols);
         y += lh;
       }
@@ -133,20 +139,15 @@ export class PanelRenderer {
     font.draw(f, x0, y, c.reasoningTitle ?? 'Reasoning', rgb(COLORS.dim), cols);
     y += lh;
     const key = c.reasoning || '(empty)';
-    let wrapped = this.wrapCache.get(key);
-    if (!wrapped) {
-      if (this.wrapCache.size > 64) this.wrapCache.clear();
-      this.wrapCache.set(key, (wrapped = wrapColumns(key, cols)));
-    }
     const room = Math.max(1, Math.floor((bottom - y) / lh));
-    // Too long: keep the head and the tail (the conclusion), elide the middle.
-    let shown = wrapped, elidedAt = -1;
-    if (wrapped.length > room) {
-      const tail = room >= 6 ? 2 : 0;
-      const head = Math.max(0, room - tail - 1);
-      shown = [...wrapped.slice(0, head), `… (${wrapped.length - head - tail} more lines)`, ...wrapped.slice(wrapped.length - tail)];
-      elidedAt = head;
+    let cached = this.layoutCache.get(key);
+    if (!cached || cached.cols !== cols || cached.room !== room) {
+      if (this.layoutCache.size > 64) this.layoutCache.clear();
+      // Too long: keep the head and the tail (the conclusion), mark the elided middle.
+      cached = { cols, room, layout: layoutText(key, cols, room, room >= 6 ? 2 : 0) };
+      this.layoutCache.set(key, cached);
     }
+    const { lines: shown, markerAt: elidedAt } = (this.lastReasoningLayout = cached.layout);
     for (let i = 0; i < shown.length; i++) {
       font.draw(f, x0, y, shown[i]!, rgb(i === elidedAt ? COLORS.dim : COLORS.text), cols);
       y += lh;
