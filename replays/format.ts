@@ -184,9 +184,30 @@ export function encodeStoredFrame(frame: Frame): StoredReplayFrame {
   return { width: frame.width, height: frame.height, encoding: 'rgba-deflate-base64', data: deflateSync(bytes, { level: 6 }).toString('base64') };
 }
 
-/** Decode a stored frame; throws RangeError when the bytes do not match the size. */
+/**
+ * Largest stored frame read back: 2^24 pixels (64 MiB of RGBA, e.g. 4096 x 4096). The
+ * reader refuses a larger `width x height` on its line, before anything is decompressed.
+ */
+export const MAX_STORED_FRAME_PIXELS = 1 << 24;
+
+/**
+ * Decode a stored frame; throws RangeError when the size is over MAX_STORED_FRAME_PIXELS
+ * or the bytes do not match it. Decompression stops at the declared size, so a small
+ * field cannot inflate to gigabytes.
+ */
 export function decodeStoredFrame(stored: StoredReplayFrame): Frame {
-  const bytes = inflateSync(Buffer.from(stored.data, 'base64'));
-  if (bytes.length !== stored.width * stored.height * 4) throw new RangeError(`stored frame has ${bytes.length} bytes, expected ${stored.width}x${stored.height}x4`);
+  const pixels = stored.width * stored.height;
+  if (!(pixels > 0) || pixels > MAX_STORED_FRAME_PIXELS) {
+    throw new RangeError(`stored frame ${stored.width}x${stored.height} is ${pixels} pixels; the limit is ${MAX_STORED_FRAME_PIXELS} pixels (MAX_STORED_FRAME_PIXELS)`);
+  }
+  const expected = pixels * 4;
+  let bytes: Buffer;
+  try {
+    bytes = inflateSync(Buffer.from(stored.data, 'base64'), { maxOutputLength: expected + 1 });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new RangeError(`stored frame data inflates to more than the ${expected} bytes of ${stored.width}x${stored.height}x4`);
+    throw new RangeError(`stored frame data is not valid deflate data: ${(e as Error).message}`);
+  }
+  if (bytes.length !== expected) throw new RangeError(`stored frame has ${bytes.length} bytes, expected ${stored.width}x${stored.height}x4`);
   return { width: stored.width, height: stored.height, data: new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length) };
 }

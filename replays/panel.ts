@@ -1,4 +1,6 @@
-import { blit, createFrame, fillRect, type Frame } from '../envs/render/frame.js';
+import { InvalidOptionError } from '../envs/core/errors.js';
+import { checkIntInRange } from '../envs/core/limits.js';
+import { blit, checkFrameSize, createFrame, fillRect, type Frame } from '../envs/render/frame.js';
 import { GlyphAtlas, firstLines, layoutText, type TextLayout } from './glyphs.js';
 import { describeMismatch, type ReplayMismatch } from './errors.js';
 import type { Replay } from './format.js';
@@ -13,6 +15,27 @@ export interface PanelOptions {
   fontSize?: number;
   /** Margin around the game frame (default 8). */
   margin?: number;
+}
+
+/** Bounds of the panel options, checked before anything is drawn (an InvalidOptionError names the option and its bound). */
+export const PANEL_LIMITS = {
+  width: { min: 64, max: 4096, flag: '--panel-width' },
+  fontSize: { min: 6, max: 128, flag: '--font-size' },
+  minHeight: { min: 1, max: 8192, flag: null },
+  margin: { min: 0, max: 1024, flag: null },
+} as const;
+
+/** The panel options with defaults, or an InvalidOptionError naming the field and its limit. */
+export function checkPanelOptions(options: PanelOptions = {}): Required<PanelOptions> {
+  const defaults: Required<PanelOptions> = { width: 320, minHeight: 240, fontSize: 12, margin: 8 };
+  const out = { ...defaults };
+  for (const k of Object.keys(PANEL_LIMITS) as (keyof typeof PANEL_LIMITS)[]) {
+    const v = options[k];
+    if (v === undefined) continue;
+    const { min, max, flag } = PANEL_LIMITS[k];
+    out[k] = checkIntInRange(`panel ${k}${flag ? ` (${flag})` : ''}`, v, min, max, (m) => new InvalidOptionError(m));
+  }
+  return out;
 }
 
 const COLORS = { bg: '#1d1f27', game: '#101218', text: '#e6e6e6', dim: '#9aa0aa', good: '#7bd88f', bad: '#ff6b6b', accent: '#ffd866', rule: '#3a3d4a' };
@@ -90,11 +113,13 @@ export class PanelRenderer {
   lastReasoningLayout: TextLayout | null = null;
 
   constructor(readonly gameWidth: number, readonly gameHeight: number, options: PanelOptions = {}) {
-    this.panelWidth = options.width ?? 320;
-    const fs = options.fontSize ?? 12;
-    this.margin = options.margin ?? 8;
+    const o = checkPanelOptions(options);
+    this.panelWidth = o.width;
+    const fs = o.fontSize;
+    this.margin = o.margin;
     this.width = gameWidth + 2 * this.margin + this.panelWidth;
-    this.height = Math.max(gameHeight + 2 * this.margin, options.minHeight ?? 240);
+    this.height = Math.max(gameHeight + 2 * this.margin, o.minHeight);
+    checkFrameSize(this.width, this.height, 'replay image');
     this.out = createFrame(this.width, this.height, rgb(COLORS.game));
     this.small = GlyphAtlas.get(Math.max(6, fs - 1));
     this.normal = GlyphAtlas.get(fs);

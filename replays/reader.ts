@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ReplayError, ReplayFormatError, ReplayTruncatedError, ReplayVersionError } from './errors.js';
 import {
-  REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, decodeReplayValue,
+  MAX_STORED_FRAME_PIXELS, REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, decodeReplayValue,
   type Replay, type ReplayEnd, type ReplayHeader, type ReplayStep, type ReplayTurn, type StoredReplayFrame,
 } from './format.js';
 
@@ -177,5 +177,8 @@ function checkFrame(v: unknown, line: number, fail: Fail): asserts v is StoredRe
   if (!isObject(v) || !Number.isSafeInteger(f.width) || !Number.isSafeInteger(f.height) || f.width! <= 0 || f.height! <= 0
     || f.encoding !== 'rgba-deflate-base64' || typeof f.data !== 'string') {
     fail(line, 'frame must be {width, height, encoding:"rgba-deflate-base64", data}');
+  }
+  if (f.width! * f.height! > MAX_STORED_FRAME_PIXELS) {
+    fail(line, `frame width x height (${f.width}x${f.height}) is ${f.width! * f.height!} pixels; the limit is ${MAX_STORED_FRAME_PIXELS} pixels (MAX_STORED_FRAME_PIXELS)`);
   }
 }

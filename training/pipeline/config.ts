@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { OBSERVATION_MODES, type ObservationMode } from '../../envs/core/wrappers/observation-mode.js';
+import { limitMessage } from '../../envs/core/limits.js';
 import { TrainingConfigError } from '../errors.js';
 import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
 import { KL_ESTIMATORS } from '../rl/kl.js';
@@ -133,7 +134,20 @@ export interface ConfigCheckHooks {
   checkEnv?(id: string, options: Record<string, unknown>): void;
   /** Throw when the preset name is unknown. */
   checkModelPreset?(preset: string): void;
+  /**
+   * Throw when the preset with these overrides is not a valid model (unknown field, size
+   * over its limit); an error with a `field` property names the override at fault.
+   */
+  checkModel?(preset: string, overrides: Record<string, number>): void;
 }
+
+/**
+ * Bounds that depend on several fields. `responsesPerUpdate` bounds batch x groupSize of an
+ * RL stage (every response of an update is generated and held before the update).
+ */
+export const TRAIN_LIMITS = {
+  responsesPerUpdate: 16384,
+} as const;
 
 // ---------------------------------------------------------------------------------------
 
@@ -302,6 +316,9 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
   const alg = algorithm(o.algorithm, `${f}algorithm`);
   if (alg.estimator === 'rloo' && groupSize < 2) fail(`${f}groupSize`, 'rloo needs groupSize >= 2');
   const batch = int(o, 'batch', f, 4, 1, 100000);
+  if (batch * groupSize > TRAIN_LIMITS.responsesPerUpdate) {
+    fail(`${f}batch`, limitMessage(`batch x groupSize (${batch} x ${groupSize} responses per update)`, batch * groupSize, TRAIN_LIMITS.responsesPerUpdate));
+  }
   if (alg.miniBatch > 0 && alg.miniBatch > batch * groupSize) fail(`${f}algorithm.miniBatch`, `miniBatch (${alg.miniBatch}) exceeds the ${batch * groupSize} responses of an update`);
   const rewards: Record<string, number> = { accuracy: 1, format: 0.5, env: 0, penalty: 1 };
   if (o.rewards !== undefined) {
@@ -329,6 +346,14 @@ export function validateTrainConfig(raw: unknown, hooks: ConfigCheckHooks = {}):
     for (const [k, v] of Object.entries(obj(m.overrides, 'model.overrides'))) {
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(`model.overrides.${k}`, `expected a number, got ${show(v)}`);
       overrides[k] = v;
+    }
+  }
+  if (hooks.checkModel) {
+    try {
+      hooks.checkModel(preset, overrides);
+    } catch (e) {
+      const field = (e as { field?: unknown }).field;
+      fail(typeof field === 'string' && field in overrides ? `model.overrides.${field}` : 'model.overrides', (e as Error).message);
     }
   }
   if (m.init !== undefined && m.init !== null && (typeof m.init !== 'string' || !m.init)) fail('model.init', `expected a checkpoint directory path or null, got ${show(m.init)}`);

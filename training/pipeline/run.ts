@@ -85,6 +85,10 @@ export const configHooks = {
   checkModelPreset(preset: string) {
     modelConfig(preset as ModelPreset, 300);
   },
+  /** The preset with the overrides (vocabulary: a small tokenizer's; the real one is checked again at creation). */
+  checkModel(preset: string, overrides: Record<string, number>) {
+    modelConfig(preset as ModelPreset, 300, overrides);
+  },
 };
 
 /** Texts the tokenizer of a fresh model learns its word pieces from: prompts and oracle answers of every env of the config. */
