@@ -5,6 +5,7 @@ import { resizeNearest } from '../envs/render/resize.js';
 import type { Frame } from '../envs/render/frame.js';
 import { ReplayFormatError, ReplayMismatchError, ReplayNotSimulatableError, type ReplayMismatch } from './errors.js';
 import { decodeStoredFrame, type Replay, type ReplayStep } from './format.js';
+import { pushAll } from '../envs/core/arrays.js';
 
 /** One state of a replayed episode: index 0 is the start state, index i the state after step i-1. */
 export interface ReplayState {
@@ -226,6 +227,6 @@ export interface ReplayVerifyReport {
 /** Re-simulate without rendering and list every mismatch (no throw). */
 export function verifyReplay(replay: Replay, options: Pick<ReplayStatesOptions, 'envOptions'> = {}): ReplayVerifyReport {
   const mismatches: ReplayMismatch[] = [];
-  for (const s of replayStates(replay, { ...options, frames: false, source: 'simulate', onMismatch: 'collect' })) mismatches.push(...s.mismatches);
+  for (const s of replayStates(replay, { ...options, frames: false, source: 'simulate', onMismatch: 'collect' })) pushAll(mismatches, s.mismatches);
   return { ok: mismatches.length === 0, steps: replay.steps.length, mismatches };
 }

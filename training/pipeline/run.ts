@@ -41,6 +41,7 @@ import { primeModel } from '../priming/sft.js';
 import { ResumeError, TrainingConfigError } from '../errors.js';
 import { validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
 import { checkpointDir, loadOptimizer, readTrainerState, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
+import { pushAll } from '../../envs/core/arrays.js';
 
 /** Hooks and settings of one pipeline run (the CLI sets them from flags). */
 export interface RunOptions {
@@ -110,7 +111,7 @@ export async function tokenizerCorpus(config: TrainConfig, seedsPerEnv = 4): Pro
       try {
         traced = await collectOracleExamples([{ envId: spec.id, envOptions: spec.options, mode: 'text', interaction: spec.style, episodes: seedsPerEnv, successOnly: false, ...(spec.reasoning ? { reasoning: spec.reasoning } : {}) }]);
       } catch { /* no oracle for this env: prompts only */ }
-      out.push(...traced.map((e) => e.response));
+      pushAll(out, traced.map((e) => e.response));
     }
   }
   return out;
