@@ -31,10 +31,15 @@ export class EnvCheckError extends LmmGymError {
   }
 }
 
-/** A vector env's worker failed (crashed, exited or threw while stepping). */
+/**
+ * A vector env's sub-env failed: it threw, its worker died (exit, crash, timeout), or its
+ * result could not be sent between threads. `envIndex` is the sub-env; `cause` the original
+ * error when there is one (SyncVectorEnv).
+ */
 export class VectorEnvError extends LmmGymError {
-  constructor(message: string, readonly envIndex: number) {
+  constructor(message: string, readonly envIndex: number, options?: { cause?: unknown }) {
     super(message);
+    if (options && 'cause' in options) (this as { cause?: unknown }).cause = options.cause;
   }
 }
 
