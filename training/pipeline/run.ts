@@ -276,7 +276,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
     rngSeed = ctx.state.rngSeed;
     rng = Rng.fromState(rngSeed, ctx.state.rngState as ReturnType<Rng['state']>);
     const restored = await loadOptimizer(join(ctx.stageDir, 'optimizer.bin'), optimizer, step);
-    if (!restored) ctx.log(`[${stage.name}] optimizer state not found for update ${step}; Adam moments restart`);
+    if (!restored.restored) ctx.log(`[${stage.name}] optimizer state not used for update ${step}: ${restored.reason}; Adam moments restart (weights and step come from the checkpoint)`);
   }
   // Frozen reference policy (the stage's start model) only when the KL term is on.
   const ref = alg.klCoef > 0 ? await loadModel(stageStartDir(ctx.out, config.stages, ctx.index), { trainable: false }) : null;
