@@ -7,6 +7,7 @@
 // A file without its end line is partial (the writer stopped before close()).
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { Frame } from '../envs/render/frame.js';
+import { ReplayValueError } from './errors.js';
 
 export const REPLAY_FORMAT = 'lmm-gym-replay';
 /** The format version this code writes (and the newest it reads). */
@@ -161,20 +162,37 @@ export function encodeReplayValue(value: unknown): unknown {
   return out;
 }
 
-/** Inverse of `encodeReplayValue`. */
-export function decodeReplayValue(value: unknown): unknown {
+/**
+ * Inverse of `encodeReplayValue`. A tag that does not decode exactly is a ReplayValueError
+ * naming where it is (`$num` other than NaN / Infinity / -Infinity, a `$bigint` that is not
+ * an integer, a `$typed` array holding something other than numbers), never a bare
+ * SyntaxError or a silent NaN.
+ */
+export function decodeReplayValue(value: unknown, path = 'value'): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(decodeReplayValue);
+  if (Array.isArray(value)) return value.map((v, i) => decodeReplayValue(v, `${path}[${i}]`));
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
-  if (keys.length === 1 && typeof o.$num === 'string') return Number(o.$num);
-  if (keys.length === 1 && typeof o.$bigint === 'string') return BigInt(o.$bigint);
+  const bad = (what: string) => new ReplayValueError(`${path}: ${JSON.stringify(o).slice(0, 80)} ${what}`);
+  if (keys.length === 1 && typeof o.$num === 'string') {
+    if (o.$num !== 'NaN' && o.$num !== 'Infinity' && o.$num !== '-Infinity') throw bad('is not a number tag (expected "NaN", "Infinity" or "-Infinity")');
+    return Number(o.$num);
+  }
+  if (keys.length === 1 && typeof o.$bigint === 'string') {
+    if (!/^-?\d{1,10000}$/.test(o.$bigint)) throw bad('is not a bigint tag (expected decimal digits)');
+    return BigInt(o.$bigint);
+  }
   if (keys.length === 2 && typeof o.$typed === 'string' && Array.isArray(o.data) && (TYPED as readonly string[]).includes(o.$typed)) {
     const Ctor = globalThis[o.$typed as TypedName] as unknown as { from(a: number[]): unknown };
-    return Ctor.from(o.data.map((x) => decodeReplayValue(x) as number));
+    const data = o.data.map((x, i) => {
+      const v = decodeReplayValue(x, `${path}.data[${i}]`);
+      if (typeof v !== 'number') throw bad(`holds ${JSON.stringify(x)?.slice(0, 20)} at data[${i}], not a number`);
+      return v;
+    });
+    return Ctor.from(data);
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = decodeReplayValue(o[k]);
+  for (const k of keys) out[k] = decodeReplayValue(o[k], `${path}.${k}`);
   return out;
 }
 

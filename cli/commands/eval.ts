@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../../envs/render/png.js';
+import { checkOutputFile, writeFileAtomic } from '../../envs/render/png.js';
 import { ProgressBar } from '../../training/metrics/progress.js';
 import { InvalidOptionError } from '../../envs/core/errors.js';
 import { envEntry } from '../../envs/core/registry.js';
@@ -95,6 +95,8 @@ export async function run(argv: string[]): Promise<number> {
   const penalty = numberFlag('invalid-penalty', values['invalid-penalty']);
   if (penalty !== undefined) language.invalidPenalty = penalty;
 
+  // The report path is checked before any episode runs (a folder or a file in the way of its folder fails now, not after the episodes).
+  if (values.out) checkOutputFile(values.out);
   const agent = await createAgent(values.agent, { envId: values.env, seed, settings: parseKeyValues(values['agent-option']) });
   const bar = values.quiet ? null : new ProgressBar('eval', episodes, { minIntervalMs: 5_000 });
   let done = 0, wins = 0;

@@ -15,6 +15,9 @@ export class InvalidActionError extends LmmGymError {}
 /** Calling step() before reset() or after the episode ended. */
 export class ResetNeededError extends LmmGymError {}
 
+/** An output path that cannot be written: a folder where a file is asked, a file in the way of a folder, a failed write. */
+export class OutputPathError extends LmmGymError {}
+
 /** A bad option value or an unknown option name. */
 export class InvalidOptionError extends LmmGymError {}
 

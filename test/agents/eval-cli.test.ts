@@ -11,6 +11,18 @@ const run = promisify(execFile);
 const CLI = join(__dirname, '../../dist/cli/main.js');
 
 describe('lmm-gym eval', () => {
+  it('checks --out before running any episode: a folder is a one-line error, and an unknown agent option is named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmm-eval-'));
+    // 100000 episodes would take very long: the error must come before them.
+    const r = await run('node', [CLI, 'eval', '--env', 'FrozenLake-v0', '--agent', 'random', '--episodes', '100000', '--out', dir]).catch((e) => e);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`OutputPathError: cannot write ${dir}: it is a folder`);
+    expect(readdirSync(dir)).toEqual([]);
+    const o = await run('node', [CLI, 'eval', '--env', 'FrozenLake-v0', '--agent', 'oracle', '--agent-option', 'styel=compact']).catch((e) => e);
+    expect(o.code).toBe(1);
+    expect(o.stderr).toContain('unknown setting "styel" for agent kind "oracle"; valid settings: style');
+  });
+
   it('writes a JSON report and replays that re-simulate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lmm-eval-'));
     const out = join(dir, 'report.json');
