@@ -13,6 +13,7 @@ import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.
 import { KL_ESTIMATORS } from '../rl/kl.js';
 import type { UpdateSettings } from '../rl/update.js';
 import { ORACLE_STYLES, type OracleStyle } from '../../agents/oracles/oracle.js';
+import { REWARD_COMPONENTS } from '../rollout/components.js';
 
 export const STAGE_TYPES = ['prime', 'fre', 'mgt'] as const;
 export type StageType = (typeof STAGE_TYPES)[number];
@@ -145,6 +146,9 @@ export interface ConfigCheckHooks {
  * Bounds that depend on several fields. `responsesPerUpdate` bounds batch x groupSize of an
  * RL stage (every response of an update is generated and held before the update).
  */
+/** Prime stages draw trace seeds in [0, eval.seedStart - PRIME_TRACE_SEED_MARGIN). */
+export const PRIME_TRACE_SEED_MARGIN = 10_000_000;
+
 export const TRAIN_LIMITS = {
   responsesPerUpdate: 16384,
 } as const;
@@ -167,27 +171,30 @@ function noUnknown(o: Obj, field: string, allowed: readonly string[]): void {
     if (!allowed.includes(k)) fail(field ? `${field}.${k}` : k, `unknown field; expected one of ${allowed.join(', ')}`);
   }
 }
+/** A field's value, or `def` when the field is absent. `null` is a value (an error where a number or string is expected), never "use the default". */
+const given = <T>(o: Obj, k: string, def: T): unknown => (o[k] === undefined ? def : o[k]);
+
 function str(o: Obj, k: string, field: string, def?: string): string {
-  const v = o[k] ?? def;
+  const v = given(o, k, def);
   if (typeof v !== 'string' || v.length === 0) fail(`${field}${k}`, `expected a non-empty string, got ${show(o[k])}`);
   return v;
 }
 function int(o: Obj, k: string, field: string, def: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = o[k] ?? def;
+  const v = given(o, k, def);
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
     fail(`${field}${k}`, `expected an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got ${show(o[k])}`);
   }
   return v;
 }
 function numIn(o: Obj, k: string, field: string, def: number | undefined, min: number, max: number, openMin = false): number {
-  const v = o[k] ?? def;
+  const v = given(o, k, def);
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (openMin && v === min)) {
     fail(`${field}${k}`, `expected a number in ${openMin ? '(' : '['}${min}, ${max === Infinity ? '∞)' : max + ']'}, got ${show(o[k])}`);
   }
   return v;
 }
 function oneOf<T extends string>(o: Obj, k: string, field: string, def: T | undefined, values: readonly T[]): T {
-  const v = o[k] ?? def;
+  const v = given(o, k, def);
   if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(`${field}${k}`, `expected one of ${values.join(', ')}, got ${show(o[k])}`);
   return v as T;
 }
@@ -306,6 +313,15 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
     eval: evalConfig(o.eval, `${f}eval`, hooks),
     replays: replayConfig(o.replays, `${f}replays`),
   };
+  // Seeds that would break after minutes of work: eval seeds past 2^53, and prime trace
+  // seeds drawn below seedStart - PRIME_TRACE_SEED_MARGIN.
+  const { seedStart, episodes } = common.eval;
+  if (seedStart > Number.MAX_SAFE_INTEGER - Math.max(0, episodes - 1)) {
+    fail(`${f}eval.seedStart`, `seedStart + episodes - 1 = ${seedStart} + ${episodes} - 1 is past the largest exact seed (2^53 - 1 = ${Number.MAX_SAFE_INTEGER})`);
+  }
+  if (type === 'prime' && seedStart <= PRIME_TRACE_SEED_MARGIN) {
+    fail(`${f}eval.seedStart`, `a prime stage draws its trace seeds below seedStart - ${PRIME_TRACE_SEED_MARGIN}, so seedStart must be above ${PRIME_TRACE_SEED_MARGIN}; got ${seedStart}`);
+  }
   if (type === 'prime') {
     return { ...common, type, traces: int(o, 'traces', f, 200, 1, 10_000_000), batch: int(o, 'batch', f, 16, 1, 100000) };
   }
@@ -323,6 +339,7 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
   const rewards: Record<string, number> = { accuracy: 1, format: 0.5, env: 0, penalty: 1 };
   if (o.rewards !== undefined) {
     for (const [k, w] of Object.entries(obj(o.rewards, `${f}rewards`))) {
+      if (!(REWARD_COMPONENTS as readonly string[]).includes(k)) fail(`${f}rewards.${k}`, `unknown reward component; expected one of ${REWARD_COMPONENTS.join(', ')}`);
       if (typeof w !== 'number' || !Number.isFinite(w)) fail(`${f}rewards.${k}`, `expected a finite number, got ${show(w)}`);
       rewards[k] = w;
     }
@@ -335,7 +352,7 @@ export function validateTrainConfig(raw: unknown, hooks: ConfigCheckHooks = {}):
   const o = obj(raw, 'config');
   noUnknown(o, '', ['$schema', 'name', 'description', 'seed', 'output', 'model', 'checkpointEvery', 'sampling', 'stages']);
   const name = str(o, 'name', '', 'run');
-  const m = obj(o.model ?? {}, 'model');
+  const m = obj(o.model === undefined ? {} : o.model, 'model');
   noUnknown(m, 'model', ['preset', 'overrides', 'init']);
   const preset = str(m, 'preset', 'model.', 'small');
   if (hooks.checkModelPreset) {

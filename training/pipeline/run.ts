@@ -17,7 +17,7 @@
  * written after that checkpoint are dropped so no update is counted twice.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Rng } from '../../envs/core/rng.js';
 import { LanguageEnv } from '../../agents/language-env.js';
@@ -39,7 +39,7 @@ import type { PromptBuilder } from '../rollout/sampling-agent.js';
 import { collectOracleExamples, type TraceSource } from '../priming/traces.js';
 import { primeModel } from '../priming/sft.js';
 import { ResumeError, TrainingConfigError } from '../errors.js';
-import { validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
+import { PRIME_TRACE_SEED_MARGIN, validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
 import { checkpointDir, loadOptimizer, readTrainerState, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
 import { pushAll } from '../../envs/core/arrays.js';
 
@@ -135,6 +135,26 @@ function stageStartDir(out: string, stages: readonly StageConfig[], index: numbe
   return index === 0 ? join(out, 'init') : checkpointDir(join(out, stages[index - 1]!.name));
 }
 
+/**
+ * Whether any stage folder of `out` holds progress a resume would keep: a checkpoint after
+ * at least one update, or of a finished stage (a stage's step-0 checkpoint is its start
+ * model, which a fresh run rebuilds the same way).
+ */
+async function hasStageProgress(out: string): Promise<boolean> {
+  const entries = await readdir(out, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isDirectory() || e.name === 'init') continue;
+    let state: TrainerState | null;
+    try {
+      state = await readTrainerState(join(out, e.name));
+    } catch {
+      return true; // a checkpoint we cannot read as trainer state: never overwrite it silently
+    }
+    if (state && (state.step > 0 || state.done)) return true;
+  }
+  return false;
+}
+
 /** Run (or resume) the pipeline of a validated config. */
 export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = {}): Promise<RunResult> {
   const config = validateTrainConfig(rawConfig, configHooks);
@@ -144,8 +164,17 @@ export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = 
   const metricsPath = join(out, 'metrics.jsonl');
   await initBackend({ log });
 
-  const started = existsSync(join(out, 'init', 'model.json')) || existsSync(metricsPath);
+  // A run has started once a stage checkpoint holds an update. A folder with only init/,
+  // config.json, step-0 checkpoints and metrics of updates never checkpointed (a run stopped
+  // before its first checkpoint) holds nothing a resume would keep: a plain re-run starts over.
+  const started = await hasStageProgress(out);
   if (started && !options.resume) throw new ResumeError(`${out} already holds a run; pass --resume to continue it or choose another --out`);
+  if (!started && !options.resume && (existsSync(join(out, 'init')) || existsSync(metricsPath))) {
+    log(`${out} holds a run stopped before its first checkpoint: starting it over`);
+    await rm(join(out, 'init'), { recursive: true, force: true });
+    await rm(metricsPath, { force: true });
+    for (const s of config.stages) await rm(join(out, s.name), { recursive: true, force: true });
+  }
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   if (!existsSync(join(out, 'init', 'model.json'))) {
@@ -236,7 +265,7 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
     ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
     ...(spec.historyLength !== undefined ? { historyLength: spec.historyLength } : {}),
     ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
-    episodes: spec.traces ?? stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - 10_000_000),
+    episodes: spec.traces ?? stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - PRIME_TRACE_SEED_MARGIN),
   }));
   const examples = await collectOracleExamples(sources);
   if (examples.length === 0) throw new TrainingConfigError('stages.prime.envs', 'the oracle produced no successful traces for this stage');
