@@ -31,3 +31,10 @@ export class ServerHttpError extends ChatClientError {
 
 /** The server answered something that is not a chat-completions response. */
 export class BadServerResponseError extends ChatClientError {}
+
+/** The server's answer was larger than `maxResponseBytes` (read as a stream and cut off there). */
+export class ResponseTooLargeError extends ChatClientError {
+  constructor(message: string, readonly limit: number, attempts = 1) {
+    super(message, attempts);
+  }
+}

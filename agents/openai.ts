@@ -3,7 +3,7 @@ import { resizeNearest } from '../envs/render/resize.js';
 import type { Frame } from '../envs/render/frame.js';
 import { responseFromText } from './agent.js';
 import {
-  AgentError, AgentSpecError, BadServerResponseError, ChatClientError, ServerHttpError, ServerTimeoutError, ServerUnavailableError,
+  AgentError, AgentSpecError, BadServerResponseError, ChatClientError, ResponseTooLargeError, ServerHttpError, ServerTimeoutError, ServerUnavailableError,
 } from './errors.js';
 import { registerAgent } from './registry.js';
 import type { AgentObservation } from '../tasks/types.js';
@@ -21,15 +21,25 @@ export interface OpenAIChatOptions {
   maxTokens?: number;
   /** Per-request timeout in ms, connection to last body byte (default 60 s). */
   timeoutMs?: number;
-  /** Extra attempts after the first for network errors, timeouts, 5xx and 429 (default 3). */
+  /** Extra attempts after the first for network errors, timeouts, 5xx and 429 (default 3, at most 10). */
   retries?: number;
   /** First backoff delay in ms, doubled per retry, capped at maxBackoffMs (default 500 / 8000). */
   backoffMs?: number;
   maxBackoffMs?: number;
   /** Requests in flight at once per agent (default 4). */
   concurrency?: number;
-  /** Upscale images so the shorter side is at least this many pixels (nearest neighbour; default 0: as rendered). */
+  /** Upscale images so the shorter side is at least this many pixels (nearest neighbour; default 0: as rendered; at most 4096). */
   minImageSide?: number;
+  /**
+   * Largest response body read, in bytes (default 8 MiB, at most 1 GiB). The body is read
+   * as a stream and the request aborted past it with a ResponseTooLargeError (not retried).
+   */
+  maxResponseBytes?: number;
+  /**
+   * Longest wait honoured from a `Retry-After` header on 429/503, in ms (default 30 s, at
+   * most 5 min); a longer request is waited for this long. Without the header: backoff.
+   */
+  maxRetryAfterMs?: number;
   /**
    * Ask the server to stop at `</answer>` (most servers drop the stop string, so it is
    * appended back when the answer tag was opened). Keeps chatter after the answer from
@@ -41,6 +51,31 @@ export interface OpenAIChatOptions {
   /** Replaces global fetch (for custom transports). */
   fetch?: typeof fetch;
 }
+
+/** Names the openai agent accepts as options (`--agent-option NAME=value`); `fetch` only from code. */
+export const OPENAI_OPTION_NAMES = [
+  'baseUrl', 'model', 'apiKey', 'temperature', 'topP', 'maxTokens', 'timeoutMs', 'retries', 'backoffMs', 'maxBackoffMs',
+  'concurrency', 'minImageSide', 'maxResponseBytes', 'maxRetryAfterMs', 'stopAtAnswer', 'extraBody', 'fetch',
+] as const satisfies readonly (keyof OpenAIChatOptions)[];
+
+/** Bounds of the client's options: a value outside them is an AgentSpecError naming the option and the bound. */
+export const OPENAI_LIMITS = {
+  retries: 10,
+  concurrency: 256,
+  minImageSide: 4096,
+  maxResponseBytes: 1 << 30,
+  maxRetryAfterMs: 300_000,
+  /** setTimeout's largest delay; more fires at once. */
+  timeoutMs: 2 ** 31 - 1,
+  backoffMs: 600_000,
+  maxTokens: 1 << 20,
+} as const;
+
+/** Default cap on a response body: 8 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 << 20;
+
+/** Largest image (pixels) sent after `minImageSide` upscaling: 4096 x 4096. */
+export const MAX_IMAGE_PIXELS = 4096 * 4096;
 
 type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 export interface ChatMessage {
@@ -54,6 +89,10 @@ export async function frameToDataUrl(frame: Frame, minSide = 0): Promise<string>
   const short = Math.min(frame.width, frame.height);
   if (minSide > 0 && short < minSide) {
     const k = Math.ceil(minSide / short);
+    const pixels = frame.width * k * frame.height * k;
+    if (pixels > MAX_IMAGE_PIXELS) {
+      throw new AgentSpecError(`minImageSide ${minSide} would upscale a ${frame.width}x${frame.height} frame to ${frame.width * k}x${frame.height * k} pixels; the limit is ${MAX_IMAGE_PIXELS} pixels`);
+    }
     f = resizeNearest(frame, frame.width * k, frame.height * k);
   }
   return `data:image/png;base64,${(await encodePng(f)).toString('base64')}`;
@@ -104,6 +143,48 @@ function networkCode(e: unknown): string | null {
   return cause?.code ?? cause?.errors?.[0]?.code ?? (e as { code?: string })?.code ?? cause?.message ?? null;
 }
 
+/**
+ * A `Retry-After` header in ms (delta-seconds or an HTTP date; a past date is 0), or null
+ * when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : Math.max(0, t - now);
+}
+
+/**
+ * The body of `res` as text, read as a stream: past `limit` bytes (or when Content-Length
+ * says more) the stream is cancelled and a ResponseTooLargeError names the limit. Memory
+ * stays within the limit whatever the server sends.
+ */
+export async function readBodyBounded(res: Response, limit: number, url: string, attempt = 1): Promise<string> {
+  const tooLarge = (what: string) => new ResponseTooLargeError(
+    `${url} answered ${what}, more than maxResponseBytes = ${limit} bytes; raise maxResponseBytes (--agent-option maxResponseBytes=N) if this is expected`, limit, attempt);
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge(`with Content-Length ${declared}`);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(`a body of more than ${limit} bytes (stopped reading at ${total})`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
 /** The assistant text of a chat-completions response body, or a BadServerResponseError. */
 export function extractCompletionText(body: unknown, attempts = 1): { text: string; finishReason: string | null; usage: unknown } {
   const choice = (body as { choices?: unknown })?.choices;
@@ -130,29 +211,46 @@ export class OpenAIChatClient {
   private readonly fetchFn: typeof fetch;
 
   constructor(options: OpenAIChatOptions) {
+    const unknown = Object.keys(options ?? {}).filter((k) => !(OPENAI_OPTION_NAMES as readonly string[]).includes(k));
+    if (unknown.length > 0) {
+      throw new AgentSpecError(`unknown openai agent option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; valid options: ${OPENAI_OPTION_NAMES.filter((k) => k !== 'fetch').join(', ')}`);
+    }
     if (typeof options.baseUrl !== 'string' || !/^https?:\/\//.test(options.baseUrl)) throw new AgentSpecError(`baseUrl must be an http(s) URL, got ${JSON.stringify(options.baseUrl)}`);
     if (typeof options.model !== 'string' || options.model === '') throw new AgentSpecError('model must be a non-empty string (e.g. openai:http://127.0.0.1:8000/v1#Qwen2.5-VL-3B-Instruct)');
-    const num = (name: string, v: unknown, fallback: number, min: number) => {
+    const num = (name: string, v: unknown, fallback: number, min: number, max = Number.MAX_VALUE, integer = false) => {
       const x = v ?? fallback;
-      if (typeof x !== 'number' || !Number.isFinite(x) || x < min) throw new AgentSpecError(`${name} must be a number >= ${min}, got ${JSON.stringify(v)}`);
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
+        throw new AgentSpecError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}${max < Number.MAX_VALUE ? ` and <= ${max}` : ''}, got ${JSON.stringify(v)}`);
+      }
       return x;
     };
+    const L = OPENAI_LIMITS;
     this.options = {
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
       model: options.model,
       temperature: num('temperature', options.temperature, 0, 0),
-      maxTokens: Math.floor(num('maxTokens', options.maxTokens, 512, 1)),
-      timeoutMs: num('timeoutMs', options.timeoutMs, 60_000, 1),
-      retries: Math.floor(num('retries', options.retries, 3, 0)),
-      backoffMs: num('backoffMs', options.backoffMs, 500, 0),
-      maxBackoffMs: num('maxBackoffMs', options.maxBackoffMs, 8000, 0),
-      concurrency: Math.floor(num('concurrency', options.concurrency, 4, 1)),
-      minImageSide: Math.floor(num('minImageSide', options.minImageSide, 0, 0)),
+      maxTokens: num('maxTokens', options.maxTokens, 512, 1, L.maxTokens, true),
+      timeoutMs: num('timeoutMs', options.timeoutMs, 60_000, 1, L.timeoutMs),
+      retries: num('retries', options.retries, 3, 0, L.retries, true),
+      backoffMs: num('backoffMs', options.backoffMs, 500, 0, L.backoffMs),
+      maxBackoffMs: num('maxBackoffMs', options.maxBackoffMs, 8000, 0, L.backoffMs),
+      concurrency: num('concurrency', options.concurrency, 4, 1, L.concurrency, true),
+      minImageSide: num('minImageSide', options.minImageSide, 0, 0, L.minImageSide, true),
+      maxResponseBytes: num('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1, L.maxResponseBytes, true),
+      maxRetryAfterMs: num('maxRetryAfterMs', options.maxRetryAfterMs, 30_000, 0, L.maxRetryAfterMs),
     };
-    if (options.apiKey !== undefined) this.options.apiKey = options.apiKey;
-    if (options.topP !== undefined) this.options.topP = options.topP;
-    if (options.extraBody !== undefined) this.options.extraBody = options.extraBody;
+    if (options.apiKey !== undefined) {
+      if (typeof options.apiKey !== 'string') throw new AgentSpecError('apiKey must be a string');
+      this.options.apiKey = options.apiKey;
+    }
+    if (options.topP !== undefined) this.options.topP = num('topP', options.topP, 1, 0, 1);
+    if (options.extraBody !== undefined) {
+      if (options.extraBody === null || typeof options.extraBody !== 'object' || Array.isArray(options.extraBody)) throw new AgentSpecError(`extraBody must be an object, got ${JSON.stringify(options.extraBody)}`);
+      this.options.extraBody = options.extraBody;
+    }
+    if (options.stopAtAnswer !== undefined && typeof options.stopAtAnswer !== 'boolean') throw new AgentSpecError(`stopAtAnswer must be true or false, got ${JSON.stringify(options.stopAtAnswer)}`);
     if (options.stopAtAnswer) this.options.stopAtAnswer = true;
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new AgentSpecError('fetch must be a function');
     this.semaphore = new Semaphore(this.options.concurrency);
     this.fetchFn = options.fetch ?? fetch;
   }
@@ -174,8 +272,16 @@ export class OpenAIChatClient {
     if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
     const started = performance.now();
     let lastError: ChatClientError | null = null;
+    /** The wait before the next attempt: Retry-After when the server sent one, else exponential backoff. */
+    let retryAfterMs: number | null = null;
+    const waitsMs: number[] = [];
     for (let attempt = 1; attempt <= o.retries + 1; attempt++) {
-      if (attempt > 1) await sleep(Math.min(o.maxBackoffMs, o.backoffMs * 2 ** (attempt - 2)), signal);
+      if (attempt > 1) {
+        const wait = retryAfterMs ?? Math.min(o.maxBackoffMs, o.backoffMs * 2 ** (attempt - 2));
+        waitsMs.push(wait);
+        await sleep(wait, signal);
+      }
+      retryAfterMs = null;
       if (signal?.aborted) throw new AgentError('request aborted');
       const controller = new AbortController();
       let timedOut = false;
@@ -187,8 +293,9 @@ export class OpenAIChatClient {
         let text: string;
         try {
           res = await this.fetchFn(url, { method: 'POST', headers, body: payload, signal: controller.signal });
-          text = await res.text();
+          text = await readBodyBounded(res, o.maxResponseBytes, url, attempt);
         } catch (e) {
+          if (e instanceof ResponseTooLargeError) { controller.abort(); throw e; }
           if (signal?.aborted) throw new AgentError('request aborted');
           if (timedOut) { lastError = new ServerTimeoutError(`no answer from ${url} within ${o.timeoutMs} ms (attempt ${attempt} of ${o.retries + 1})`, attempt); continue; }
           const code = networkCode(e);
@@ -196,7 +303,10 @@ export class OpenAIChatClient {
           continue;
         }
         if (res.status === 429 || res.status >= 500) {
-          lastError = new ServerHttpError(`${url} answered HTTP ${res.status}: ${clip(text)}`, res.status, attempt);
+          const after = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after')) : null;
+          if (after !== null) retryAfterMs = Math.min(after, o.maxRetryAfterMs);
+          const asked = after === null ? '' : ` (Retry-After ${res.headers.get('retry-after')}${after > o.maxRetryAfterMs ? `, waited at most maxRetryAfterMs = ${o.maxRetryAfterMs} ms` : ''})`;
+          lastError = new ServerHttpError(`${url} answered HTTP ${res.status}${asked}: ${clip(text)}`, res.status, attempt);
           continue;
         }
         if (!res.ok) throw new ServerHttpError(`${url} answered HTTP ${res.status}: ${clip(text)}`, res.status, attempt);
@@ -204,7 +314,7 @@ export class OpenAIChatClient {
         try { json = JSON.parse(text); } catch { throw new BadServerResponseError(`${url} answered with something that is not JSON: ${clip(text)}`, attempt); }
         const out = extractCompletionText(json, attempt);
         if (o.stopAtAnswer && out.finishReason === 'stop' && out.text.includes('<answer>') && !out.text.includes('</answer>')) out.text += '</answer>';
-        return { text: out.text, meta: { attempts: attempt, latencyMs: Math.round(performance.now() - started), finishReason: out.finishReason, usage: out.usage } };
+        return { text: out.text, meta: { attempts: attempt, latencyMs: Math.round(performance.now() - started), finishReason: out.finishReason, usage: out.usage, ...(waitsMs.length ? { waitsMs } : {}) } };
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -246,4 +356,5 @@ registerAgent('openai', (arg, o) => {
   const options: OpenAIChatOptions = { ...parseOpenAISpec(arg), ...(s as Partial<OpenAIChatOptions>) };
   if (options.apiKey === undefined && env.LMM_GYM_API_KEY) options.apiKey = env.LMM_GYM_API_KEY;
   return new OpenAIChatAgent(options);
-}, 'an OpenAI-compatible chat server: openai:BASE_URL#MODEL (vLLM, Ollama, llama.cpp); --agent-option temperature=0.7 ...');
+}, 'an OpenAI-compatible chat server: openai:BASE_URL#MODEL (vLLM, Ollama, llama.cpp); --agent-option temperature=0.7 ...',
+OPENAI_OPTION_NAMES.filter((k) => k !== 'baseUrl' && k !== 'model' && k !== 'fetch'));

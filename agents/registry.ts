@@ -21,6 +21,8 @@ export type AgentFactory = (arg: string, options: AgentFactoryOptions) => Agent 
 interface AgentFactoryEntry {
   factory: AgentFactory;
   description: string;
+  /** The settings (`--agent-option NAME=v`) the kind accepts; undefined: not checked. */
+  settings?: readonly string[];
 }
 
 const factories = new Map<string, AgentFactoryEntry>();
@@ -35,10 +37,14 @@ export function registerLazyAgentKind(name: string, load: () => Promise<unknown>
   lazyKinds.set(name, load);
 }
 
-/** Register an agent kind (`random`, `oracle`, `openai`, `model` ...). Replaces an existing one. */
-export function registerAgent(name: string, factory: AgentFactory, description: string): void {
+/**
+ * Register an agent kind (`random`, `oracle`, `openai`, `model` ...). Replaces an existing one.
+ * `settings` names the settings the kind accepts: createAgent rejects any other by name
+ * before the factory runs (leave it out to pass every setting through unchecked).
+ */
+export function registerAgent(name: string, factory: AgentFactory, description: string, settings?: readonly string[]): void {
   if (!/^[a-z][\w-]*$/i.test(name)) throw new AgentSpecError(`agent kind must be a word, got ${JSON.stringify(name)}`);
-  factories.set(name, { factory, description });
+  factories.set(name, settings === undefined ? { factory, description } : { factory, description, settings: [...settings] });
 }
 
 /** Registered agent kinds with their descriptions, sorted. */
@@ -62,6 +68,13 @@ export async function createAgent(spec: string, options: AgentFactoryOptions = {
   const entry = factories.get(kind);
   if (!entry) {
     throw new AgentSpecError(`unknown agent kind ${JSON.stringify(kind)} in ${JSON.stringify(spec)}; known kinds: ${[...new Set([...factories.keys(), ...lazyKinds.keys()])].sort().join(', ') || '(none)'}`);
+  }
+  const allowed = entry.settings;
+  if (allowed !== undefined) {
+    const unknown = Object.keys(options.settings ?? {}).filter((k) => !allowed.includes(k));
+    if (unknown.length > 0) {
+      throw new AgentSpecError(`unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} for agent kind ${JSON.stringify(kind)}; ${allowed.length ? `valid settings: ${allowed.join(', ')}` : 'it takes no settings'}`);
+    }
   }
   return entry.factory(arg, options);
 }

@@ -123,7 +123,11 @@ export async function runEpisodes(agent: Agent, envs: readonly LanguageEnv[], op
     slots[i] = start(i);
   };
 
+  let rounds = 0;
   while (slots.some((s) => s !== null)) {
+    // A fast agent answers in microtasks only: yield to the event loop now and then so
+    // signals (Ctrl-C) and timers are handled during a long evaluation.
+    if (++rounds % 16 === 0) await new Promise((r) => setImmediate(r));
     if (options.signal?.aborted) throw new AgentError('evaluation aborted');
     const active = slots.map((s, i) => (s ? i : -1)).filter((i) => i >= 0);
     const observations = active.map((i) => slots[i]!.env.observe());

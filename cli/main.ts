@@ -2,6 +2,7 @@
 // The `lmm-gym` command: dispatches to one module per subcommand (cli/commands/<name>.js),
 // loaded lazily so `lmm-gym envs` does not pay for loading the model code.
 import { LmmGymError } from '../envs/core/errors.js';
+import { maxOf } from '../envs/core/arrays.js';
 
 interface CommandEntry {
   summary: string;
@@ -22,7 +23,7 @@ const COMMANDS: Record<string, CommandEntry> = {
 };
 
 function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const width = maxOf(Object.keys(COMMANDS).map((k) => k.length));
   return ['usage: lmm-gym <command> [options]', '', 'commands:',
     ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
     '', 'Run `lmm-gym <command> --help` for the options of one command.'].join('\n');

@@ -24,6 +24,12 @@ export class ReplayTruncatedError extends ReplayFormatError {
   }
 }
 
+/**
+ * A tagged value that does not decode (`{"$bigint":"abc"}`, `{"$num":"lots"}`, a typed array
+ * of non-numbers). The reader reports it as a ReplayFormatError on its line.
+ */
+export class ReplayValueError extends ReplayError {}
+
 /** A replay written by a newer format version than this reader knows. */
 export class ReplayVersionError extends ReplayError {}
 

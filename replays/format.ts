@@ -7,6 +7,7 @@
 // A file without its end line is partial (the writer stopped before close()).
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { Frame } from '../envs/render/frame.js';
+import { ReplayValueError } from './errors.js';
 
 export const REPLAY_FORMAT = 'lmm-gym-replay';
 /** The format version this code writes (and the newest it reads). */
@@ -161,20 +162,37 @@ export function encodeReplayValue(value: unknown): unknown {
   return out;
 }
 
-/** Inverse of `encodeReplayValue`. */
-export function decodeReplayValue(value: unknown): unknown {
+/**
+ * Inverse of `encodeReplayValue`. A tag that does not decode exactly is a ReplayValueError
+ * naming where it is (`$num` other than NaN / Infinity / -Infinity, a `$bigint` that is not
+ * an integer, a `$typed` array holding something other than numbers), never a bare
+ * SyntaxError or a silent NaN.
+ */
+export function decodeReplayValue(value: unknown, path = 'value'): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(decodeReplayValue);
+  if (Array.isArray(value)) return value.map((v, i) => decodeReplayValue(v, `${path}[${i}]`));
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
-  if (keys.length === 1 && typeof o.$num === 'string') return Number(o.$num);
-  if (keys.length === 1 && typeof o.$bigint === 'string') return BigInt(o.$bigint);
+  const bad = (what: string) => new ReplayValueError(`${path}: ${JSON.stringify(o).slice(0, 80)} ${what}`);
+  if (keys.length === 1 && typeof o.$num === 'string') {
+    if (o.$num !== 'NaN' && o.$num !== 'Infinity' && o.$num !== '-Infinity') throw bad('is not a number tag (expected "NaN", "Infinity" or "-Infinity")');
+    return Number(o.$num);
+  }
+  if (keys.length === 1 && typeof o.$bigint === 'string') {
+    if (!/^-?\d{1,10000}$/.test(o.$bigint)) throw bad('is not a bigint tag (expected decimal digits)');
+    return BigInt(o.$bigint);
+  }
   if (keys.length === 2 && typeof o.$typed === 'string' && Array.isArray(o.data) && (TYPED as readonly string[]).includes(o.$typed)) {
     const Ctor = globalThis[o.$typed as TypedName] as unknown as { from(a: number[]): unknown };
-    return Ctor.from(o.data.map((x) => decodeReplayValue(x) as number));
+    const data = o.data.map((x, i) => {
+      const v = decodeReplayValue(x, `${path}.data[${i}]`);
+      if (typeof v !== 'number') throw bad(`holds ${JSON.stringify(x)?.slice(0, 20)} at data[${i}], not a number`);
+      return v;
+    });
+    return Ctor.from(data);
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = decodeReplayValue(o[k]);
+  for (const k of keys) out[k] = decodeReplayValue(o[k], `${path}.${k}`);
   return out;
 }
 
@@ -184,9 +202,30 @@ export function encodeStoredFrame(frame: Frame): StoredReplayFrame {
   return { width: frame.width, height: frame.height, encoding: 'rgba-deflate-base64', data: deflateSync(bytes, { level: 6 }).toString('base64') };
 }
 
-/** Decode a stored frame; throws RangeError when the bytes do not match the size. */
+/**
+ * Largest stored frame read back: 2^24 pixels (64 MiB of RGBA, e.g. 4096 x 4096). The
+ * reader refuses a larger `width x height` on its line, before anything is decompressed.
+ */
+export const MAX_STORED_FRAME_PIXELS = 1 << 24;
+
+/**
+ * Decode a stored frame; throws RangeError when the size is over MAX_STORED_FRAME_PIXELS
+ * or the bytes do not match it. Decompression stops at the declared size, so a small
+ * field cannot inflate to gigabytes.
+ */
 export function decodeStoredFrame(stored: StoredReplayFrame): Frame {
-  const bytes = inflateSync(Buffer.from(stored.data, 'base64'));
-  if (bytes.length !== stored.width * stored.height * 4) throw new RangeError(`stored frame has ${bytes.length} bytes, expected ${stored.width}x${stored.height}x4`);
+  const pixels = stored.width * stored.height;
+  if (!(pixels > 0) || pixels > MAX_STORED_FRAME_PIXELS) {
+    throw new RangeError(`stored frame ${stored.width}x${stored.height} is ${pixels} pixels; the limit is ${MAX_STORED_FRAME_PIXELS} pixels (MAX_STORED_FRAME_PIXELS)`);
+  }
+  const expected = pixels * 4;
+  let bytes: Buffer;
+  try {
+    bytes = inflateSync(Buffer.from(stored.data, 'base64'), { maxOutputLength: expected + 1 });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new RangeError(`stored frame data inflates to more than the ${expected} bytes of ${stored.width}x${stored.height}x4`);
+    throw new RangeError(`stored frame data is not valid deflate data: ${(e as Error).message}`);
+  }
+  if (bytes.length !== expected) throw new RangeError(`stored frame has ${bytes.length} bytes, expected ${stored.width}x${stored.height}x4`);
   return { width: stored.width, height: stored.height, data: new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length) };
 }

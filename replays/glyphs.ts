@@ -81,25 +81,129 @@ export class GlyphAtlas {
   }
 }
 
-/**
- * Word-wrap to `columns` characters per line (monospace); words longer than a line are
- * broken. Newlines are kept, tabs become two spaces, trailing empty lines are dropped.
- */
-export function wrapColumns(text: string, columns: number): string[] {
-  const cols = Math.max(1, Math.floor(columns));
-  const out: string[] = [];
-  for (const para of text.replace(/\r/g, '').replace(/\t/g, '  ').split('\n')) {
-    let line = '';
-    for (const word of para.split(/ +/)) {
-      const chars = [...word];
-      if (line && [...line].length + 1 + chars.length <= cols) { line += ' ' + word; continue; }
-      if (line) out.push(line);
-      let rest = chars;
-      while (rest.length > cols) { out.push(rest.slice(0, cols).join('')); rest = rest.slice(cols); }
-      line = rest.join('');
+/** Code points in s[start, end) (a surrogate pair counts once). */
+function codePoints(s: string, start = 0, end = s.length): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
     }
-    out.push(line);
+    n++;
   }
-  while (out.length > 1 && out[out.length - 1] === '') out.pop();
-  return out;
+  return n;
+}
+
+/** The index after `count` code points from `start` (never splits a surrogate pair). */
+function advance(s: string, start: number, count: number): number {
+  let i = start;
+  for (let n = 0; n < count && i < s.length; n++) {
+    const c = s.charCodeAt(i++);
+    if (c >= 0xd800 && c <= 0xdbff && i < s.length) {
+      const d = s.charCodeAt(i);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return i;
+}
+
+/**
+ * The lines of `text` word-wrapped to `columns` characters (monospace), produced lazily in
+ * one pass: linear time, and memory for one line, whatever the text (a 100 MB word is cut
+ * into lines of `columns` characters without being copied into an array). Words longer
+ * than a line are broken; newlines are kept, tabs become two spaces, runs of spaces between
+ * words collapse, trailing empty lines are dropped.
+ */
+export function* wrapLines(text: string, columns: number): Generator<string> {
+  const cols = Math.max(1, Math.floor(columns));
+  const t = text.replace(/\r/g, '').replace(/\t/g, '  ');
+  let yielded = false, pendingEmpty = 0;
+  function* emit(line: string): Generator<string> {
+    if (line === '') { pendingEmpty++; return; }
+    for (; pendingEmpty > 0; pendingEmpty--) yield '';
+    yielded = true;
+    yield line;
+  }
+  let p = 0;
+  for (;;) {
+    const nl = t.indexOf('\n', p);
+    const pEnd = nl < 0 ? t.length : nl;
+    let line = '', lineLen = 0, w = p;
+    for (;;) {
+      const sp = t.indexOf(' ', w);
+      const wEnd = sp < 0 || sp > pEnd ? pEnd : sp;
+      const len = codePoints(t, w, wEnd);
+      if (line !== '' && lineLen + 1 + len <= cols) {
+        line += ' ' + t.slice(w, wEnd);
+        lineLen += 1 + len;
+      } else {
+        if (line !== '') yield* emit(line);
+        let start = w, rest = len;
+        while (rest > cols) {
+          const next = advance(t, start, cols);
+          yield* emit(t.slice(start, next));
+          start = next;
+          rest -= cols;
+        }
+        line = t.slice(start, wEnd);
+        lineLen = rest;
+      }
+      if (wEnd >= pEnd) break;
+      w = wEnd;
+      while (w < pEnd && t.charCodeAt(w) === 32) w++;
+    }
+    yield* emit(line);
+    if (nl < 0) break;
+    p = nl + 1;
+  }
+  if (!yielded) yield '';
+}
+
+/** All the lines of `wrapLines` (see there). */
+export function wrapColumns(text: string, columns: number): string[] {
+  return [...wrapLines(text, columns)];
+}
+
+/** The first `maxLines` lines of `text` wrapped to `columns`, and whether more follow (stops reading there). */
+export function firstLines(text: string, columns: number, maxLines: number): { lines: string[]; more: boolean } {
+  const lines: string[] = [];
+  for (const line of wrapLines(text, columns)) {
+    if (lines.length >= maxLines) return { lines, more: true };
+    lines.push(line);
+  }
+  return { lines, more: false };
+}
+
+/** A text fitted into a box of `maxLines` lines (see `layoutText`). */
+export interface TextLayout {
+  /** The lines to draw, at most maxLines; when truncated one of them is the marker. */
+  lines: string[];
+  /** How many lines the whole text wraps to. */
+  total: number;
+  /** Index in `lines` of the marker line `… (N more lines)`, or -1 when all of the text is shown. */
+  markerAt: number;
+}
+
+/**
+ * Wrap `text` to `columns` and fit it into `maxLines` lines in one linear pass with bounded
+ * memory: when it is longer, keep the head and the last `tailLines` lines (the conclusion)
+ * and put a visible marker `… (N more lines)` in between.
+ */
+export function layoutText(text: string, columns: number, maxLines: number, tailLines = 0): TextLayout {
+  const room = Math.max(1, Math.floor(maxLines));
+  const tail = Math.max(0, Math.min(Math.floor(tailLines), room - 1));
+  const first: string[] = [];
+  const ring: string[] = new Array<string>(tail);
+  let total = 0;
+  for (const line of wrapLines(text, columns)) {
+    if (first.length < room) first.push(line);
+    if (tail > 0) ring[total % tail] = line;
+    total++;
+  }
+  if (total <= room) return { lines: first, total, markerAt: -1 };
+  const head = room - tail - 1;
+  const last: string[] = [];
+  for (let k = total - tail; k < total; k++) last.push(ring[k % tail]!);
+  return { lines: [...first.slice(0, head), `… (${total - head - tail} more lines)`, ...last], total, markerAt: head };
 }

@@ -4,7 +4,7 @@ import type { Replay } from './format.js';
 import { describeMismatch } from './errors.js';
 import { autoScaleFor, probeReplay, withActionNames, type RenderReplayOptions } from './render.js';
 import { replayStates } from './simulate.js';
-import { actionLabel, agentViewAt, cumulativeReturns, formatReward, splitResponse } from './text.js';
+import { MAX_VIEWER_TEXT_CHARS, actionLabel, agentViewAt, clipText, cumulativeReturns, formatReward, splitResponse } from './text.js';
 
 /** Data the viewer page embeds (one JSON blob; frames are PNG data URLs, identical frames shared). */
 interface ViewerData {
@@ -74,12 +74,12 @@ export async function buildReplayHtml(replay: Replay, options: Omit<RenderReplay
       reward: step ? formatReward(step.reward) : null,
       ret: formatReward(returns[step ? s.index + 1 : s.index] ?? 0),
       components: [step?.rewardComponents ? Object.entries(step.rewardComponents).map(([k, v]) => `${k} ${v}`).join(' · ') : null, turnLine].filter(Boolean).join('\n') || null,
-      parseError: [step?.parseError ? `Parse error: ${step.parseError}` : null, ...agentLines].filter(Boolean).join('\n') || null,
+      parseError: clipText([step?.parseError ? `Parse error: ${step.parseError}` : null, ...agentLines].filter(Boolean).join('\n'), MAX_VIEWER_TEXT_CHARS) || null,
       end: step ? (step.terminated ? 'terminated' : step.truncated ? 'truncated (limit)' : null)
         : last?.terminated ? 'episode terminated' : last?.truncated ? 'episode truncated (limit)' : replay.end ? 'episode not finished' : 'partial replay (writer did not close)',
-      answer: split?.answer ?? null,
+      answer: split?.answer != null ? clipText(split.answer, MAX_VIEWER_TEXT_CHARS) : null,
       reasoningTitle: split ? `${view!.title} · reasoning` : null,
-      reasoning: split?.reasoning ?? null,
+      reasoning: split ? clipText(split.reasoning, MAX_VIEWER_TEXT_CHARS) : null,
       info: step && Object.keys(step.info).length ? JSON.stringify(step.info) : null,
       text: s.text,
       mismatches: s.mismatches.map(describeMismatch),

@@ -8,6 +8,6 @@ export * from './reader.js';
 export * from './policy.js';
 export * from './simulate.js';
 export { agentViewAt, type ReplayAgentView } from './text.js';
-export { PanelRenderer, panelContent, type PanelOptions, type PanelContent } from './panel.js';
+export { PANEL_LIMITS, PanelRenderer, checkPanelOptions, panelContent, type PanelOptions, type PanelContent } from './panel.js';
 export * from './render.js';
 export * from './html.js';

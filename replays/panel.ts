@@ -1,5 +1,7 @@
-import { blit, createFrame, fillRect, type Frame } from '../envs/render/frame.js';
-import { GlyphAtlas, wrapColumns } from './glyphs.js';
+import { InvalidOptionError } from '../envs/core/errors.js';
+import { checkIntInRange } from '../envs/core/limits.js';
+import { blit, checkFrameSize, createFrame, fillRect, type Frame } from '../envs/render/frame.js';
+import { GlyphAtlas, firstLines, layoutText, type TextLayout } from './glyphs.js';
 import { describeMismatch, type ReplayMismatch } from './errors.js';
 import type { Replay } from './format.js';
 import { actionLabel, agentViewAt, formatReward, splitResponse } from './text.js';
@@ -13,6 +15,27 @@ export interface PanelOptions {
   fontSize?: number;
   /** Margin around the game frame (default 8). */
   margin?: number;
+}
+
+/** Bounds of the panel options, checked before anything is drawn (an InvalidOptionError names the option and its bound). */
+export const PANEL_LIMITS = {
+  width: { min: 64, max: 4096, flag: '--panel-width' },
+  fontSize: { min: 6, max: 128, flag: '--font-size' },
+  minHeight: { min: 1, max: 8192, flag: null },
+  margin: { min: 0, max: 1024, flag: null },
+} as const;
+
+/** The panel options with defaults, or an InvalidOptionError naming the field and its limit. */
+export function checkPanelOptions(options: PanelOptions = {}): Required<PanelOptions> {
+  const defaults: Required<PanelOptions> = { width: 320, minHeight: 240, fontSize: 12, margin: 8 };
+  const out = { ...defaults };
+  for (const k of Object.keys(PANEL_LIMITS) as (keyof typeof PANEL_LIMITS)[]) {
+    const v = options[k];
+    if (v === undefined) continue;
+    const { min, max, flag } = PANEL_LIMITS[k];
+    out[k] = checkIntInRange(`panel ${k}${flag ? ` (${flag})` : ''}`, v, min, max, (m) => new InvalidOptionError(m));
+  }
+  return out;
 }
 
 const COLORS = { bg: '#1d1f27', game: '#101218', text: '#e6e6e6', dim: '#9aa0aa', good: '#7bd88f', bad: '#ff6b6b', accent: '#ffd866', rule: '#3a3d4a' };
@@ -84,15 +107,19 @@ export class PanelRenderer {
   private readonly small: GlyphAtlas;
   private readonly normal: GlyphAtlas;
   private readonly big: GlyphAtlas;
-  // Plan mode shows one response on many frames: wrap it once.
-  private readonly wrapCache = new Map<string, string[]>();
+  // Plan mode shows one response on many frames: lay it out once per room.
+  private readonly layoutCache = new Map<string, { cols: number; room: number; layout: TextLayout }>();
+  /** The reasoning layout of the last draw() (lines drawn, total lines, marker), or null. */
+  lastReasoningLayout: TextLayout | null = null;
 
   constructor(readonly gameWidth: number, readonly gameHeight: number, options: PanelOptions = {}) {
-    this.panelWidth = options.width ?? 320;
-    const fs = options.fontSize ?? 12;
-    this.margin = options.margin ?? 8;
+    const o = checkPanelOptions(options);
+    this.panelWidth = o.width;
+    const fs = o.fontSize;
+    this.margin = o.margin;
     this.width = gameWidth + 2 * this.margin + this.panelWidth;
-    this.height = Math.max(gameHeight + 2 * this.margin, options.minHeight ?? 240);
+    this.height = Math.max(gameHeight + 2 * this.margin, o.minHeight);
+    checkFrameSize(this.width, this.height, 'replay image');
     this.out = createFrame(this.width, this.height, rgb(COLORS.game));
     this.small = GlyphAtlas.get(Math.max(6, fs - 1));
     this.normal = GlyphAtlas.get(fs);
@@ -119,9 +146,13 @@ export class PanelRenderer {
     y += this.small.cellHeight + 2;
     this.big.draw(f, x0, y, c.stepLine, rgb(COLORS.text), Math.floor(inner / this.big.cellWidth));
     y += this.big.cellHeight + 4;
+    this.lastReasoningLayout = null;
     for (const line of c.lines) {
-      for (const l of wrapColumns(line.text, cols).slice(0, 3)) {
+      // At most 3 lines each; a longer one ends in '…'.
+      const { lines: ls, more } = firstLines(line.text, cols, 3);
+      for (let i = 0; i < ls.length; i++) {
         if (y + lh > bottom) return;
+        const l = i === ls.length - 1 && more ? [...ls[i]!].slice(0, Math.max(0, cols - 1)).join('') + '…' : ls[i]!;
         font.draw(f, x0, y, l, rgb(COLORS[line.color ?? 'text']), cols);
         y += lh;
       }
@@ -133,20 +164,15 @@ export class PanelRenderer {
     font.draw(f, x0, y, c.reasoningTitle ?? 'Reasoning', rgb(COLORS.dim), cols);
     y += lh;
     const key = c.reasoning || '(empty)';
-    let wrapped = this.wrapCache.get(key);
-    if (!wrapped) {
-      if (this.wrapCache.size > 64) this.wrapCache.clear();
-      this.wrapCache.set(key, (wrapped = wrapColumns(key, cols)));
-    }
     const room = Math.max(1, Math.floor((bottom - y) / lh));
-    // Too long: keep the head and the tail (the conclusion), elide the middle.
-    let shown = wrapped, elidedAt = -1;
-    if (wrapped.length > room) {
-      const tail = room >= 6 ? 2 : 0;
-      const head = Math.max(0, room - tail - 1);
-      shown = [...wrapped.slice(0, head), `… (${wrapped.length - head - tail} more lines)`, ...wrapped.slice(wrapped.length - tail)];
-      elidedAt = head;
+    let cached = this.layoutCache.get(key);
+    if (!cached || cached.cols !== cols || cached.room !== room) {
+      if (this.layoutCache.size > 64) this.layoutCache.clear();
+      // Too long: keep the head and the tail (the conclusion), mark the elided middle.
+      cached = { cols, room, layout: layoutText(key, cols, room, room >= 6 ? 2 : 0) };
+      this.layoutCache.set(key, cached);
     }
+    const { lines: shown, markerAt: elidedAt } = (this.lastReasoningLayout = cached.layout);
     for (let i = 0; i < shown.length; i++) {
       font.draw(f, x0, y, shown[i]!, rgb(i === elidedAt ? COLORS.dim : COLORS.text), cols);
       y += lh;

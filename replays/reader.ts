@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { ReplayError, ReplayFormatError, ReplayTruncatedError, ReplayVersionError } from './errors.js';
+import { ReplayError, ReplayFormatError, ReplayTruncatedError, ReplayValueError, ReplayVersionError } from './errors.js';
 import {
-  REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, decodeReplayValue,
+  MAX_STORED_FRAME_PIXELS, REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, decodeReplayValue,
   type Replay, type ReplayEnd, type ReplayHeader, type ReplayStep, type ReplayTurn, type StoredReplayFrame,
 } from './format.js';
 
@@ -40,7 +40,7 @@ export function parseReplay(text: string, options: ReadReplayOptions = {}): Repl
   }
   if (parsed.length === 0) fail(1, 'empty file: expected a header line {"kind":"header","format":"lmm-gym-replay",...}');
 
-  const header = parseHeader(parsed[0], fail);
+  const header = onLine(1, fail, () => parseHeader(parsed[0], fail));
   const steps: ReplayStep[] = [];
   const stepLines: number[] = [];
   const turns: ReplayTurn[] = [];
@@ -55,18 +55,18 @@ export function parseReplay(text: string, options: ReadReplayOptions = {}): Repl
     if (!isObject(v)) fail(line, `expected an object, got ${JSON.stringify(v)}`);
     if (v.kind === 'step') {
       if (ended) fail(line, `step after the episode ended at step ${steps.length - 1} (terminated or truncated)`);
-      const step = parseStep(v, steps.length, line, fail);
+      const step = onLine(line, fail, () => parseStep(v, steps.length, line, fail));
       steps.push(step);
       stepLines.push(line);
       total += step.reward;
       ended = step.terminated || step.truncated;
     } else if (v.kind === 'turn') {
-      const turn = parseTurn(v, turns.length, line, fail);
+      const turn = onLine(line, fail, () => parseTurn(v, turns.length, line, fail));
       if (turn.start + turn.count !== steps.length || turn.start < turnsEnd) fail(line, `turn ${turn.turn} covers steps ${turn.start}..${turn.start + turn.count - 1} but must end at the last step line (${steps.length - 1}) and start at or after ${turnsEnd}`);
       turns.push(turn);
       turnsEnd = steps.length;
     } else if (v.kind === 'end') {
-      end = parseEnd(v, line, fail);
+      end = onLine(line, fail, () => parseEnd(v, line, fail));
       if (end.steps !== steps.length) fail(line, `end line says ${end.steps} steps but the file has ${steps.length}`);
       if ((end.turns ?? 0) !== turns.length) fail(line, `end line says ${end.turns ?? 0} turns but the file has ${turns.length}`);
       if (end.totalReward !== total) fail(line, `end line says totalReward ${end.totalReward} but the steps sum to ${total}`);
@@ -83,6 +83,16 @@ export function parseReplay(text: string, options: ReadReplayOptions = {}): Repl
 }
 
 type Fail = (line: number, msg: string) => never;
+
+/** Run a line's parser; a value that does not decode fails on that line. */
+function onLine<T>(line: number, fail: Fail, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ReplayValueError) fail(line, e.message);
+    throw e;
+  }
+}
 
 function parseJsonLine(text: string, line: number, fail: Fail): unknown {
   if (text.trim() === '') fail(line, 'empty line');
@@ -114,9 +124,9 @@ function parseHeader(v: unknown, fail: Fail): ReplayHeader {
   if (h.frame !== undefined) checkFrame(h.frame, 1, fail);
   return {
     ...(h as unknown as ReplayHeader),
-    envOptions: decodeReplayValue(h.envOptions) as Record<string, unknown>,
-    resetOptions: decodeReplayValue(h.resetOptions) as Record<string, unknown>,
-    ...(h.resetInfo !== undefined ? { resetInfo: decodeReplayValue(h.resetInfo) as Record<string, unknown> } : {}),
+    envOptions: decodeReplayValue(h.envOptions, 'envOptions') as Record<string, unknown>,
+    resetOptions: decodeReplayValue(h.resetOptions, 'resetOptions') as Record<string, unknown>,
+    ...(h.resetInfo !== undefined ? { resetInfo: decodeReplayValue(h.resetInfo, 'resetInfo') as Record<string, unknown> } : {}),
   };
 }
 
@@ -130,16 +140,16 @@ function parseStep(v: Record<string, unknown>, index: number, line: number, fail
   if (v.parseError !== undefined && typeof v.parseError !== 'string') fail(line, 'step parseError must be a string');
   if (v.text !== undefined && typeof v.text !== 'string') fail(line, 'step text must be a string');
   if (v.rewardComponents !== undefined) {
-    const rc = decodeReplayValue(v.rewardComponents);
+    const rc = decodeReplayValue(v.rewardComponents, 'rewardComponents');
     if (!isObject(rc) || Object.values(rc).some((x) => typeof x !== 'number')) fail(line, 'step rewardComponents must map names to numbers');
   }
   if (v.frame !== undefined) checkFrame(v.frame, line, fail);
   return {
     ...(v as unknown as ReplayStep),
-    action: decodeReplayValue(v.action),
-    ...(v.parsedAction !== undefined ? { parsedAction: decodeReplayValue(v.parsedAction) } : {}),
-    ...(v.rewardComponents !== undefined ? { rewardComponents: decodeReplayValue(v.rewardComponents) as Record<string, number> } : {}),
-    info: decodeReplayValue(v.info) as Record<string, unknown>,
+    action: decodeReplayValue(v.action, 'action'),
+    ...(v.parsedAction !== undefined ? { parsedAction: decodeReplayValue(v.parsedAction, 'parsedAction') } : {}),
+    ...(v.rewardComponents !== undefined ? { rewardComponents: decodeReplayValue(v.rewardComponents, 'rewardComponents') as Record<string, number> } : {}),
+    info: decodeReplayValue(v.info, 'info') as Record<string, unknown>,
   };
 }
 
@@ -150,13 +160,13 @@ function parseTurn(v: Record<string, unknown>, index: number, line: number, fail
   if (v.parseError !== undefined && typeof v.parseError !== 'string') fail(line, 'turn parseError must be a string');
   if (v.reward !== undefined && typeof v.reward !== 'number') fail(line, 'turn reward must be a number');
   if (v.info !== undefined && !isObject(v.info)) fail(line, 'turn info must be an object');
-  const rc = v.rewardComponents === undefined ? undefined : decodeReplayValue(v.rewardComponents);
+  const rc = v.rewardComponents === undefined ? undefined : decodeReplayValue(v.rewardComponents, 'rewardComponents');
   if (rc !== undefined && (!isObject(rc) || Object.values(rc).some((x) => typeof x !== 'number'))) fail(line, 'turn rewardComponents must map names to numbers');
   return {
     ...(v as unknown as ReplayTurn),
-    ...(v.parsedAction !== undefined ? { parsedAction: decodeReplayValue(v.parsedAction) } : {}),
+    ...(v.parsedAction !== undefined ? { parsedAction: decodeReplayValue(v.parsedAction, 'parsedAction') } : {}),
     ...(rc !== undefined ? { rewardComponents: rc as Record<string, number> } : {}),
-    ...(v.info !== undefined ? { info: decodeReplayValue(v.info) as Record<string, unknown> } : {}),
+    ...(v.info !== undefined ? { info: decodeReplayValue(v.info, 'info') as Record<string, unknown> } : {}),
   };
 }
 
@@ -167,8 +177,8 @@ function parseEnd(v: Record<string, unknown>, line: number, fail: Fail): ReplayE
   if (v.turns !== undefined && (!Number.isSafeInteger(v.turns) || (v.turns as number) < 0)) fail(line, 'end turns must be a non-negative integer');
   return {
     ...(v as unknown as ReplayEnd),
-    ...(v.rewardComponentTotals !== undefined ? { rewardComponentTotals: decodeReplayValue(v.rewardComponentTotals) as Record<string, number> } : {}),
-    ...(v.summary !== undefined ? { summary: decodeReplayValue(v.summary) as Record<string, unknown> } : {}),
+    ...(v.rewardComponentTotals !== undefined ? { rewardComponentTotals: decodeReplayValue(v.rewardComponentTotals, 'rewardComponentTotals') as Record<string, number> } : {}),
+    ...(v.summary !== undefined ? { summary: decodeReplayValue(v.summary, 'summary') as Record<string, unknown> } : {}),
   };
 }
 
@@ -177,5 +187,8 @@ function checkFrame(v: unknown, line: number, fail: Fail): asserts v is StoredRe
   if (!isObject(v) || !Number.isSafeInteger(f.width) || !Number.isSafeInteger(f.height) || f.width! <= 0 || f.height! <= 0
     || f.encoding !== 'rgba-deflate-base64' || typeof f.data !== 'string') {
     fail(line, 'frame must be {width, height, encoding:"rgba-deflate-base64", data}');
+  }
+  if (f.width! * f.height! > MAX_STORED_FRAME_PIXELS) {
+    fail(line, `frame width x height (${f.width}x${f.height}) is ${f.width! * f.height!} pixels; the limit is ${MAX_STORED_FRAME_PIXELS} pixels (MAX_STORED_FRAME_PIXELS)`);
   }
 }

@@ -4,9 +4,10 @@ import sharp from 'sharp';
 import { encodePng, writeFileAtomic } from '../envs/render/png.js';
 import type { Frame } from '../envs/render/frame.js';
 import { InvalidOptionError } from '../envs/core/errors.js';
+import { ReplayFormatError } from './errors.js';
 import { decodeStoredFrame, type Replay } from './format.js';
 import { reducePalette } from './palette.js';
-import { PanelRenderer, panelContent, type PanelOptions } from './panel.js';
+import { PanelRenderer, checkPanelOptions, panelContent, type PanelOptions } from './panel.js';
 import { canSimulate, hasStoredFrames, makeReplayEnv, replayScaler, replayStates, type ReplayState, type ReplayStatesOptions } from './simulate.js';
 import { cumulativeReturns } from './text.js';
 
@@ -21,7 +22,13 @@ export interface RenderReplayOptions extends PanelOptions, Pick<ReplayStatesOpti
 export function probeReplay(replay: Replay, options: Pick<ReplayStatesOptions, 'source' | 'envOptions'> = {}): { width: number; height: number; renderFps: number | null; actionNames: readonly string[] | null } {
   const stored = options.source === 'stored' || ((options.source ?? 'auto') === 'auto' && !canSimulate(replay) && hasStoredFrames(replay));
   if (stored && replay.header.frame) {
-    const f = decodeStoredFrame(replay.header.frame);
+    let f: Frame;
+    try {
+      f = decodeStoredFrame(replay.header.frame);
+    } catch (e) {
+      if (e instanceof RangeError) throw new ReplayFormatError(e.message, 1, replay.source);
+      throw e;
+    }
     return { width: f.width, height: f.height, renderFps: null, actionNames: replay.header.actionNames ?? null };
   }
   const env = makeReplayEnv(replay, options.envOptions);
@@ -50,6 +57,7 @@ export function autoScaleFor(replay: Replay, size: { width: number; height: numb
  * images). The frame passed is a reused buffer: copy or encode it before returning.
  */
 export function forEachAnnotatedFrame(replay: Replay, options: RenderReplayOptions, onFrame: (frame: Frame, state: ReplayState) => void): { width: number; height: number; count: number; renderFps: number | null } {
+  checkPanelOptions(options);
   const probe = probeReplay(replay, options);
   replay = withActionNames(replay, probe.actionNames);
   const scale = options.scale === undefined || options.scale === 'auto' ? autoScaleFor(replay, probe) : options.scale;

@@ -3,8 +3,9 @@ import { InvalidOptionError, LmmGymError } from '../envs/core/errors.js';
 import { envEntry, listEnvs, make } from '../envs/core/registry.js';
 import { resizeNearest } from '../envs/render/resize.js';
 import type { Frame } from '../envs/render/frame.js';
-import { ReplayMismatchError, ReplayNotSimulatableError, type ReplayMismatch } from './errors.js';
+import { ReplayFormatError, ReplayMismatchError, ReplayNotSimulatableError, type ReplayMismatch } from './errors.js';
 import { decodeStoredFrame, type Replay, type ReplayStep } from './format.js';
+import { pushAll } from '../envs/core/arrays.js';
 
 /** One state of a replayed episode: index 0 is the start state, index i the state after step i-1. */
 export interface ReplayState {
@@ -100,16 +101,22 @@ function* storedStates(replay: Replay, options: ReplayStatesOptions): Generator<
   const wantFrames = options.frames ?? true;
   if (wantFrames && !hasStoredFrames(replay)) throw new ReplayNotSimulatableError(`${replay.source}: the replay has no stored frames for every state`);
   const scale = checkScale(options.scale ?? 1);
-  const frameOf = (f: Parameters<typeof decodeStoredFrame>[0] | undefined) => {
+  const { header, steps } = replay;
+  const frameOf = (f: Parameters<typeof decodeStoredFrame>[0] | undefined, line: number) => {
     if (!wantFrames || !f) return null;
-    const frame = decodeStoredFrame(f);
+    let frame: Frame;
+    try {
+      frame = decodeStoredFrame(f);
+    } catch (e) {
+      if (e instanceof RangeError) throw new ReplayFormatError(e.message, line, replay.source);
+      throw e;
+    }
     return scale === 1 ? frame : resizeNearest(frame, frame.width * scale, frame.height * scale);
   };
-  const { header, steps } = replay;
   for (let i = 0; i <= steps.length; i++) {
     yield {
       index: i, step: steps[i] ?? null, previous: steps[i - 1] ?? null,
-      frame: frameOf(i === 0 ? header.frame : steps[i - 1]!.frame),
+      frame: frameOf(i === 0 ? header.frame : steps[i - 1]!.frame, i === 0 ? 1 : replay.stepLines[i - 1] ?? 0),
       text: (i === 0 ? header.text : steps[i - 1]!.text) ?? null,
       mismatches: [],
     };
@@ -220,6 +227,6 @@ export interface ReplayVerifyReport {
 /** Re-simulate without rendering and list every mismatch (no throw). */
 export function verifyReplay(replay: Replay, options: Pick<ReplayStatesOptions, 'envOptions'> = {}): ReplayVerifyReport {
   const mismatches: ReplayMismatch[] = [];
-  for (const s of replayStates(replay, { ...options, frames: false, source: 'simulate', onMismatch: 'collect' })) mismatches.push(...s.mismatches);
+  for (const s of replayStates(replay, { ...options, frames: false, source: 'simulate', onMismatch: 'collect' })) pushAll(mismatches, s.mismatches);
   return { ok: mismatches.length === 0, steps: replay.steps.length, mismatches };
 }

@@ -1,12 +1,32 @@
 // Text helpers shared by the image panel and the HTML viewer.
 import type { Replay, ReplayStep, ReplayTurn } from './format.js';
 
-/** The reasoning and the answer of a `<think>...</think><answer>...</answer>` response (else all of it is reasoning). */
+/** The first `<open>...</close>` of `s` as [start of open tag, start of content, end of content, end of close tag], or null (linear: indexOf, no backtracking). */
+function tagSpan(s: string, open: string, close: string): [number, number, number, number] | null {
+  const a = s.indexOf(open);
+  if (a < 0) return null;
+  const b = s.indexOf(close, a + open.length);
+  return b < 0 ? null : [a, a + open.length, b, b + close.length];
+}
+
+/**
+ * The reasoning and the answer of a `<think>...</think><answer>...</answer>` response (else
+ * all of it is reasoning). Linear time whatever the text (no regular-expression backtracking).
+ */
 export function splitResponse(response: string): { reasoning: string; answer: string | null } {
-  const think = /<think>([\s\S]*?)<\/think>/.exec(response);
-  const answer = /<answer>([\s\S]*?)<\/answer>/.exec(response);
+  const think = tagSpan(response, '<think>', '</think>');
+  const answer = tagSpan(response, '<answer>', '</answer>');
   if (!think && !answer) return { reasoning: response.trim(), answer: null };
-  return { reasoning: (think?.[1] ?? response.replace(/<answer>[\s\S]*?<\/answer>/, '')).trim(), answer: answer ? answer[1]!.trim() : null };
+  const reasoning = think ? response.slice(think[1], think[2]) : response.slice(0, answer![0]) + response.slice(answer![3]);
+  return { reasoning: reasoning.trim(), answer: answer ? response.slice(answer[1], answer[2]).trim() : null };
+}
+
+/** Longest agent text (reasoning, answer, parse error) the HTML viewer embeds per state: 64 Ki characters. */
+export const MAX_VIEWER_TEXT_CHARS = 64 * 1024;
+
+/** `s` cut to its first `max` characters with a visible marker saying how many were left out. */
+export function clipText(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… [${s.length - max} more characters not shown]`;
 }
 
 /** A short label for an action: its name when the env names Discrete actions, else compact JSON. */

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Env, Info } from '../envs/core/env.js';
 import type { EpisodeRecord, EpisodeSink } from '../envs/core/wrappers/record-episode.js';
 import type { Frame } from '../envs/render/frame.js';
+import { checkOutputFile } from '../envs/render/png.js';
 import { ReplayError } from './errors.js';
 import {
   REPLAY_PARTIAL_SUFFIX, REPLAY_FORMAT, REPLAY_VERSION, encodeStoredFrame, encodeReplayValue,
@@ -86,6 +87,8 @@ export class ReplayWriter {
   constructor(readonly path: string, header: ReplayHeaderInit, options: ReplayWriterOptions = {}) {
     this.partialPath = path + REPLAY_PARTIAL_SUFFIX;
     this.syncEveryLine = options.fsync === 'every-line';
+    checkOutputFile(path);
+    checkOutputFile(this.partialPath);
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(this.partialPath, 'w');
     this.writeLine(buildHeader(header));

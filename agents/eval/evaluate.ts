@@ -27,8 +27,9 @@ export interface EvaluateOptions {
   onError?: 'abort' | 'record';
   /** Keep each turn's response text in the report (default true). */
   keepResponses?: boolean;
-  /** Called after each episode, with its scores (progress bars, replay writers). */
-  onEpisode?: (result: EpisodeResult, scores: Record<string, number>, env: LanguageEnv) => void | Promise<void>;
+  /** Called after each episode, with its scores and its report record (progress bars, replay writers, JSONL logs). */
+  onEpisode?: (result: EpisodeResult, scores: Record<string, number>, env: LanguageEnv, report: EpisodeReport) => void | Promise<void>;
+  /** Aborting stops the evaluation: the report then covers the episodes that finished (`partial: true`). */
   signal?: AbortSignal;
 }
 
@@ -83,6 +84,8 @@ export interface EvalReport {
   scores: Record<string, ScoreSummary>;
   errors: number;
   durationMs: number;
+  /** True when the evaluation was interrupted (signal): `episodes` and every figure cover the episodes that finished. */
+  partial?: boolean;
   perEpisode: EpisodeReport[];
 }
 
@@ -105,7 +108,8 @@ export async function evaluateAgent(o: EvaluateOptions): Promise<EvalReport> {
   const envs = Array.from({ length: parallel }, () => new LanguageEnv(make(o.envId, o.envOptions ?? {}), { ...(o.language ?? {}), mode, interaction, envId: o.envId }));
   const envOptions = envs[0]!.env.spec?.options ?? o.envOptions ?? {};
   const scorers = scorersFor(o.envId, interaction);
-  const perEpisode: EpisodeReport[] = new Array(o.episodes);
+  let perEpisode: EpisodeReport[] = new Array(o.episodes);
+  let partial = false;
   try {
     await runEpisodes(o.agent, envs, {
       seeds: Array.from({ length: o.episodes }, (_, i) => seed + i),
@@ -129,12 +133,17 @@ export async function evaluateAgent(o: EvaluateOptions): Promise<EvalReport> {
         if (r.error) rep.error = r.error;
         if (o.keepResponses !== false) rep.trace = traceOf(r.turns);
         perEpisode[r.episode] = rep;
-        await o.onEpisode?.(r, scores, env);
+        await o.onEpisode?.(r, scores, env, rep);
       },
     });
+  } catch (e) {
+    if (!o.signal?.aborted) throw e;
+    partial = true;
   } finally {
     for (const e of envs) e.close();
   }
+  if (partial) perEpisode = perEpisode.filter((e) => e !== undefined);
+  const episodes = perEpisode.length;
   const successes = perEpisode.filter((e) => e.success).length;
   const allTurns = perEpisode.reduce((a, e) => a + e.turns, 0);
   const scoreNames = [...new Set(perEpisode.flatMap((e) => Object.keys(e.scores)))];
@@ -149,10 +158,10 @@ export async function evaluateAgent(o: EvaluateOptions): Promise<EvalReport> {
     envOptions,
     agent: o.agentSpec ?? o.agent.name,
     mode, interaction, seed,
-    episodes: o.episodes,
+    episodes,
     successes,
-    successRate: successes / o.episodes,
-    successInterval95: wilsonInterval(successes, o.episodes),
+    successRate: episodes ? successes / episodes : 0,
+    successInterval95: wilsonInterval(successes, episodes),
     formatValidRate: allTurns ? perEpisode.reduce((a, e) => a + e.formatValidRate * e.turns, 0) / allTurns : 0,
     parseRate: allTurns ? perEpisode.reduce((a, e) => a + e.parseRate * e.turns, 0) / allTurns : 0,
     meanReturn: mean(perEpisode.map((e) => e.totalReward)),
@@ -162,6 +171,7 @@ export async function evaluateAgent(o: EvaluateOptions): Promise<EvalReport> {
     scores,
     errors: perEpisode.filter((e) => e.error).length,
     durationMs: Math.round(performance.now() - started),
+    ...(partial ? { partial } : {}),
     perEpisode,
   };
 }

@@ -88,4 +88,4 @@ registerAgent('model', (arg, o) => {
   if (num('topP') !== undefined) opts.topP = num('topP')!;
   if (num('maxTokens') !== undefined) opts.maxTokens = num('maxTokens')!;
   return ModelAgent.load(arg, opts);
-}, 'the trainable multimodal model from a checkpoint directory: model:DIR (settings temperature, topP, maxTokens)');
+}, 'the trainable multimodal model from a checkpoint directory: model:DIR (settings temperature, topP, maxTokens)', ['temperature', 'topP', 'maxTokens']);

@@ -15,7 +15,13 @@ import { Tokenizer } from './tokenizer.js';
  *   weights.bin     every weight as little-endian float32, in model.json order
  * Saving writes a sibling temp directory, fsyncs each file and the directory, then swaps
  * it in by rename; a crash at any point leaves either the old or the new checkpoint
- * (during the swap the old one is briefly `<dir>.old-*`, which `loadModel` falls back to).
+ * (during the swap the old one is briefly `.<dir>.old-*`, which `loadModel` falls back to:
+ * the one with the highest step when crashes left several). Once a new checkpoint is
+ * durable, stale `.<dir>.old-*` and `.<dir>.tmp-*` siblings are removed.
+ *
+ * Loading checks every file against model.json before building anything: JSON that does
+ * not parse, a tokenizer whose size is not the config's vocabSize, a weights.bin whose size
+ * is not the manifest's, and NaN / Infinity weights are CheckpointErrors naming the file.
  */
 export const CHECKPOINT_FORMAT = 'lmm-gym-model';
 
@@ -94,49 +100,145 @@ export async function saveModel(model: LmmModel, dir: string, options: SaveOptio
   if (hadOld) await rename(target, old);
   await rename(tmp, target);
   await syncDir(parent);
-  if (hadOld) await rm(old, { recursive: true, force: true });
+  // The new checkpoint is durable: drop this swap's old copy and any stale ones earlier
+  // crashes left (else a later crash mid-swap could fall back to one of them).
+  const stale = (await readdir(parent).catch(() => [] as string[]))
+    .filter((n) => n.startsWith(`.${basename(target)}.old-`) || n.startsWith(`.${basename(target)}.tmp-`));
+  for (const n of stale) await rm(join(parent, n), { recursive: true, force: true });
 }
 
-/** The directory to read: `dir`, or the old copy a crash mid-swap left behind. */
+/** A checkpoint's step, for choosing among leftovers: meta.trainer.globalStep, meta.trainer.step or meta.step (-Infinity when none). */
+function manifestStep(m: CheckpointManifest): number {
+  const meta = (m.meta ?? {}) as { step?: unknown; trainer?: { step?: unknown; globalStep?: unknown } };
+  for (const v of [meta.trainer?.globalStep, meta.trainer?.step, meta.step]) if (typeof v === 'number' && Number.isFinite(v)) return v;
+  return -Infinity;
+}
+
+/**
+ * The directory to read: `dir`, or the old copy a crash mid-swap left behind. When several
+ * are left (crashes in a row), the one whose manifest has the highest step wins (name
+ * order says nothing: names carry process ids).
+ */
 async function resolveCheckpointDir(dir: string): Promise<string> {
   const target = resolve(dir);
   if (await exists(join(target, 'model.json'))) return target;
   const parent = dirname(target), prefix = `.${basename(target)}.old-`;
-  const olds = (await readdir(parent).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
-  for (const n of olds.reverse()) if (await exists(join(parent, n, 'model.json'))) return join(parent, n);
+  const olds = (await readdir(parent).catch(() => [] as string[])).filter((n) => n.startsWith(prefix));
+  let best: { dir: string; step: number; mtime: number } | null = null;
+  for (const n of olds) {
+    const candidate = join(parent, n);
+    let m: CheckpointManifest;
+    try {
+      m = JSON.parse(await readFile(join(candidate, 'model.json'), 'utf8')) as CheckpointManifest;
+    } catch {
+      continue;
+    }
+    const step = manifestStep(m), mtime = (await stat(join(candidate, 'model.json'))).mtimeMs;
+    if (!best || step > best.step || (step === best.step && mtime > best.mtime)) best = { dir: candidate, step, mtime };
+  }
+  if (best) return best.dir;
   throw new CheckpointError(`no checkpoint at ${target} (expected model.json, tokenizer.json and weights.bin)`);
+}
+
+/** Read and parse a checkpoint's JSON file; a missing or damaged one is a CheckpointError naming it. */
+async function readJsonFile(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new CheckpointError(`cannot read ${path} (${what}): ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`${path} (${what}) is damaged: not valid JSON (${(e as Error).message}; ${text.length} characters); the checkpoint cannot be loaded`);
+  }
+}
+
+/**
+ * The float32 values of a binary checkpoint file, checked against the number the manifest
+ * describes: a size that is not `4 * expected` bytes (truncated, odd length, another
+ * checkpoint's file) is a CheckpointError naming the file and both sizes.
+ */
+function floatsOf(raw: Buffer, path: string, expected: number, described: string): Float32Array {
+  if (raw.byteLength !== expected * 4) {
+    throw new CheckpointError(`${path} is damaged: ${raw.byteLength} bytes, but ${described} describes ${expected} float32 values (${expected * 4} bytes)${raw.byteLength < expected * 4 ? '; the file is truncated' : ''}`);
+  }
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+}
+
+/** Throw a CheckpointError naming the file and tensor when `values` holds NaN or Infinity. */
+function checkFinite(values: Float32Array, path: string, name: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v - v !== 0) throw new CheckpointError(`${path}: weight ${name} holds ${String(v)} at index ${i}; the checkpoint is damaged (a run that diverged?) and would give meaningless answers`);
+  }
+}
+
+/** Entries of a manifest list, checked: a name, an integer shape and offset inside the file. */
+function checkEntries(entries: unknown, path: string): { name: string; shape: number[]; offset: number }[] {
+  if (!Array.isArray(entries)) throw new CheckpointError(`${path} is damaged: weights must be a list of {name, shape, offset}`);
+  for (const e of entries as { name?: unknown; shape?: unknown; offset?: unknown }[]) {
+    if (typeof e?.name !== 'string' || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)
+      || !Number.isSafeInteger(e.offset) || (e.offset as number) < 0) {
+      throw new CheckpointError(`${path} is damaged: bad weight entry ${JSON.stringify(e)?.slice(0, 120)}`);
+    }
+  }
+  return entries as { name: string; shape: number[]; offset: number }[];
 }
 
 /** Read a checkpoint's manifest (config and meta) without loading weights. */
 export async function readCheckpointManifest(dir: string): Promise<CheckpointManifest> {
   const path = join(await resolveCheckpointDir(dir), 'model.json');
-  let m: CheckpointManifest;
-  try {
-    m = JSON.parse(await readFile(path, 'utf8')) as CheckpointManifest;
-  } catch (e) {
-    throw new CheckpointError(`cannot read ${path}: ${(e as Error).message}`);
-  }
+  const m = await readJsonFile(path, 'the manifest') as CheckpointManifest;
   if (m?.format !== CHECKPOINT_FORMAT || m.version !== 1) throw new CheckpointError(`${path} is not an lmm-gym model checkpoint (format ${String(m?.format)}, version ${String(m?.version)})`);
   return m;
 }
 
-/** Load a checkpoint saved by `saveModel` (trainable unless told otherwise). */
+/**
+ * Load a checkpoint saved by `saveModel` (trainable unless told otherwise). Every file is
+ * checked against model.json first (see the module comment): damage is a CheckpointError
+ * naming the file, never a bare SyntaxError / RangeError or a model that answers nothing.
+ */
 export async function loadModel(dir: string, options: { trainable?: boolean } = {}): Promise<LmmModel> {
   const root = await resolveCheckpointDir(dir);
   const manifest = await readCheckpointManifest(root);
-  const config = validateConfig(manifest.config);
-  const tokenizer = Tokenizer.fromJSON(JSON.parse(await readFile(join(root, 'tokenizer.json'), 'utf8')));
-  const raw = await readFile(join(root, 'weights.bin'));
-  const floats = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  const values = new Map<string, Float32Array>();
-  const byName = new Map(manifest.weights.map((w) => [w.name, w]));
-  for (const [name, shape] of parameterShapes(config)) {
+  const manifestPath = join(root, 'model.json');
+  let config: ModelConfig;
+  try {
+    config = validateConfig(manifest.config);
+  } catch (e) {
+    throw new CheckpointError(`${manifestPath}: ${(e as Error).message}`);
+  }
+  const tokPath = join(root, 'tokenizer.json');
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = Tokenizer.fromJSON(await readJsonFile(tokPath, 'the tokenizer'));
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    throw new CheckpointError(`${tokPath} is damaged: ${(e as Error).message}`);
+  }
+  if (tokenizer.size !== config.vocabSize) throw new CheckpointError(`${tokPath} has ${tokenizer.size} tokens but ${manifestPath} says vocabSize ${config.vocabSize}; the files are from different checkpoints`);
+  const entries = checkEntries(manifest.weights, manifestPath);
+  const byName = new Map(entries.map((w) => [w.name, w]));
+  const shapes = parameterShapes(config);
+  let expected = 0;
+  for (const [name, shape] of shapes) {
     const e = byName.get(name);
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (!e || e.shape.join('x') !== shape.join('x') || e.offset + n > floats.length) {
-      throw new CheckpointError(`checkpoint ${root}: weight ${name} is missing or has the wrong shape (expected ${shape.join('x')})`);
+    if (!e || e.shape.join('x') !== shape.join('x')) {
+      throw new CheckpointError(`checkpoint ${root}: weight ${name} is missing or has the wrong shape (expected ${shape.join('x')}, model.json says ${e ? e.shape.join('x') : 'nothing'})`);
     }
-    values.set(name, floats.subarray(e.offset, e.offset + n));
+    expected = Math.max(expected, e.offset + shape.reduce((a, b) => a * b, 1));
+  }
+  const binPath = join(root, 'weights.bin');
+  const raw = await readFile(binPath).catch((e: Error) => { throw new CheckpointError(`cannot read ${binPath}: ${e.message}`); });
+  const floats = floatsOf(raw, binPath, expected, manifestPath);
+  const values = new Map<string, Float32Array>();
+  for (const [name, shape] of shapes) {
+    const e = byName.get(name)!;
+    const v = floats.subarray(e.offset, e.offset + shape.reduce((a, b) => a * b, 1));
+    checkFinite(v, binPath, name);
+    values.set(name, v);
   }
   return new LmmModel(config, tokenizer, values, options.trainable ?? true);
 }
@@ -181,20 +283,32 @@ async function optimizerState(model: LmmModel, optimizer: tf.Optimizer): Promise
  */
 export async function loadOptimizerState(dir: string, model: LmmModel, optimizer: tf.Optimizer): Promise<boolean> {
   const root = await resolveCheckpointDir(dir);
+  const jsonPath = join(root, 'optimizer.json'), binPath = join(root, 'optimizer.bin');
+  if (!(await exists(jsonPath))) return false;
+  const advice = `; delete ${jsonPath} and ${binPath} to load the weights with a fresh optimizer (Adam's moments restart from zero)`;
   let manifest: OptimizerManifest;
   try {
-    manifest = JSON.parse(await readFile(join(root, 'optimizer.json'), 'utf8')) as OptimizerManifest;
-  } catch {
-    return false;
+    manifest = await readJsonFile(jsonPath, 'the optimizer state') as OptimizerManifest;
+  } catch (e) {
+    throw new CheckpointError((e as Error).message + advice);
   }
-  if (manifest.format !== 'lmm-gym-optimizer' || manifest.className !== optimizer.getClassName()) {
+  if (manifest?.format !== 'lmm-gym-optimizer') throw new CheckpointError(`${jsonPath} is not an lmm-gym optimizer state${advice}`);
+  if (manifest.className !== optimizer.getClassName()) {
     throw new CheckpointError(`checkpoint ${root}: optimizer state is for ${manifest.className}, not ${optimizer.getClassName()}`);
   }
-  const raw = await readFile(join(root, 'optimizer.bin'));
-  const floats = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  let floats: Float32Array;
+  let entries: OptimizerManifest['weights'];
+  try {
+    entries = checkEntries(manifest.weights, jsonPath);
+    const expected = entries.reduce((m, w) => Math.max(m, w.offset + w.shape.reduce((a, b) => a * b, 1)), 0);
+    const raw = await readFile(binPath).catch((e: Error) => { throw new CheckpointError(`cannot read ${binPath}: ${e.message}`); });
+    floats = floatsOf(raw, binPath, expected, jsonPath);
+  } catch (e) {
+    throw new CheckpointError((e as Error).message + advice);
+  }
   const vars = model.namedVariables();
   const named: { name: string; tensor: tf.Tensor }[] = [];
-  for (const w of manifest.weights) {
+  for (const w of entries) {
     const cut = w.name.lastIndexOf('/');
     let name = w.name;
     if (cut >= 0) {

@@ -1,3 +1,4 @@
+import { limitMessage } from '../../envs/core/limits.js';
 import { ModelError } from './errors.js';
 
 /**
@@ -54,28 +55,63 @@ const PRESETS: Record<ModelPreset, Omit<ModelConfig, 'vocabSize'>> = {
   small: { dModel: 128, nLayers: 3, nHeads: 4, dFF: 512, maxSeq: 320, imageSize: 48, patchSize: 8, visionWidth: 64, initStd: 0.02, positions: 'alibi', alibiOnImage: false },
 };
 
+/** Fields of ModelConfig, in order (overrides may set any but vocabSize, which comes from the tokenizer). */
+export const MODEL_CONFIG_FIELDS = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'dFF', 'maxSeq', 'imageSize', 'patchSize', 'visionWidth', 'initStd', 'positions', 'alibiOnImage'] as const satisfies readonly (keyof ModelConfig)[];
+
+/**
+ * Upper bounds of the model's sizes, checked before any tensor is made: a config over one
+ * is a ModelError naming the field and the limit. `parameters` bounds parameterCount (2^28:
+ * 1 GiB of float32 weights, 3 GiB with Adam's moments); `attentionScores` bounds
+ * maxSeq^2 x nHeads (the attention scores of one sequence in one layer, 1 GiB of float32).
+ */
+export const MODEL_LIMITS = {
+  vocabSize: 1 << 20,
+  dModel: 8192,
+  nLayers: 256,
+  nHeads: 256,
+  dFF: 65536,
+  maxSeq: 32768,
+  imageSize: 2048,
+  patchSize: 2048,
+  visionWidth: 8192,
+  parameters: 1 << 28,
+  attentionScores: 1 << 28,
+} as const;
+
 /** A preset config (with the vocabulary size of your tokenizer), optionally overridden. */
 export function modelConfig(preset: ModelPreset, vocabSize: number, overrides: Partial<ModelConfig> = {}): ModelConfig {
   const base = PRESETS[preset];
   if (!base) throw new ModelError(`unknown model preset ${JSON.stringify(preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`);
+  for (const k of Object.keys(overrides ?? {})) {
+    if (k === 'vocabSize' || !(MODEL_CONFIG_FIELDS as readonly string[]).includes(k)) {
+      throw new ModelError(`unknown model config override ${JSON.stringify(k)}; expected one of ${MODEL_CONFIG_FIELDS.filter((f) => f !== 'vocabSize').join(', ')}`, k);
+    }
+  }
   return validateConfig({ ...base, vocabSize, ...overrides });
 }
 
-/** Throw a ModelError unless every field is a sensible positive value. */
+/** Throw a ModelError (with `field`) unless every field is a sensible positive value within MODEL_LIMITS. */
 export function validateConfig(c: ModelConfig): ModelConfig {
-  const ints: (keyof ModelConfig)[] = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'dFF', 'maxSeq', 'imageSize', 'patchSize', 'visionWidth'];
+  const ints = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'dFF', 'maxSeq', 'imageSize', 'patchSize', 'visionWidth'] as const;
   for (const k of ints) {
     const v = c[k] as number;
-    if (!Number.isSafeInteger(v) || v <= 0) throw new ModelError(`model config ${k} must be a positive integer, got ${String(v)}`);
+    if (!Number.isSafeInteger(v) || v <= 0) throw new ModelError(`model config ${k} must be a positive integer, got ${String(v)}`, k);
+    if (v > MODEL_LIMITS[k]) throw new ModelError(`model config ${limitMessage(k, v, MODEL_LIMITS[k])}`, k);
   }
-  if (c.dModel % c.nHeads !== 0) throw new ModelError(`model config dModel (${c.dModel}) must be a multiple of nHeads (${c.nHeads})`);
-  if (c.imageSize % c.patchSize !== 0) throw new ModelError(`model config imageSize (${c.imageSize}) must be a multiple of patchSize (${c.patchSize})`);
+  if (c.dModel % c.nHeads !== 0) throw new ModelError(`model config dModel (${c.dModel}) must be a multiple of nHeads (${c.nHeads})`, 'dModel');
+  if (c.imageSize % c.patchSize !== 0) throw new ModelError(`model config imageSize (${c.imageSize}) must be a multiple of patchSize (${c.patchSize})`, 'imageSize');
   if (c.positions !== undefined && c.positions !== 'alibi' && c.positions !== 'learned') {
-    throw new ModelError(`model config positions must be 'alibi' or 'learned', got ${JSON.stringify(c.positions)}`);
+    throw new ModelError(`model config positions must be 'alibi' or 'learned', got ${JSON.stringify(c.positions)}`, 'positions');
   }
-  if (c.alibiOnImage !== undefined && typeof c.alibiOnImage !== 'boolean') throw new ModelError(`model config alibiOnImage must be a boolean, got ${JSON.stringify(c.alibiOnImage)}`);
-  if (!(c.initStd > 0)) throw new ModelError(`model config initStd must be > 0, got ${c.initStd}`);
-  if (c.maxSeq <= visualTokens(c)) throw new ModelError(`model config maxSeq (${c.maxSeq}) must exceed the ${visualTokens(c)} visual tokens`);
+  if (c.alibiOnImage !== undefined && typeof c.alibiOnImage !== 'boolean') throw new ModelError(`model config alibiOnImage must be a boolean, got ${JSON.stringify(c.alibiOnImage)}`, 'alibiOnImage');
+  if (!(typeof c.initStd === 'number' && c.initStd > 0 && Number.isFinite(c.initStd))) throw new ModelError(`model config initStd must be a finite number > 0, got ${c.initStd}`, 'initStd');
+  if (c.maxSeq <= visualTokens(c)) throw new ModelError(`model config maxSeq (${c.maxSeq}) must exceed the ${visualTokens(c)} visual tokens`, 'maxSeq');
+  const scores = c.maxSeq * c.maxSeq * c.nHeads;
+  if (scores > MODEL_LIMITS.attentionScores) throw new ModelError(`model config ${limitMessage('maxSeq^2 x nHeads (attention scores per sequence)', scores, MODEL_LIMITS.attentionScores)}`, 'maxSeq');
+  const params = parameterCount(c);
+  if (params > MODEL_LIMITS.parameters) {
+    throw new ModelError(`model config ${limitMessage('parameter count', params, MODEL_LIMITS.parameters)} (dModel ${c.dModel}, nLayers ${c.nLayers}, dFF ${c.dFF}, vocabSize ${c.vocabSize}, visionWidth ${c.visionWidth})`);
+  }
   return c;
 }
 

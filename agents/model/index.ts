@@ -2,7 +2,7 @@
 // Explicit names: agents/index.ts re-exports this next to the agent layer.
 export { ModelError, CheckpointError } from './errors.js';
 export type { ModelConfig, ModelPreset, PositionScheme } from './config.js';
-export { modelConfig, validateConfig, visualTokens, parameterCount, forwardFlopsPerToken, usesAlibi, alibiSlopes } from './config.js';
+export { MODEL_CONFIG_FIELDS, MODEL_LIMITS, modelConfig, validateConfig, visualTokens, parameterCount, forwardFlopsPerToken, usesAlibi, alibiSlopes } from './config.js';
 export type { TokenizerJSON } from './tokenizer.js';
 export { Tokenizer, SPECIAL_TOKENS, TAG_PIECES } from './tokenizer.js';
 export { framePatches } from './vision.js';

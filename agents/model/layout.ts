@@ -4,6 +4,7 @@ import { visualTokens } from './config.js';
 import { ModelError } from './errors.js';
 import { BOS, PAD, RESP } from './tokenizer.js';
 import { framePatches, patchInputs } from './vision.js';
+import { maxOf } from '../../envs/core/arrays.js';
 
 /** What the model reads: a prompt text and, for image observations, one frame. */
 export interface ModelInput {
@@ -47,7 +48,7 @@ export function layoutRows(rows: readonly LayoutRow[], c: ModelConfig): Layout {
   if (rows.length === 0) throw new ModelError('a model batch needs at least one row');
   const nv = visualTokens(c);
   const contentLengths = rows.map((r) => (r.image ? nv : 0) + 2 + r.promptIds.length + (r.inputResponseIds?.length ?? 0));
-  const L = Math.max(...contentLengths);
+  const L = maxOf(contentLengths);
   for (let b = 0; b < rows.length; b++) {
     if (contentLengths[b]! > c.maxSeq) {
       throw new ModelError(`row ${b} needs ${contentLengths[b]} positions (visual + prompt + response), more than the model's maxSeq ${c.maxSeq}; shorten the prompt or the response`);

@@ -9,6 +9,7 @@ import { createVariables, initialValues, parameterShapes } from './params.js';
 import { gatherRows } from './gather.js';
 import { Sampler } from './sampling.js';
 import { EOS, PAD, Tokenizer } from './tokenizer.js';
+import { maxOf } from '../../envs/core/arrays.js';
 
 /** A prompt with a response to score or train on: text (tokenized) or token ids. */
 export interface ScoredExample {
@@ -269,7 +270,7 @@ export class LmmModel {
       image: e.input.image, promptIds: this.encodePrompt(e.input), inputResponseIds: responses[b]!.slice(0, -1),
     }));
     const layout = layoutRows(rows, this.config);
-    const R = Math.max(1, ...responses.map((r) => r.length));
+    const R = Math.max(1, maxOf(responses.map((r) => r.length)));
     const { batch: B, length: L } = layout;
     const at = new Int32Array(B * R);
     for (let b = 0; b < B; b++) {
@@ -289,7 +290,7 @@ export class LmmModel {
    */
   responseLogProbs(examples: readonly ScoredExample[], options: { temperature?: number; entropy?: boolean } = {}): ResponseScores {
     const responses = examples.map((e) => this.responseIds(e.response));
-    const B = examples.length, R = Math.max(1, ...responses.map((r) => r.length)), V = this.config.vocabSize;
+    const B = examples.length, R = Math.max(1, maxOf(responses.map((r) => r.length))), V = this.config.vocabSize;
     const targets = new Int32Array(B * R), maskValues = new Float32Array(B * R);
     responses.forEach((r, b) => r.forEach((id, i) => { targets[b * R + i] = id; maskValues[b * R + i] = 1; }));
     const t = options.temperature ?? 1;
@@ -422,7 +423,7 @@ export class LmmModel {
 
   private endsWithStop(ids: readonly number[], stops: readonly Uint8Array[]): boolean {
     if (!stops.length) return false;
-    const longest = Math.max(...stops.map((s) => s.length));
+    const longest = maxOf(stops.map((s) => s.length));
     const tail = this.tokenizer.bytesOf(ids.slice(-longest)); // each token is >= 1 byte
     return stops.some((s) => s.length <= tail.length && s.every((v, i) => tail[tail.length - s.length + i] === v));
   }

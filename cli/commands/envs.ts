@@ -1,5 +1,6 @@
 import { listEnvs } from '../../envs/index.js';
 import { parseCommandArgs } from '../args.js';
+import { maxOf } from '../../envs/core/arrays.js';
 
 /** `lmm-gym envs [--json]`: the registered envs, one line each. */
 export async function run(argv: string[]): Promise<number> {
@@ -13,7 +14,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(JSON.stringify(envs.map((e) => ({ id: e.id, description: e.description, options: e.options, maxEpisodeSteps: e.maxEpisodeSteps, tags: e.tags })), null, 2));
     return 0;
   }
-  const width = Math.max(...envs.map((e) => e.id.length));
+  const width = maxOf(envs.map((e) => e.id.length));
   for (const e of envs) console.log(`${e.id.padEnd(width)}  ${e.description}`);
   return 0;
 }

@@ -1,4 +1,6 @@
-import { writeFileAtomic } from '../../envs/render/png.js';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { checkOutputFile, writeFileAtomic } from '../../envs/render/png.js';
 import { ProgressBar } from '../../training/metrics/progress.js';
 import { InvalidOptionError } from '../../envs/core/errors.js';
 import { envEntry } from '../../envs/core/registry.js';
@@ -39,7 +41,9 @@ format-valid rate, mean return, mean steps and benchmark scores.
   --agent-option k=v     agent setting (repeatable), e.g. --agent-option temperature=0.7
   --parallel P           episodes at once (default: the agent's concurrency)
   --on-error E           abort (default) | record (an agent error fails the episode)
-  --out FILE             write the JSON report (with per-episode records)
+  --out FILE             write the JSON report (with per-episode records); each episode's
+                         record is also appended to FILE's .episodes.jsonl as it finishes,
+                         and Ctrl-C writes a partial report of the finished episodes
   --replays DIR          write one replay file per episode (lmm-gym replay renders them)
   --quiet                no progress bar`;
 
@@ -101,17 +105,37 @@ export async function run(argv: string[]): Promise<number> {
   const penalty = numberFlag('invalid-penalty', values['invalid-penalty']);
   if (penalty !== undefined) language.invalidPenalty = penalty;
 
+  // The output paths are checked before any episode runs (a folder or a file in the way of
+  // its folder fails now, not after the episodes). Episode records go to the JSONL log as
+  // they finish, so an interruption loses none of them.
+  const episodesLog = values.out ? episodesLogPath(values.out) : null;
+  if (values.out) {
+    checkOutputFile(values.out);
+    checkOutputFile(episodesLog!);
+    mkdirSync(dirname(resolve(episodesLog!)), { recursive: true });
+    writeFileSync(episodesLog!, '');
+  }
   const agent = await createAgent(values.agent, { envId: values.env, seed, settings: parseKeyValues(values['agent-option']) });
   const bar = values.quiet ? null : new ProgressBar('eval', episodes, { minIntervalMs: 5_000 });
   let done = 0, wins = 0;
   const replayPaths: string[] = [];
+  // Ctrl-C: stop after the turn in flight and write a partial report; a second one quits now.
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    console.error('\ninterrupted: writing a report of the finished episodes (Ctrl-C again to quit now)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
   try {
     const report = await evaluateAgent({
+      signal: controller.signal,
       envId: values.env, envOptions: parseKeyValues(values.option), agent, agentSpec: values.agent, episodes, seed, mode, interaction,
       language, onError: onError as 'abort' | 'record',
       ...(levels ? { resetOptions: levels.slice(0, episodes).map((level) => ({ level })) } : {}),
       ...(values.parallel !== undefined ? { parallel: Math.max(1, intFlag('parallel', values.parallel, 1)) } : {}),
-      onEpisode: (r, scores, env) => {
+      onEpisode: (r, scores, env, record) => {
+        if (episodesLog) appendFileSync(episodesLog, JSON.stringify(record) + '\n');
         done++;
         if (r.success) wins++;
         if (values.replays) replayPaths.push(saveEpisodeResultReplay(values.replays, r, env, values.agent!, { scores }));
@@ -120,10 +144,17 @@ export async function run(argv: string[]): Promise<number> {
     });
     if (values.out) await writeFileAtomic(values.out, JSON.stringify(report, null, 2) + '\n');
     console.log(summariseReport(report));
-    if (values.out) console.log(`report       ${values.out}`);
+    if (report.partial) console.log(`partial      interrupted after ${report.episodes} of ${episodes} episodes`);
+    if (values.out) console.log(`report       ${values.out}\nepisodes     ${episodesLog}`);
     if (values.replays) console.log(`replays      ${replayPaths.length} file(s) in ${values.replays}`);
-    return 0;
+    return report.partial ? 130 : 0;
   } finally {
+    process.off('SIGINT', onSigint);
     await agent.close?.();
   }
+}
+
+/** Where `--out FILE` logs the episode records as they finish: FILE without .json, plus .episodes.jsonl. */
+export function episodesLogPath(out: string): string {
+  return `${out.replace(/\.json$/i, '')}.episodes.jsonl`;
 }

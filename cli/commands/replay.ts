@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import '../../envs/index.js';
 import { InvalidOptionError } from '../../envs/core/errors.js';
+import { limitMessage } from '../../envs/core/limits.js';
+import { checkOutputFile } from '../../envs/render/png.js';
 import {
-  REPLAY_PARTIAL_SUFFIX, ReplayMismatchError, describeMismatch, readReplay, verifyReplay,
+  REPLAY_PARTIAL_SUFFIX, ReplayMismatchError, checkPanelOptions, describeMismatch, readReplay, verifyReplay,
   writeReplayGif, writeReplayHtml, writeReplayPngs, type RenderReplayOptions,
 } from '../../replays/index.js';
 import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
@@ -59,6 +61,10 @@ export async function run(argv: string[]): Promise<number> {
     ...(values['panel-width'] !== undefined ? { width: positive('panel-width', values['panel-width']) } : {}),
     ...(values['font-size'] !== undefined ? { fontSize: positive('font-size', values['font-size']) } : {}),
   };
+  // Sizes are checked before the file is read (an error names the flag and its limit).
+  checkPanelOptions(options);
+  if (scale !== 'auto' && scale > 16) throw new InvalidOptionError(limitMessage('--scale', scale, 16));
+  for (const out of [values.gif, values.html]) if (out !== undefined) checkOutputFile(out);
   const delay = values.delay === undefined ? undefined : intFlag('delay', values.delay, 0);
   const stride = values.stride === undefined ? undefined : positive('stride', values.stride);
   const replay = readReplay(file, { allowPartial: values['allow-partial'] ?? file.endsWith(REPLAY_PARTIAL_SUFFIX) });

@@ -15,6 +15,9 @@ export class InvalidActionError extends LmmGymError {}
 /** Calling step() before reset() or after the episode ended. */
 export class ResetNeededError extends LmmGymError {}
 
+/** An output path that cannot be written: a folder where a file is asked, a file in the way of a folder, a failed write. */
+export class OutputPathError extends LmmGymError {}
+
 /** A bad option value or an unknown option name. */
 export class InvalidOptionError extends LmmGymError {}
 
@@ -31,10 +34,15 @@ export class EnvCheckError extends LmmGymError {
   }
 }
 
-/** A vector env's worker failed (crashed, exited or threw while stepping). */
+/**
+ * A vector env's sub-env failed: it threw, its worker died (exit, crash, timeout), or its
+ * result could not be sent between threads. `envIndex` is the sub-env; `cause` the original
+ * error when there is one (SyncVectorEnv).
+ */
 export class VectorEnvError extends LmmGymError {
-  constructor(message: string, readonly envIndex: number) {
+  constructor(message: string, readonly envIndex: number, options?: { cause?: unknown }) {
     super(message);
+    if (options && 'cause' in options) (this as { cause?: unknown }).cause = options.cause;
   }
 }
 

@@ -5,6 +5,8 @@ export * from './env.js';
 export * from './wrapper.js';
 export * from './registry.js';
 export * from './checker.js';
+export * from './limits.js';
+export * from './arrays.js';
 export * from './wrappers/time-limit.js';
 export * from './wrappers/contract-guard.js';
 export * from './wrappers/record-episode.js';

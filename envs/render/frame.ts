@@ -5,11 +5,24 @@ export interface Frame {
   data: Uint8ClampedArray;
 }
 
+/**
+ * The largest frame any renderer allocates: 2^26 pixels (256 MiB of RGBA, e.g. 8192 x 8192).
+ * createFrame and resizeNearest refuse more before allocating; callers with their own
+ * options (replay panel, stored frames, image upscaling) check tighter, named limits first.
+ */
+export const MAX_FRAME_PIXELS = 1 << 26;
+
+/** Throw a RangeError unless width x height is a positive integer size within MAX_FRAME_PIXELS. */
+export function checkFrameSize(width: number, height: number, what = 'frame'): void {
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`${what} size must be positive integers, got ${width}x${height}`);
+  }
+  if (width * height > MAX_FRAME_PIXELS) throw new RangeError(`${what} size ${width}x${height} is ${width * height} pixels; the limit is ${MAX_FRAME_PIXELS} pixels (MAX_FRAME_PIXELS)`);
+}
+
 /** A new frame filled with one colour (default opaque black). */
 export function createFrame(width: number, height: number, rgba: readonly number[] = [0, 0, 0, 255]): Frame {
-  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width <= 0 || height <= 0) {
-    throw new RangeError(`frame size must be positive integers, got ${width}x${height}`);
-  }
+  checkFrameSize(width, height);
   const frame = { width, height, data: new Uint8ClampedArray(width * height * 4) };
   fillRect(frame, 0, 0, width, height, rgba);
   return frame;

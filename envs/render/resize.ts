@@ -1,7 +1,8 @@
-import type { Frame } from './frame.js';
+import { checkFrameSize, type Frame } from './frame.js';
 
 /** Nearest-neighbour resize (crisp pixel art; use for upscaling tiles). */
 export function resizeNearest(src: Frame, width: number, height: number, out?: Frame): Frame {
+  if (!out) checkFrameSize(width, height, 'resized frame');
   const dst = out ?? { width, height, data: new Uint8ClampedArray(width * height * 4) };
   const s32 = new Uint32Array(src.data.buffer, src.data.byteOffset, src.width * src.height);
   const d32 = new Uint32Array(dst.data.buffer, dst.data.byteOffset, width * height);
@@ -20,6 +21,7 @@ export function resizeNearest(src: Frame, width: number, height: number, out?: F
  * covers, with fractional weights at the edges. Use for downscaling without aliasing.
  */
 export function resizeBox(src: Frame, width: number, height: number): Frame {
+  checkFrameSize(width, height, 'resized frame');
   const dst: Frame = { width, height, data: new Uint8ClampedArray(width * height * 4) };
   const sx = src.width / width, sy = src.height / height;
   const acc = new Float64Array(4);

@@ -57,7 +57,7 @@ export function describeSokoban(game: SokobanGame, extras: DescribeExtras = {}, 
     }
     buf[o++] = 10;
   }
-  const grid = String.fromCharCode.apply(null, buf.subarray(0, height * lineLen) as unknown as number[]);
+  const grid = Buffer.from(buf.buffer, buf.byteOffset, height * lineLen).toString('latin1');
   let first = 'Sokoban ' + width + 'x' + height + ', ' + game.boxes + (game.boxes === 1 ? ' box, ' : ' boxes, ') + game.boxesOnTarget + ' on target';
   if (extras.step !== undefined) first += ', step ' + extras.step + (extras.maxSteps !== undefined ? ' of ' + extras.maxSteps : '');
   let text = first + '\n' + header + '\n' + grid + TEXT_LEGEND + '\nPlayer at row ' + game.playerRow + ', column ' + game.playerCol

@@ -1,4 +1,5 @@
 import { LmmGymError } from '../core/errors.js';
+import { maxOf } from '../core/arrays.js';
 
 /**
  * Cell codes of a Sokoban grid, as gym-sokoban's room state (plus 6 for the player
@@ -163,7 +164,7 @@ export function parseLevel(text: string | readonly string[], options: { firstLin
   while (rows.length && rows[rows.length - 1]!.trim() === '') rows.pop();
   if (rows.length === 0) throw new SokobanParseError('empty level (no rows)', firstLine, source);
   const height = rows.length;
-  const width = Math.max(...rows.map((r) => r.length));
+  const width = maxOf(rows.map((r) => r.length));
   if (height < 3 || width < 3 || height > 64 || width > 64) throw new SokobanParseError(`level must be 3..64 rows of 3..64 characters, got ${height} rows of up to ${width}`, firstLine + offset, source);
   const cells = new Uint8Array(width * height).fill(CELL.FLOOR);
   let players = 0, boxes = 0, targets = 0;

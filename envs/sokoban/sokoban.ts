@@ -8,6 +8,7 @@ import { generateLevel, generateOptionsProblem, type GenerateOptions } from './g
 import { CELL, cloneLevel, levelProblem, parseBoxoban, parseLevel, type SokobanLevel } from './level.js';
 import { SokobanRenderer } from './render.js';
 import { SokobanLevelSet } from './held-out.js';
+import { maxOf } from '../core/arrays.js';
 
 /** Where an env's levels come from: called at every reset. */
 export interface LevelSource {
@@ -282,8 +283,8 @@ export class LevelList implements LevelSource {
 
   constructor(levels: readonly SokobanLevel[], private readonly index: number | null = null) {
     if (levels.length === 0) throw new InvalidOptionError('a level list needs at least one level');
-    this.width = Math.max(...levels.map((l) => l.width));
-    this.height = Math.max(...levels.map((l) => l.height));
+    this.width = maxOf(levels.map((l) => l.width));
+    this.height = maxOf(levels.map((l) => l.height));
     this.levels = levels.map((l) => padLevel(l, this.width, this.height));
     if (index !== null) this.checkIndex(index, 'index');
   }

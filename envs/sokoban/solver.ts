@@ -1,6 +1,7 @@
 import { analyseBoard, isFreezeDeadlock, type Board } from './board.js';
 import { StateTable, replaceSorted, withCapacity } from './state-table.js';
 import type { SokobanLevel } from './level.js';
+import { pushAll } from '../core/arrays.js';
 
 export interface SolveBudget {
   /** Most states to store before giving up (default 2,000,000). */
@@ -259,7 +260,7 @@ class PushSearch {
       const dir = board.deltas.indexOf(boxTo - boxFrom);
       const stand = boxFrom - board.deltas[dir]!;
       for (let i = 1; i < stride; i++) this.boxAt[pool[a + i]!] = 1;
-      actions.push(...this.walk(pool[a]!, stand));
+      pushAll(actions, this.walk(pool[a]!, stand));
       for (let i = 1; i < stride; i++) this.boxAt[pool[a + i]!] = 0;
       actions.push(dir);
     }

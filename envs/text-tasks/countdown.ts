@@ -89,10 +89,14 @@ export function generateCountdown(rng: Rng, settings: ReturnType<typeof countdow
   return { numbers, target: numbers.reduce((a, b) => a + b, 0), useAll: true };
 }
 
-/** Strip a trailing "= target" that models like to add. */
-function stripEquals(answer: string): string {
-  const m = /^(.*?)=\s*[-+]?\d+\s*$/s.exec(answer);
-  return m ? m[1]! : answer;
+/**
+ * Split a trailing "= N" that models like to add: the expression is judged, and a stated
+ * result that disagrees with it makes the answer wrong (`17+17-13 = 999` is not 21).
+ */
+function splitEquals(answer: string): { expression: string; stated: string | null } {
+  const i = answer.lastIndexOf('=');
+  if (i < 0) return { expression: answer, stated: null };
+  return { expression: answer.slice(0, i), stated: answer.slice(i + 1).trim() };
 }
 
 /**
@@ -102,8 +106,16 @@ function stripEquals(answer: string): string {
  */
 export function checkCountdownAnswer(problem: CountdownProblem, answer: unknown): CountdownVerdict {
   if (typeof answer !== 'string' || answer.trim() === '') return { correct: false, value: null, reason: 'empty answer' };
-  const r = evaluateExpression(stripEquals(answer), { allowUnaryMinus: false, maxLength: 500 });
+  const { expression, stated } = splitEquals(answer);
+  const r = evaluateExpression(expression, { allowUnaryMinus: false, maxLength: 500 });
   if (!r.ok) return { correct: false, value: null, reason: r.reason };
+  if (stated !== null) {
+    const s = evaluateExpression(stated, { allowUnaryMinus: true, maxLength: 100 });
+    if (!s.ok) return { correct: false, value: fractionToString(r.value), reason: `the stated result ${JSON.stringify(stated.slice(0, 40))} after "=" is not a number (${s.reason})` };
+    if (s.value.num !== r.value.num || s.value.den !== r.value.den) {
+      return { correct: false, value: fractionToString(r.value), reason: `the answer states ${fractionToString(s.value)} but the expression equals ${fractionToString(r.value)}` };
+    }
+  }
   const available = new Map<number, number>();
   for (const n of problem.numbers) available.set(n, (available.get(n) ?? 0) + 1);
   for (const n of r.numbers!) {

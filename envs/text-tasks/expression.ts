@@ -132,7 +132,33 @@ export function fraction(num: number, den: number): Fraction | null {
   return { num: num / g, den: den / g };
 }
 
-/** Exact value of a parsed expression (fractions); division by zero and overflow are failures. */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+function gcdBig(a: bigint, b: bigint): bigint {
+  if (a < 0n) a = -a;
+  if (b < 0n) b = -b;
+  while (b) [a, b] = [b, a % b];
+  return a || 1n;
+}
+
+/**
+ * num/den computed exactly (BigInt), reduced, as a Fraction of safe integers; null when the
+ * reduced value leaves them (never a silently rounded result).
+ */
+function exactFraction(num: bigint, den: bigint): Fraction | null {
+  if (den === 0n) return null;
+  if (den < 0n) { num = -num; den = -den; }
+  const g = gcdBig(num, den);
+  num /= g; den /= g;
+  if (num > MAX_EXACT || -num > MAX_EXACT || den > MAX_EXACT) return null;
+  return { num: Number(num), den: Number(den) };
+}
+
+/**
+ * Exact value of a parsed expression (fractions); division by zero and overflow are
+ * failures. Each operation is computed with BigInt, so intermediate products past 2^53
+ * never round; a reduced result outside the safe integers is refused as too large.
+ */
 export function evaluateNode(node: ExprNode): EvalResult {
   switch (node.kind) {
     case 'num': return { ok: true, value: { num: node.value, den: 1 } };
@@ -145,15 +171,15 @@ export function evaluateNode(node: ExprNode): EvalResult {
       if (!a.ok) return a;
       const b = evaluateNode(node.right);
       if (!b.ok) return b;
-      const x = a.value, y = b.value;
+      const xn = BigInt(a.value.num), xd = BigInt(a.value.den), yn = BigInt(b.value.num), yd = BigInt(b.value.den);
       let r: Fraction | null;
       switch (node.op) {
-        case '+': r = fraction(x.num * y.den + y.num * x.den, x.den * y.den); break;
-        case '-': r = fraction(x.num * y.den - y.num * x.den, x.den * y.den); break;
-        case '*': r = fraction(x.num * y.num, x.den * y.den); break;
+        case '+': r = exactFraction(xn * yd + yn * xd, xd * yd); break;
+        case '-': r = exactFraction(xn * yd - yn * xd, xd * yd); break;
+        case '*': r = exactFraction(xn * yn, xd * yd); break;
         case '/':
-          if (y.num === 0) return { ok: false, reason: 'division by zero' };
-          r = fraction(x.num * y.den, x.den * y.num); break;
+          if (yn === 0n) return { ok: false, reason: 'division by zero' };
+          r = exactFraction(xn * yd, xd * yn); break;
       }
       return r ? { ok: true, value: r } : { ok: false, reason: 'a number in the calculation is too large' };
     }

@@ -1,16 +1,29 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import { readReplay, verifyReplay } from '../../replays/index.js';
+import { createAgent, evaluateAgent } from '../../agents/index.js';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '../../dist/cli/main.js');
 
 describe('lmm-gym eval', () => {
+  it('checks --out before running any episode: a folder is a one-line error, and an unknown agent option is named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmm-eval-'));
+    // 100000 episodes would take very long: the error must come before them.
+    const r = await run('node', [CLI, 'eval', '--env', 'FrozenLake-v0', '--agent', 'random', '--episodes', '100000', '--out', dir]).catch((e) => e);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`OutputPathError: cannot write ${dir}: it is a folder`);
+    expect(readdirSync(dir)).toEqual([]);
+    const o = await run('node', [CLI, 'eval', '--env', 'FrozenLake-v0', '--agent', 'oracle', '--agent-option', 'styel=compact']).catch((e) => e);
+    expect(o.code).toBe(1);
+    expect(o.stderr).toContain('unknown setting "styel" for agent kind "oracle"; valid settings: style');
+  });
+
   it('writes a JSON report and replays that re-simulate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lmm-eval-'));
     const out = join(dir, 'report.json');
@@ -38,4 +51,45 @@ describe('lmm-gym eval', () => {
     const e2 = await run('node', [CLI, 'eval', '--agent', 'random']).catch((x) => x);
     expect(e2.stderr).toMatch(/--env is required/);
   });
+
+  it('logs each episode record as it finishes next to --out (report.episodes.jsonl)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmm-eval-'));
+    const out = join(dir, 'report.json');
+    await run('node', [CLI, 'eval', '--env', 'FrozenLake-v0', '--agent', 'random', '--episodes', '4', '--out', out, '--quiet']);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    const lines = readFileSync(join(dir, 'report.episodes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.episode).sort()).toEqual([0, 1, 2, 3]);
+    expect(lines.sort((a, b) => a.episode - b.episode)).toEqual(report.perEpisode);
+    expect(report.partial).toBeUndefined();
+  });
+
+  it('Ctrl-C writes a partial report of the finished episodes (exit 130), nothing lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmm-eval-'));
+    const out = join(dir, 'report.json');
+    const log = join(dir, 'report.episodes.jsonl');
+    const child = spawn('node', [CLI, 'eval', '--env', 'FrozenLake-v0', '--agent', 'random', '--episodes', '1000000', '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const lineCount = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').length - 1 : 0);
+    // Bounded wait for a few finished episodes (no timing asserted).
+    for (let i = 0; i < 600 && lineCount() < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(lineCount()).toBeGreaterThanOrEqual(5);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.partial).toBe(true);
+    expect(report.episodes).toBe(lineCount());
+    expect(report.perEpisode).toHaveLength(report.episodes);
+    expect(report.episodes).toBeLessThan(1_000_000);
+  });
+
+  it('evaluateAgent: an aborted signal gives a partial report of the finished episodes', async () => {
+    const controller = new AbortController();
+    const report = await evaluateAgent({
+      envId: 'FrozenLake-v0', agent: await createAgent('random'), episodes: 50, parallel: 1, signal: controller.signal,
+      onEpisode: (_r, _s, _e, record) => { if (record.episode === 2) controller.abort(); },
+    });
+    expect(report).toMatchObject({ partial: true, episodes: 3 });
+    expect(report.perEpisode.map((e) => e.episode)).toEqual([0, 1, 2]);
+  });
 });
+

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { make } from '../../envs/index.js';
 import {
-  BadServerResponseError, LanguageEnv, OpenAIChatAgent, OpenAIChatClient, ServerHttpError, ServerTimeoutError, ServerUnavailableError,
-  createAgent, runEpisode,
+  AgentSpecError, BadServerResponseError, LanguageEnv, OpenAIChatAgent, OpenAIChatClient, ResponseTooLargeError, ServerHttpError, ServerTimeoutError,
+  ServerUnavailableError, createAgent, frameToDataUrl, parseRetryAfter, runEpisode,
 } from '../../agents/index.js';
 
 // A real HTTP server on loopback speaking the chat-completions protocol. The first path
@@ -13,6 +13,9 @@ import {
 interface Seen { path: string; body: any }
 const seen: Seen[] = [];
 let flakyCalls = 0;
+let retryAfterCalls = 0;
+/** Bytes the endless server wrote before the client hung up (it stops by itself at 256 MiB). */
+let endlessWritten = 0;
 let inFlight = 0, maxInFlight = 0;
 let server: Server;
 let base = '';
@@ -45,6 +48,31 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
       res.end(completion(body.stop?.[0] === '</answer>' ? '<think>a</think><answer>Up' : '<think>a</think><answer>Up</answer> and more'));
       return;
     case 'bad': res.writeHead(400); res.end('{"error":"bad request"}'); return;
+    case 'endless': {
+      // A body that never ends (chunked, no Content-Length): writes until the client
+      // hangs up, with a hard stop so a client that never aborts cannot hang the test.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      endlessWritten = 0;
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && endlessWritten < 256 * 1024 * 1024) {
+          endlessWritten += chunk.length;
+          if (!res.write(chunk)) { res.once('drain', pump); return; }
+        }
+        if (!res.destroyed) res.end();
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+      return;
+    }
+    case 'huge-length': res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(1 << 30) }); res.write('{'); return;
+    case 'retry-after': {
+      // 429 with Retry-After: 3600 (seconds) once, then 503 with an HTTP date in the past, then success.
+      const n = retryAfterCalls++;
+      if (n === 0) { res.writeHead(429, { 'retry-after': '3600' }); res.end('slow down'); return; }
+      if (n === 1) { res.writeHead(503, { 'retry-after': new Date(Date.now() - 60_000).toUTCString() }); res.end('busy'); return; }
+      return ok();
+    }
     case 'count':
       inFlight++; maxInFlight = Math.max(maxInFlight, inFlight);
       setTimeout(() => { inFlight--; ok(); }, 30);
@@ -162,6 +190,68 @@ describe('OpenAIChatAgent against a real chat-completions server', () => {
     const r = await runEpisode(agent, env, 0);
     expect(r.turns).toHaveLength(3);
     expect(r.turns.every((t) => t.parse.ok && t.executedNames[0] === 'right')).toBe(true);
+  });
+
+  it('an endless body is cut off at maxResponseBytes with a ResponseTooLargeError naming the limit', async () => {
+    const before = seen.length;
+    const client = new OpenAIChatClient({ baseUrl: `${base}/endless/v1`, model: 'm', maxResponseBytes: 1 << 20, ...fast, timeoutMs: 30_000 });
+    const e = await client.complete([{ role: 'user', content: 'x' }]).catch((x) => x);
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect(e.limit).toBe(1 << 20);
+    expect(e.message).toMatch(/maxResponseBytes = 1048576 bytes/);
+    expect(e.attempts).toBe(1); // not retried: the same server would send it again
+    expect(seen.length - before).toBe(1);
+    // The server saw the hang-up long before its own 256 MiB stop.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(endlessWritten).toBeLessThan(128 * 1024 * 1024);
+  });
+
+  it('a Content-Length above the cap is refused before reading; the default cap is 8 MiB', async () => {
+    const e = await new OpenAIChatClient({ baseUrl: `${base}/huge-length/v1`, model: 'm', ...fast }).complete([{ role: 'user', content: 'x' }]).catch((x) => x);
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect(e.limit).toBe(8 << 20);
+    expect(e.message).toMatch(/Content-Length 1073741824/);
+  });
+
+  it('honours Retry-After on 429/503, bounded by maxRetryAfterMs', async () => {
+    retryAfterCalls = 0;
+    const client = new OpenAIChatClient({ baseUrl: `${base}/retry-after/v1`, model: 'm', retries: 3, backoffMs: 5000, maxRetryAfterMs: 20, timeoutMs: 2000 });
+    const r = await client.complete([{ role: 'user', content: 'x' }]);
+    expect(r.meta.attempts).toBe(3);
+    // 3600 s asked, capped at 20 ms; then a date in the past: no wait (not the 10 s backoff).
+    expect(r.meta.waitsMs).toEqual([20, 0]);
+    expect(parseRetryAfter('2')).toBe(2000);
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
+  });
+
+  it('bounds retries and the other sizes, naming the option and the limit', () => {
+    const mk = (o: object) => () => new OpenAIChatClient({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm', ...o });
+    expect(mk({ retries: 1e9 })).toThrow(/retries must be an integer >= 0 and <= 10/);
+    expect(mk({ retries: 1.5 })).toThrow(/retries/);
+    expect(mk({ minImageSide: 100_000 })).toThrow(/minImageSide .*<= 4096/);
+    expect(mk({ maxResponseBytes: 2 ** 40 })).toThrow(/maxResponseBytes .*<= 1073741824/);
+    expect(mk({ timeoutMs: 1e12 })).toThrow(/timeoutMs/);
+    expect(mk({ concurrency: 1e6 })).toThrow(/concurrency/);
+    expect(mk({ topP: 2 })).toThrow(/topP/);
+  });
+
+  it('upscaling is bounded in pixels before any work', async () => {
+    const frame = { width: 4, height: 4000, data: new Uint8ClampedArray(4 * 4000 * 4) };
+    await expect(frameToDataUrl(frame, 4096)).rejects.toThrow(/minImageSide 4096 .*limit is 16777216 pixels/);
+  });
+
+  it('rejects unknown agent options by name (client and registry)', async () => {
+    const e = (() => { try { new OpenAIChatClient({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm', timeout: 5, retires: 2 } as never); } catch (x) { return x as Error; } return null; })();
+    expect(e).toBeInstanceOf(AgentSpecError);
+    expect(e!.message).toMatch(/unknown openai agent options "timeout", "retires"; valid options: .*timeoutMs/);
+    await expect(createAgent(`openai:${base}/ok/v1#m`, { settings: { temprature: 0.5 } })).rejects.toThrow(/unknown setting "temprature" for agent kind "openai"; valid settings: .*temperature/);
+    await expect(createAgent(`openai:${base}/ok/v1#m`, { settings: { baseUrl: 'http://x' } })).rejects.toThrow(/unknown setting "baseUrl"/);
+    await expect(createAgent('random', { settings: { temperature: 1 } })).rejects.toThrow(/"random"; it takes no settings/);
+    await expect(createAgent('oracle', { settings: { styel: 'compact' } })).rejects.toThrow(/valid settings: style/);
+    await expect(createAgent('oracle', { settings: { style: 'terse' } })).rejects.toThrow(/verbose or compact/);
+    expect((await createAgent('oracle', { settings: { style: 'compact' } })).name).toMatch(/oracle/);
   });
 
   it('rejects bad specs and options clearly', async () => {

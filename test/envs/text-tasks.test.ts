@@ -119,3 +119,28 @@ describe('Arithmetic', () => {
     expect(() => make('Arithmetic-v0', { operators: '+%' })).toThrow(/operators/);
   });
 });
+
+describe('exact judging (issue 18)', () => {
+  it('Countdown: an answer with "=" is judged on its expression, and a stated result that disagrees is wrong', () => {
+    const p = { numbers: [17, 17, 13], target: 21, useAll: false };
+    expect(checkCountdownAnswer(p, '17+17-13').correct).toBe(true);
+    expect(checkCountdownAnswer(p, '17+17-13 = 21').correct).toBe(true);
+    const wrong = checkCountdownAnswer(p, '17+17-13 = 999');
+    expect(wrong.correct).toBe(false);
+    expect(wrong.reason).toBe('the answer states 999 but the expression equals 21');
+    expect(checkCountdownAnswer(p, '17+17-13 = twenty-one').reason).toMatch(/stated result .* is not a number/);
+    expect(checkCountdownAnswer(p, '17+17 = 34 - 13').correct).toBe(false);
+  });
+
+  it('evaluateExpression is exact past 2^53 in its intermediate products, and refuses results it cannot hold', () => {
+    // The raw denominator 94906267^2 is past 2^53; the reduced sum is not.
+    const r = evaluateExpression('1/94906267 + 1/94906267');
+    expect(r.ok && r.value).toEqual({ num: 2, den: 94906267 });
+    const d = evaluateExpression('94906267 * 94906267 / 94906267');
+    expect(d.ok).toBe(false);
+    expect(!d.ok && d.reason).toMatch(/too large/);
+    const big = evaluateExpression('999999999999999 * 9 + 1');
+    expect(big.ok && big.value).toEqual({ num: 8999999999999992, den: 1 });
+  });
+});
+

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AsyncVectorEnv, InvalidOptionError, ResetNeededError, SyncVectorEnv, VectorEnvError, type VectorEnv } from '../../index.js';
+import './fixtures/faulty-env.js';
 
 const open: VectorEnv[] = [];
 afterEach(async () => { await Promise.all(open.splice(0).map((v) => v.close())); });
@@ -42,7 +43,10 @@ describe('vector envs', () => {
     await v.reset({ seed: 0 });
     await v.step([1, 0]);
     await v.step([2, 0]);
-    await expect(v.step([0, 0])).rejects.toThrow(ResetNeededError);
+    const e = await v.step([0, 0]).catch((x) => x);
+    expect(e).toBeInstanceOf(VectorEnvError);
+    expect(e.envIndex).toBe(0);
+    expect(e.cause).toBeInstanceOf(ResetNeededError);
     const r = await v.reset({ mask: [true, false] });
     expect(r.observations[0]).toBe(0);
     expect((await v.step([0, 0])).observations).toEqual([0, 0]);
@@ -69,5 +73,77 @@ describe('vector envs', () => {
     expect(() => new SyncVectorEnv('FrozenLake-v0', 0)).toThrow(InvalidOptionError);
     expect(() => new SyncVectorEnv('FrozenLake-v0', 2, { autoreset: 'sometimes' as never })).toThrow(/next-step, same-step, disabled/);
     expect(() => new AsyncVectorEnv('Missing-v0', 2)).toThrow(/unknown env id/);
+  });
+});
+
+describe('vector env failures (issue 18)', () => {
+  const modules = [new URL('./fixtures/faulty-env.ts', import.meta.url).href];
+  const OK = 0, THROW = 1, LOOP = 2, EXIT = 3, UNCLONEABLE = 4;
+  const pair = (n: number, extra: object = {}) => {
+    const sync = new SyncVectorEnv<unknown, number>('Faulty-v0', n);
+    const asyncV = new AsyncVectorEnv<unknown, number>('Faulty-v0', n, { modules, numWorkers: 2, ...extra });
+    open.push(sync, asyncV);
+    return { sync, asyncV };
+  };
+
+  it('a sub-env that throws: the same VectorEnvError (index, message) in sync and async, and identical states after it', async () => {
+    const { sync, asyncV } = pair(4);
+    expect((await asyncV.reset({ seed: 5 })).observations).toEqual((await sync.reset({ seed: 5 })).observations);
+    const es = await sync.step([OK, THROW, OK, THROW]).catch((x) => x);
+    const ea = await asyncV.step([OK, THROW, OK, THROW]).catch((x) => x);
+    for (const e of [es, ea]) {
+      expect(e).toBeInstanceOf(VectorEnvError);
+      expect(e.envIndex).toBe(1);
+      expect(e.message).toBe('sub-env 1 failed: Error: boom');
+    }
+    expect(es.cause).toBeInstanceOf(Error);
+    // The later sub-envs were stepped in both: the next step agrees everywhere.
+    const a = await asyncV.step([OK, OK, OK, OK]);
+    const s = await sync.step([OK, OK, OK, OK]);
+    expect(a.observations).toEqual(s.observations);
+    const start = (await sync.reset({ seed: 5 })).observations as number[];
+    expect(s.observations).toEqual([start[0]! + 2, start[1]! + 1, start[2]! + 2, start[3]! + 1]);
+    // A bad action is reported the same way too.
+    const bad = [await sync.step([OK, OK, 9, OK]).catch((x) => x), await asyncV.step([OK, OK, 9, OK]).catch((x) => x)];
+    expect(bad.map((e) => [e.constructor.name, e.envIndex, e.message.split(':').slice(0, 2).join(':')])).toEqual([
+      ['VectorEnvError', 2, 'sub-env 2 failed: InvalidActionError'], ['VectorEnvError', 2, 'sub-env 2 failed: InvalidActionError'],
+    ]);
+  });
+
+  it('process.exit in sub-env 3 is reported as sub-env 3; the dead worker is not replaced', async () => {
+    const asyncV = new AsyncVectorEnv<unknown, number>('Faulty-v0', 4, { modules, numWorkers: 2 }); // workers: [0, 2], [1, 3]
+    open.push(asyncV);
+    await asyncV.reset({ seed: 1 });
+    const e = await asyncV.step([OK, OK, OK, EXIT]).catch((x) => x);
+    expect(e).toBeInstanceOf(VectorEnvError);
+    expect(e.envIndex).toBe(3);
+    expect(e.message).toBe('sub-env 3 failed: its worker (hosting sub-envs 1, 3) exited (code 7) while running it');
+    // Documented policy: every later call rejects with the same error, reset included.
+    expect(await asyncV.step([OK, OK, OK, OK]).catch((x) => x)).toBe(e);
+    expect(await asyncV.reset({ seed: 1 }).catch((x) => x)).toBe(e);
+  });
+
+  it('a looping sub-env fails the call after stepTimeoutMs, naming it', async () => {
+    const asyncV = new AsyncVectorEnv<unknown, number>('Faulty-v0', 4, { modules, numWorkers: 2, stepTimeoutMs: 300 });
+    open.push(asyncV);
+    await asyncV.reset({ seed: 1 });
+    const e = await asyncV.step([OK, OK, LOOP, OK]).catch((x) => x);
+    expect(e).toBeInstanceOf(VectorEnvError);
+    expect(e.envIndex).toBe(2);
+    expect(e.message).toBe('sub-env 2 did not finish its step within stepTimeoutMs = 300 ms; its worker (hosting sub-envs 0, 2) was stopped');
+    expect(await asyncV.step([OK, OK, OK, OK]).catch((x) => x)).toBe(e);
+    expect(() => new AsyncVectorEnv('Faulty-v0', 2, { modules, stepTimeoutMs: -1 })).toThrow(/stepTimeoutMs/);
+  });
+
+  it('a non-cloneable observation names the sub-env and the cause; the worker keeps running', async () => {
+    const asyncV = new AsyncVectorEnv<unknown, number>('Faulty-v0', 2, { modules, numWorkers: 1 });
+    open.push(asyncV);
+    const start = (await asyncV.reset({ seed: 2 })).observations as number[];
+    const e = await asyncV.step([OK, UNCLONEABLE]).catch((x) => x);
+    expect(e).toBeInstanceOf(VectorEnvError);
+    expect(e.envIndex).toBe(1);
+    expect(e.message).toMatch(/^sub-env 1 failed: DataCloneError: its step result cannot be sent from the worker thread \(.*could not be cloned.*\); AsyncVectorEnv needs observations and infos made of structured-cloneable data/);
+    expect(e.message).not.toContain('undefined');
+    expect((await asyncV.step([OK, OK])).observations).toEqual([start[0]! + 2, start[1]! + 2]);
   });
 });

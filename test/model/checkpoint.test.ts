@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,8 +109,80 @@ describe('checkpoints', () => {
     const dir = join(root, 'd');
     await saveModel(m, dir);
     await writeFile(join(dir, 'weights.bin'), new Uint8Array(16));
-    await expect(loadModel(dir)).rejects.toThrow(/wrong shape|missing/);
+    await expect(loadModel(dir)).rejects.toThrow(/weights\.bin is damaged: 16 bytes, but .*model\.json describes \d+ float32 values .*truncated/);
     m.dispose();
     expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
+  });
+
+  it('damaged files are CheckpointErrors naming the file (issue 18)', async () => {
+    const m = await tinyModel(2);
+    const fresh = async (name: string) => { const d = join(root, name); await saveModel(m, d); return d; };
+    // A truncated tokenizer.json: not a bare SyntaxError.
+    let d = await fresh('dmg-tok');
+    const tok = await readFile(join(d, 'tokenizer.json'), 'utf8');
+    await writeFile(join(d, 'tokenizer.json'), tok.slice(0, tok.length >> 1));
+    let e = await loadModel(d).catch((x) => x);
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect(e.message).toMatch(/dmg-tok\/tokenizer\.json \(the tokenizer\) is damaged: not valid JSON/);
+    // A tokenizer from another checkpoint.
+    await writeFile(join(d, 'tokenizer.json'), JSON.stringify({ format: 'lmm-gym-tokenizer', version: 1, words: ['xyz'] }));
+    await expect(loadModel(d)).rejects.toThrow(/tokenizer\.json has \d+ tokens but .*model\.json says vocabSize \d+/);
+    // An odd-length weights.bin: not a RangeError.
+    d = await fresh('dmg-odd');
+    const bin = await readFile(join(d, 'weights.bin'));
+    await writeFile(join(d, 'weights.bin'), bin.subarray(0, bin.length - 1));
+    e = await loadModel(d).catch((x) => x);
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect(e.message).toContain(`dmg-odd/weights.bin is damaged: ${bin.length - 1} bytes`);
+    await writeFile(join(d, 'weights.bin'), Buffer.concat([bin, Buffer.alloc(4)]));
+    await expect(loadModel(d)).rejects.toThrow(/weights\.bin is damaged/);
+    // NaN weights: refused, naming the weight.
+    d = await fresh('dmg-nan');
+    const nan = Buffer.from(bin);
+    nan.writeFloatLE(NaN, 4 * 10);
+    await writeFile(join(d, 'weights.bin'), nan);
+    await expect(loadModel(d)).rejects.toThrow(/dmg-nan\/weights\.bin: weight \S+ holds NaN at index \d+; the checkpoint is damaged/);
+    // A damaged model.json.
+    d = await fresh('dmg-manifest');
+    await writeFile(join(d, 'model.json'), '{"format":"lmm-gym-model",');
+    await expect(loadModel(d)).rejects.toThrow(/model\.json \(the manifest\) is damaged: not valid JSON/);
+    m.dispose();
+  });
+
+  it('a truncated optimizer.bin names the file and the way forward', async () => {
+    const m = await tinyModel(3);
+    const opt = tf.train.adam(1e-2);
+    m.trainStep(() => m.nll([{ input: { prompt: 'go' }, response: '<answer>Up</answer>' }]), opt);
+    const dir = join(root, 'dmg-opt');
+    await saveModel(m, dir, { optimizer: opt });
+    const size = (await readFile(join(dir, 'optimizer.bin'))).length;
+    await truncate(join(dir, 'optimizer.bin'), size - 6);
+    const e = await loadOptimizerState(dir, m, tf.train.adam(1e-2)).catch((x) => x);
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect(e.message).toMatch(/optimizer\.bin is damaged: \d+ bytes, .* the file is truncated; delete .*optimizer\.json and .*optimizer\.bin to load the weights with a fresh optimizer/);
+    await rm(join(dir, 'optimizer.json'));
+    await rm(join(dir, 'optimizer.bin'));
+    expect(await loadOptimizerState(dir, m, tf.train.adam(1e-2))).toBe(false);
+    opt.dispose(); m.dispose();
+  });
+
+  it('two crashes in a row in the rename window: the newest step wins, stale copies are removed', async () => {
+    const parent = join(root, 'twice');
+    const dir = join(parent, 'ckpt');
+    const m10 = await tinyModel(10), m11 = await tinyModel(11);
+    // Crash 1 left only the old copy (the new one never got renamed in).
+    await saveModel(m10, join(parent, '.ckpt.old-zzz'), { meta: { step: 10 } });
+    expect((await readCheckpointManifest(dir)).meta).toEqual({ step: 10 });
+    // The resumed run saves step 11: durable, so the stale old copy goes.
+    await saveModel(m11, dir, { meta: { step: 11 } });
+    expect((await readdir(parent)).sort()).toEqual(['ckpt']);
+    // Crash 2 in the next swap: step 11 is now an old copy whose name sorts first; a stale
+    // step-10 copy next to it must not win.
+    await rename(dir, join(parent, '.ckpt.old-aaa'));
+    await saveModel(m10, join(parent, '.ckpt.old-zzz'), { meta: { step: 10 } });
+    expect((await readCheckpointManifest(dir)).meta).toEqual({ step: 11 });
+    const loaded = await loadModel(dir);
+    expect(await sameWeights(loaded, m11)).toBe(true);
+    for (const x of [m10, m11, loaded]) x.dispose();
   });
 });

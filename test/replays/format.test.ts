@@ -187,3 +187,29 @@ describe('ReplayPolicy', () => {
     expect(() => new ReplayPolicy({ every: -1 })).toThrow(/non-negative integer/);
   });
 });
+
+describe('tagged values that do not decode (issue 18)', () => {
+  it('are ReplayFormatErrors on their line, naming the field, never a SyntaxError or a silent NaN', () => {
+    const path = join(tempDir(), 'tags.jsonl');
+    writeSample(path);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const check = (mutate: (step: any) => void, message: RegExp) => {
+      const step = JSON.parse(lines[1]!);
+      mutate(step);
+      const copy = [...lines];
+      copy[1] = JSON.stringify(step);
+      writeFileSync(path, copy.join('\n'));
+      const e = (() => { try { readReplay(path); } catch (x) { return x as ReplayFormatError; } return null; })();
+      expect(e).toBeInstanceOf(ReplayFormatError);
+      expect(e!.line).toBe(2);
+      expect(e!.message).toMatch(message);
+    };
+    check((s) => { s.action = { $bigint: 'abc' }; }, /:2: action: \{"\$bigint":"abc"\} is not a bigint tag/);
+    check((s) => { s.info.nan = { $num: 'lots' }; }, /:2: info\.nan: \{"\$num":"lots"\} is not a number tag/);
+    check((s) => { s.info.v = { $typed: 'Float32Array', data: [1, 'two'] }; }, /:2: info\.v: .* holds "two" at data\[1\], not a number/);
+    expect(() => decodeReplayValue({ $bigint: '1e5' })).toThrow(ReplayError);
+    expect(decodeReplayValue({ $bigint: '-12' })).toBe(-12n);
+    expect(decodeReplayValue({ $num: '-Infinity' })).toBe(-Infinity);
+  });
+});
+

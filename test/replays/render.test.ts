@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodePng, make, resizeNearest } from '../../envs/index.js';
 import { PanelRenderer, buildReplayHtml, encodeReplayGif, panelContent, readReplay, saveEpisodeReplay, withActionNames, writeReplayPngs, type Replay } from '../../replays/index.js';
-import { wrapColumns } from '../../replays/glyphs.js';
-import { cumulativeReturns } from '../../replays/text.js';
+import { firstLines, layoutText, wrapColumns } from '../../replays/glyphs.js';
+import { MAX_VIEWER_TEXT_CHARS, cumulativeReturns, splitResponse } from '../../replays/text.js';
 import { recordFrozenLake, responseFor, tempDir } from './helpers.js';
 
 function sampleReplay(envOptions: Record<string, unknown> = { map: '4x4' }, seed = 2): Replay {
@@ -76,6 +76,58 @@ describe('annotated PNG frames', () => {
     let text = 0;
     for (let y = 40; y < 100; y++) for (let x = f.width - 190; x < f.width - 10; x++) if (f.data[(y * f.width + x) * 4] !== bg[0]) text++;
     expect(text).toBeGreaterThan(100);
+  });
+});
+
+describe('text layout is linear and truncates what cannot be shown (issue 18)', () => {
+  const MB = 1 << 20;
+
+  it('a 1 MB single word is broken by characters and fitted with a visible marker', () => {
+    const word = 'x'.repeat(MB);
+    const lay = layoutText(word, 30, 12, 2);
+    expect(lay.total).toBe(Math.ceil(MB / 30));
+    expect(lay.lines).toHaveLength(12);
+    expect(lay.markerAt).toBe(9);
+    expect(lay.lines[9]).toBe(`… (${Math.ceil(MB / 30) - 11} more lines)`);
+    expect(lay.lines.slice(0, 9).every((l) => l === 'x'.repeat(30))).toBe(true);
+    expect(lay.lines.slice(10)).toEqual(['x'.repeat(30), 'x'.repeat(MB % 30)]);
+    const few = firstLines(word, 30, 3);
+    expect(few).toEqual({ lines: ['x'.repeat(30), 'x'.repeat(30), 'x'.repeat(30)], more: true });
+    // Short text: everything, no marker; surrogate pairs are never split.
+    expect(layoutText('a b', 30, 5)).toEqual({ lines: ['a b'], total: 1, markerAt: -1 });
+    expect(wrapColumns('😀'.repeat(5), 2)).toEqual(['😀😀', '😀😀', '😀']);
+    expect(wrapColumns('a  b\t\r\n\n\n', 10)).toEqual(['a b ']);
+    expect(wrapColumns('', 10)).toEqual(['']);
+  });
+
+  it('a replay whose response is one 1 MB word renders a panel with the truncation marker', () => {
+    const replay = sampleReplay();
+    replay.steps[0]!.response = `<think>${'y'.repeat(MB)}</think><answer>${'z'.repeat(MB)}</answer>`;
+    const returns = cumulativeReturns(replay);
+    const content = panelContent(replay, 0, returns);
+    expect(content.reasoning).toHaveLength(MB);
+    const r = new PanelRenderer(64, 64, { width: 320, minHeight: 240 });
+    r.draw(null, content);
+    const lay = r.lastReasoningLayout!;
+    const cols = lay.lines[0]!.length;
+    expect(lay.total).toBe(Math.ceil(MB / cols));
+    expect(lay.markerAt).toBeGreaterThanOrEqual(0);
+    expect(lay.lines[lay.markerAt]).toMatch(/^… \(\d+ more lines\)$/);
+    expect(lay.lines.length).toBeLessThan(30);
+  });
+
+  it('splitResponse is linear on adversarial tags; the HTML viewer clips long text with a marker', async () => {
+    const many = '<think>'.repeat(150_000) + '<answer>'.repeat(100_000);
+    expect(splitResponse(many)).toEqual({ reasoning: many, answer: null });
+    expect(splitResponse('a<answer> b </answer>c')).toEqual({ reasoning: 'ac', answer: 'b' });
+    expect(splitResponse('<think> r </think><answer>x</answer>')).toEqual({ reasoning: 'r', answer: 'x' });
+    const replay = sampleReplay();
+    replay.steps[0]!.response = `<think>${'y'.repeat(MB)}</think><answer>left</answer>`;
+    const html = await buildReplayHtml(replay);
+    const data = JSON.parse(/<script type="application\/json" id="replay-data">([\s\S]*?)<\/script>/.exec(html)![1]!);
+    const reasoning = data.states[0].reasoning as string;
+    expect(reasoning.length).toBeLessThan(MAX_VIEWER_TEXT_CHARS + 100);
+    expect(reasoning).toMatch(new RegExp(`… \\[${MB - MAX_VIEWER_TEXT_CHARS} more characters not shown\\]$`));
   });
 });
 

@@ -7,6 +7,7 @@ import { plotMetrics } from '../../training/metrics/curves.js';
 import { niceTicks, smoothEma } from '../../training/metrics/plot.js';
 import { decodePng } from '../../envs/render/png.js';
 import { MetricsFileError } from '../../training/errors.js';
+import { maxOf, minOf, pushAll } from '../../envs/core/arrays.js';
 
 describe('metrics JSONL', () => {
   it('appends flushed lines, writes NaN as null, and reads them back', () => {
@@ -52,5 +53,36 @@ describe('curves', () => {
     expect(paths.map((p) => p.slice(dir.length + 1)).sort()).toEqual(['eval_success.png', 'loss.png', 'reward.png']);
     const img = await decodePng(readFileSync(paths[0]!));
     expect([img.width, img.height]).toEqual([640, 400]);
+  });
+});
+
+describe('big metrics files (issue 18: no spread of big arrays into arguments)', () => {
+  it('plots 200k metric points (two stages) without overflowing the stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmm-curves-big-'));
+    const N = 200_000;
+    const lines: string[] = [];
+    for (let i = 1; i <= N; i++) {
+      const stage = i <= 190_000 ? 'fre' : 'mgt';
+      lines.push(JSON.stringify({ kind: 'train', stage, step: i, globalStep: i, reward: (i % 100) / 100, loss: 1 / i }));
+    }
+    for (let i = 0; i < 2000; i++) lines.push(JSON.stringify({ kind: 'eval', stage: 'mgt', globalStep: 190_000 + i, env: 'Sokoban-v0', mode: 'image', style: 'plan', success: 0.5, successLo: 0.4, successHi: 0.6 }));
+    const path = join(dir, 'metrics.jsonl');
+    writeFileSync(path, lines.join('\n') + '\n');
+    const records = readMetrics(path);
+    expect(records).toHaveLength(N + 2000);
+    const paths = await plotMetrics(records, join(dir, 'plots'));
+    expect(paths.map((p) => p.slice(dir.length + 7)).sort()).toEqual(['eval_success.png', 'loss.png', 'reward.png']);
+    const img = await decodePng(readFileSync(paths[0]!));
+    expect([img.width, img.height]).toEqual([640, 400]);
+  });
+
+  it('maxOf / minOf / pushAll take any length and keep Math.max semantics', () => {
+    const big = Array.from({ length: 500_000 }, (_, i) => i);
+    expect(maxOf(big)).toBe(499_999);
+    expect(minOf(big)).toBe(0);
+    expect(pushAll([-1], big)).toHaveLength(500_001);
+    expect(maxOf([])).toBe(-Infinity);
+    expect(minOf([])).toBe(Infinity);
+    expect(maxOf([1, NaN, 3])).toBeNaN();
   });
 });

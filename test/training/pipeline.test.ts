@@ -65,7 +65,40 @@ describe('training config validation', () => {
   });
 });
 
+describe('every config object is strict (issue 18)', () => {
+  const with_ = (f: (c: any) => void) => { const c: any = tiny(); f(c); return c; };
+  it('typos and nulls are errors naming the field, not defaults', () => {
+    expect(badField(with_((c) => { c.stages[0].rewards = { acuracy: 1 }; }))).toBe('stages[0].rewards.acuracy');
+    expect(badField(with_((c) => { c.seed = null; }))).toBe('seed');
+    expect(badField(with_((c) => { c.model = null; }))).toBe('model');
+    expect(badField(with_((c) => { c.stages[0].groupSize = null; }))).toBe('stages[0].groupSize');
+    expect(badField(with_((c) => { c.sampling.temperature = null; }))).toBe('sampling.temperature');
+    expect(badField(with_((c) => { c.stages[0].eval = { episodes: 2, seedStart: null }; }))).toBe('stages[0].eval.seedStart');
+    expect(badField(with_((c) => { c.model.overrides.heads = 4; }))).toBe('model.overrides.heads');
+    expect(validateTrainConfig(with_((c) => { c.stages[0].rewards = { penalty: 2, env: 0.1 }; }), configHooks).stages[0]).toMatchObject({ rewards: { penalty: 2, env: 0.1 } });
+  });
+
+  it('what would fail after minutes of work is refused up front', () => {
+    const e = (() => { try { validateTrainConfig(with_((c) => { c.stages[0].eval = { episodes: 2, seedStart: Number.MAX_SAFE_INTEGER }; }), configHooks); } catch (x) { return x as TrainingConfigError; } return null; })();
+    expect(e?.field).toBe('stages[0].eval.seedStart');
+    expect(e?.message).toMatch(/past the largest exact seed/);
+    const prime = with_((c) => { c.stages = [{ type: 'prime', envs: [{ id: 'Countdown-v0' }], steps: 1, lr: 0.001, eval: { seedStart: 5_000_000 } }]; });
+    expect(badField(prime)).toBe('stages[0].eval.seedStart');
+  });
+});
+
 describe('training pipeline (tiny model)', () => {
+  it('a folder left by a run stopped before its first checkpoint does not refuse a plain re-run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
+    const cfg = validateTrainConfig(tiny(1), configHooks);
+    await expect(runPipeline(cfg, { out, quiet: true, log: () => {}, noPlots: true, crashAfterUpdates: 1 })).rejects.toThrow(/injected crash/);
+    expect(existsSync(join(out, 'init', 'model.json'))).toBe(true);
+    const lines: string[] = [];
+    await runPipeline(cfg, { out, quiet: true, log: (l) => lines.push(l), noPlots: true });
+    expect(lines.join('\n')).toMatch(/stopped before its first checkpoint: starting it over/);
+    expect(readMetrics(join(out, 'metrics.jsonl')).filter((x) => x.kind === 'train').map((x) => x.step)).toEqual([1]);
+  });
+
   it('runs 2 updates: metrics lines, replays, a checkpoint with trainer state, a final model', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
     const r = await runPipeline(validateTrainConfig(tiny(2), configHooks), { out, quiet: true, log: () => {}, noPlots: true });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { wilsonInterval } from '../../agents/eval/stats.js';
 import { readMetrics, type MetricsRecord } from './jsonl.js';
 import { PALETTE, saveLinePlot, type PlotSeries } from './plot.js';
+import { maxOf, minOf } from '../../envs/core/arrays.js';
 
 export interface AblationArm {
   label: string;
@@ -40,7 +41,9 @@ export async function compareArms(arms: readonly AblationArm[], stage: string, o
       if (last && typeof last.success === 'number' && typeof last.episodes === 'number') perSeed.push({ run, success: last.success, episodes: last.episodes });
       for (const r of recs) {
         if (r.kind !== 'train' || r.stage !== stage || typeof r.step !== 'number' || typeof r[metric] !== 'number') continue;
-        curves.set(r.step, [...(curves.get(r.step) ?? []), r[metric] as number]);
+        let values = curves.get(r.step);
+        if (!values) curves.set(r.step, (values = []));
+        values.push(r[metric] as number);
       }
     }
     const n = perSeed.reduce((s, p) => s + p.episodes, 0);
@@ -50,14 +53,14 @@ export async function compareArms(arms: readonly AblationArm[], stage: string, o
       label: arm.label, seeds: perSeed.length, perSeed,
       pooledSuccess: n ? k / n : 0, pooledInterval: wilsonInterval(k, n),
       meanOfSeeds: succ.length ? succ.reduce((x, y) => x + y, 0) / succ.length : 0,
-      minOfSeeds: succ.length ? Math.min(...succ) : 0, maxOfSeeds: succ.length ? Math.max(...succ) : 0,
+      minOfSeeds: succ.length ? minOf(succ) : 0, maxOfSeeds: succ.length ? maxOf(succ) : 0,
     });
     const steps = [...curves.keys()].sort((x, y) => x - y);
     series.push({
       label: `${arm.label} (mean of ${arm.runs.length} seeds, band min-max)`,
       color: PALETTE[a % PALETTE.length]!,
       points: steps.map((s) => { const v = curves.get(s)!; return [s, v.reduce((x, y) => x + y, 0) / v.length] as [number, number]; }),
-      band: steps.map((s) => { const v = curves.get(s)!; return [s, Math.min(...v), Math.max(...v)] as [number, number, number]; }),
+      band: steps.map((s) => { const v = curves.get(s)!; return [s, minOf(v), maxOf(v)] as [number, number, number]; }),
     });
   });
   await saveLinePlot(join(outDir, `${stage}_${metric}.png`), { title: `${stage} rollout ${metric} per update`, xLabel: `${stage} update`, yLabel: metric, series, yMin: 0, yMax: 1 });

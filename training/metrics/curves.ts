@@ -38,10 +38,17 @@ export async function plotMetrics(records: readonly MetricsRecord[], outDir: str
   const alpha = opts.smoothing ?? 0.3;
   const train = records.filter((r) => r.kind === 'train' || r.kind === 'prime');
   const stages: string[] = [];
-  for (const r of records) if (typeof r.stage === 'string' && !stages.includes(r.stage)) stages.push(r.stage);
+  const seenStages = new Set<string>();
+  for (const r of records) if (typeof r.stage === 'string' && !seenStages.has(r.stage)) { seenStages.add(r.stage); stages.push(r.stage); }
   const color = (stage: string) => PALETTE[stages.indexOf(stage) % PALETTE.length]!;
-  const markers = stages.map((s) => ({ x: Math.min(...records.filter((r) => r.stage === s).map((r) => num(r.globalStep)).filter(Number.isFinite)), label: s }))
-    .filter((m) => Number.isFinite(m.x));
+  // First global step of each stage, in one pass (no spread: a long run has 100k+ records).
+  const firstStep = new Map<string, number>();
+  for (const r of records) {
+    const x = num(r.globalStep);
+    if (typeof r.stage !== 'string' || !Number.isFinite(x)) continue;
+    if (!(x >= (firstStep.get(r.stage) ?? Infinity))) firstStep.set(r.stage, x);
+  }
+  const markers = stages.filter((s) => firstStep.has(s)).map((s) => ({ x: firstStep.get(s)!, label: s }));
   const written: string[] = [];
 
   const keys = opts.all
@@ -68,7 +75,9 @@ export async function plotMetrics(records: readonly MetricsRecord[], outDir: str
     const groups = new Map<string, MetricsRecord[]>();
     for (const r of evals) {
       const k = [r.env, r.mode, r.style].filter((x) => typeof x === 'string').join(' ');
-      groups.set(k, [...(groups.get(k) ?? []), r]);
+      let group = groups.get(k);
+      if (!group) groups.set(k, (group = []));
+      group.push(r);
     }
     const series: PlotSeries[] = [...groups.entries()].map(([label, rs], i) => ({
       label,

@@ -4,6 +4,7 @@
  */
 import { createCanvas } from 'canvas';
 import { writeFileAtomic } from '../../envs/render/png.js';
+import { maxOf } from '../../envs/core/arrays.js';
 
 export interface PlotSeries {
   label: string;
@@ -173,7 +174,7 @@ export function linePlotPng(o: LinePlotOptions): Buffer {
   // Legend (top-left inside the plot).
   if (legendRows > 0) {
     ctx.font = '11px "DejaVu Sans", sans-serif';
-    const lw = Math.max(...o.series.map((s) => ctx.measureText(s.label).width)) + 34;
+    const lw = maxOf(o.series.map((s) => ctx.measureText(s.label).width)) + 34;
     ctx.fillStyle = 'rgba(255,255,255,0.85)';
     ctx.fillRect(left + 6, top + 6, lw, legendRows * 15 + 6);
     ctx.textAlign = 'left';

@@ -78,16 +78,32 @@ export async function saveOptimizer(path: string, optimizer: tf.Optimizer, step:
   await writeFileAtomic(path, Buffer.concat([header, Buffer.from(values.buffer)]));
 }
 
-/** Restore optimizer moments saved at `step`; returns false (and leaves the optimizer fresh) when absent or from another step. */
-export async function loadOptimizer(path: string, optimizer: tf.Optimizer, step: number): Promise<boolean> {
-  if (!existsSync(path)) return false;
+/** What loadOptimizer did: restored, or why not (absent, another step, damaged: the reason names the file). */
+export type OptimizerRestore = { restored: true } | { restored: false; reason: string };
+
+/**
+ * Restore optimizer moments saved at `step`. When the file is absent, from another step or
+ * damaged (unreadable header, a size that is not the header's: a crash or a full disk), the
+ * optimizer is left fresh and the reason says so: resuming never stops on the optimizer
+ * state, since the weights and the step come from the model checkpoint.
+ */
+export async function loadOptimizer(path: string, optimizer: tf.Optimizer, step: number): Promise<OptimizerRestore> {
+  if (!existsSync(path)) return { restored: false, reason: `${path} not found` };
+  const damaged = (why: string): OptimizerRestore => ({ restored: false, reason: `${path} is damaged (${why})` });
   const bytes = await readFile(path);
   const nl = bytes.indexOf(10);
-  if (nl < 0) return false;
+  if (nl < 0) return damaged('no header line');
   let header: { format?: string; step?: number; entries?: { name: string; shape: number[]; offset: number }[] };
-  try { header = JSON.parse(bytes.subarray(0, nl).toString('utf8')); } catch { return false; }
-  if (header.format !== 'lmm-gym-optimizer' || header.step !== step || !header.entries) return false;
+  try { header = JSON.parse(bytes.subarray(0, nl).toString('utf8')); } catch (e) { return damaged(`header is not valid JSON: ${(e as Error).message}`); }
+  if (header?.format !== 'lmm-gym-optimizer' || !Array.isArray(header.entries)) return damaged('not an lmm-gym optimizer file');
+  if (header.step !== step) return { restored: false, reason: `${path} holds the moments of update ${String(header.step)}, not ${step}` };
+  let expected = 0;
+  for (const e of header.entries) {
+    if (!Array.isArray(e?.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || !Number.isSafeInteger(e.offset) || e.offset < 0) return damaged(`bad entry ${JSON.stringify(e)?.slice(0, 80)}`);
+    expected = Math.max(expected, e.offset + e.shape.reduce((a, b) => a * b, 1));
+  }
   const raw = bytes.subarray(nl + 1);
+  if (raw.byteLength !== expected * 4) return damaged(`${raw.byteLength} bytes of values, the header describes ${expected * 4}`);
   const floats = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   const named = header.entries.map((e) => {
     const n = e.shape.reduce((a, b) => a * b, 1);
@@ -95,5 +111,5 @@ export async function loadOptimizer(path: string, optimizer: tf.Optimizer, step:
   });
   await optimizer.setWeights(named);
   tf.dispose(named.map((n) => n.tensor));
-  return true;
+  return { restored: true };
 }

@@ -7,11 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { OBSERVATION_MODES, type ObservationMode } from '../../envs/core/wrappers/observation-mode.js';
+import { limitMessage } from '../../envs/core/limits.js';
 import { TrainingConfigError } from '../errors.js';
 import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
 import { KL_ESTIMATORS } from '../rl/kl.js';
 import type { UpdateSettings } from '../rl/update.js';
 import { ORACLE_STYLES, type OracleStyle } from '../../agents/oracles/oracle.js';
+import { REWARD_COMPONENTS } from '../rollout/components.js';
 
 export const STAGE_TYPES = ['prime', 'fre', 'mgt'] as const;
 export type StageType = (typeof STAGE_TYPES)[number];
@@ -153,7 +155,23 @@ export interface ConfigCheckHooks {
   checkEnv?(id: string, options: Record<string, unknown>): void;
   /** Throw when the preset name is unknown. */
   checkModelPreset?(preset: string): void;
+  /**
+   * Throw when the preset with these overrides is not a valid model (unknown field, size
+   * over its limit); an error with a `field` property names the override at fault.
+   */
+  checkModel?(preset: string, overrides: Record<string, number>): void;
 }
+
+/**
+ * Bounds that depend on several fields. `responsesPerUpdate` bounds batch x groupSize of an
+ * RL stage (every response of an update is generated and held before the update).
+ */
+/** Prime stages draw trace seeds in [0, eval.seedStart - PRIME_TRACE_SEED_MARGIN). */
+export const PRIME_TRACE_SEED_MARGIN = 10_000_000;
+
+export const TRAIN_LIMITS = {
+  responsesPerUpdate: 16384,
+} as const;
 
 // ---------------------------------------------------------------------------------------
 
@@ -173,27 +191,30 @@ function noUnknown(o: Obj, field: string, allowed: readonly string[]): void {
     if (!allowed.includes(k)) fail(field ? `${field}.${k}` : k, `unknown field; expected one of ${allowed.join(', ')}`);
   }
 }
+/** A field's value, or `def` when the field is absent. `null` is a value (an error where a number or string is expected), never "use the default". */
+const given = <T>(o: Obj, k: string, def: T): unknown => (o[k] === undefined ? def : o[k]);
+
 function str(o: Obj, k: string, field: string, def?: string): string {
-  const v = o[k] ?? def;
+  const v = given(o, k, def);
   if (typeof v !== 'string' || v.length === 0) fail(`${field}${k}`, `expected a non-empty string, got ${show(o[k])}`);
   return v;
 }
 function int(o: Obj, k: string, field: string, def: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = o[k] ?? def;
+  const v = given(o, k, def);
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
     fail(`${field}${k}`, `expected an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got ${show(o[k])}`);
   }
   return v;
 }
 function numIn(o: Obj, k: string, field: string, def: number | undefined, min: number, max: number, openMin = false): number {
-  const v = o[k] ?? def;
+  const v = given(o, k, def);
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (openMin && v === min)) {
     fail(`${field}${k}`, `expected a number in ${openMin ? '(' : '['}${min}, ${max === Infinity ? '∞)' : max + ']'}, got ${show(o[k])}`);
   }
   return v;
 }
 function oneOf<T extends string>(o: Obj, k: string, field: string, def: T | undefined, values: readonly T[]): T {
-  const v = o[k] ?? def;
+  const v = given(o, k, def);
   if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(`${field}${k}`, `expected one of ${values.join(', ')}, got ${show(o[k])}`);
   return v as T;
 }
@@ -313,6 +334,15 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
     eval: evalConfig(o.eval, `${f}eval`, hooks),
     replays: replayConfig(o.replays, `${f}replays`),
   };
+  // Seeds that would break after minutes of work: eval seeds past 2^53, and prime trace
+  // seeds drawn below seedStart - PRIME_TRACE_SEED_MARGIN.
+  const { seedStart, episodes } = common.eval;
+  if (seedStart > Number.MAX_SAFE_INTEGER - Math.max(0, episodes - 1)) {
+    fail(`${f}eval.seedStart`, `seedStart + episodes - 1 = ${seedStart} + ${episodes} - 1 is past the largest exact seed (2^53 - 1 = ${Number.MAX_SAFE_INTEGER})`);
+  }
+  if (type === 'prime' && seedStart <= PRIME_TRACE_SEED_MARGIN) {
+    fail(`${f}eval.seedStart`, `a prime stage draws its trace seeds below seedStart - ${PRIME_TRACE_SEED_MARGIN}, so seedStart must be above ${PRIME_TRACE_SEED_MARGIN}; got ${seedStart}`);
+  }
   if (type === 'prime') {
     let dagger: DaggerConfig | null = null;
     if (o.dagger !== undefined && o.dagger !== null) {
@@ -335,10 +365,14 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
   const alg = algorithm(o.algorithm, `${f}algorithm`);
   if (alg.estimator === 'rloo' && groupSize < 2) fail(`${f}groupSize`, 'rloo needs groupSize >= 2');
   const batch = int(o, 'batch', f, 4, 1, 100000);
+  if (batch * groupSize > TRAIN_LIMITS.responsesPerUpdate) {
+    fail(`${f}batch`, limitMessage(`batch x groupSize (${batch} x ${groupSize} responses per update)`, batch * groupSize, TRAIN_LIMITS.responsesPerUpdate));
+  }
   if (alg.miniBatch > 0 && alg.miniBatch > batch * groupSize) fail(`${f}algorithm.miniBatch`, `miniBatch (${alg.miniBatch}) exceeds the ${batch * groupSize} responses of an update`);
   const rewards: Record<string, number> = { accuracy: 1, format: 0.5, env: 0, penalty: 1 };
   if (o.rewards !== undefined) {
     for (const [k, w] of Object.entries(obj(o.rewards, `${f}rewards`))) {
+      if (!(REWARD_COMPONENTS as readonly string[]).includes(k)) fail(`${f}rewards.${k}`, `unknown reward component; expected one of ${REWARD_COMPONENTS.join(', ')}`);
       if (typeof w !== 'number' || !Number.isFinite(w)) fail(`${f}rewards.${k}`, `expected a finite number, got ${show(w)}`);
       rewards[k] = w;
     }
@@ -351,7 +385,7 @@ export function validateTrainConfig(raw: unknown, hooks: ConfigCheckHooks = {}):
   const o = obj(raw, 'config');
   noUnknown(o, '', ['$schema', 'name', 'description', 'seed', 'output', 'model', 'checkpointEvery', 'sampling', 'stages']);
   const name = str(o, 'name', '', 'run');
-  const m = obj(o.model ?? {}, 'model');
+  const m = obj(o.model === undefined ? {} : o.model, 'model');
   noUnknown(m, 'model', ['preset', 'overrides', 'init']);
   const preset = str(m, 'preset', 'model.', 'small');
   if (hooks.checkModelPreset) {
@@ -362,6 +396,14 @@ export function validateTrainConfig(raw: unknown, hooks: ConfigCheckHooks = {}):
     for (const [k, v] of Object.entries(obj(m.overrides, 'model.overrides'))) {
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(`model.overrides.${k}`, `expected a number, got ${show(v)}`);
       overrides[k] = v;
+    }
+  }
+  if (hooks.checkModel) {
+    try {
+      hooks.checkModel(preset, overrides);
+    } catch (e) {
+      const field = (e as { field?: unknown }).field;
+      fail(typeof field === 'string' && field in overrides ? `model.overrides.${field}` : 'model.overrides', (e as Error).message);
     }
   }
   if (m.init !== undefined && m.init !== null && (typeof m.init !== 'string' || !m.init)) fail('model.init', `expected a checkpoint directory path or null, got ${show(m.init)}`);

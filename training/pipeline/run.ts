@@ -17,7 +17,7 @@
  * written after that checkpoint are dropped so no update is counted twice.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Rng } from '../../envs/core/rng.js';
 import { loadBoxobanFile } from '../../envs/sokoban/files.js';
@@ -42,8 +42,9 @@ import { primeModel } from '../priming/sft.js';
 import { collectDaggerExamples } from '../priming/dagger.js';
 import type { SftExample } from '../priming/types.js';
 import { ResumeError, TrainingConfigError } from '../errors.js';
-import { validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
+import { PRIME_TRACE_SEED_MARGIN, validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
 import { checkpointDir, loadOptimizer, readTrainerState, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
+import { pushAll } from '../../envs/core/arrays.js';
 
 /** Hooks and settings of one pipeline run (the CLI sets them from flags). */
 export interface RunOptions {
@@ -88,6 +89,10 @@ export const configHooks = {
   checkModelPreset(preset: string) {
     modelConfig(preset as ModelPreset, 300);
   },
+  /** The preset with the overrides (vocabulary: a small tokenizer's; the real one is checked again at creation). */
+  checkModel(preset: string, overrides: Record<string, number>) {
+    modelConfig(preset as ModelPreset, 300, overrides);
+  },
 };
 
 /** Texts the tokenizer of a fresh model learns its word pieces from: prompts and oracle answers of every env of the config. */
@@ -109,7 +114,7 @@ export async function tokenizerCorpus(config: TrainConfig, seedsPerEnv = 4): Pro
       try {
         traced = await collectOracleExamples([{ envId: spec.id, envOptions: spec.options, mode: 'text', interaction: spec.style, episodes: seedsPerEnv, successOnly: false, ...(spec.reasoning ? { reasoning: spec.reasoning } : {}) }]);
       } catch { /* no oracle for this env: prompts only */ }
-      out.push(...traced.map((e) => e.response));
+      pushAll(out, traced.map((e) => e.response));
     }
   }
   return out;
@@ -133,6 +138,26 @@ function stageStartDir(out: string, stages: readonly StageConfig[], index: numbe
   return index === 0 ? join(out, 'init') : checkpointDir(join(out, stages[index - 1]!.name));
 }
 
+/**
+ * Whether any stage folder of `out` holds progress a resume would keep: a checkpoint after
+ * at least one update, or of a finished stage (a stage's step-0 checkpoint is its start
+ * model, which a fresh run rebuilds the same way).
+ */
+async function hasStageProgress(out: string): Promise<boolean> {
+  const entries = await readdir(out, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isDirectory() || e.name === 'init') continue;
+    let state: TrainerState | null;
+    try {
+      state = await readTrainerState(join(out, e.name));
+    } catch {
+      return true; // a checkpoint we cannot read as trainer state: never overwrite it silently
+    }
+    if (state && (state.step > 0 || state.done)) return true;
+  }
+  return false;
+}
+
 /** Run (or resume) the pipeline of a validated config. */
 export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = {}): Promise<RunResult> {
   const config = validateTrainConfig(rawConfig, configHooks);
@@ -142,8 +167,17 @@ export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = 
   const metricsPath = join(out, 'metrics.jsonl');
   await initBackend({ log });
 
-  const started = existsSync(join(out, 'init', 'model.json')) || existsSync(metricsPath);
+  // A run has started once a stage checkpoint holds an update. A folder with only init/,
+  // config.json, step-0 checkpoints and metrics of updates never checkpointed (a run stopped
+  // before its first checkpoint) holds nothing a resume would keep: a plain re-run starts over.
+  const started = await hasStageProgress(out);
   if (started && !options.resume) throw new ResumeError(`${out} already holds a run; pass --resume to continue it or choose another --out`);
+  if (!started && !options.resume && (existsSync(join(out, 'init')) || existsSync(metricsPath))) {
+    log(`${out} holds a run stopped before its first checkpoint: starting it over`);
+    await rm(join(out, 'init'), { recursive: true, force: true });
+    await rm(metricsPath, { force: true });
+    for (const s of config.stages) await rm(join(out, s.name), { recursive: true, force: true });
+  }
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   if (!existsSync(join(out, 'init', 'model.json'))) {
@@ -235,7 +269,7 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
     ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
     ...(spec.historyLength !== undefined ? { historyLength: spec.historyLength } : {}),
     ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
-    episodes: spec.traces ?? stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - 10_000_000),
+    episodes: spec.traces ?? stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - PRIME_TRACE_SEED_MARGIN),
   }));
   const examples = await collectOracleExamples(sources);
   if (examples.length === 0) throw new TrainingConfigError('stages.prime.envs', 'the oracle produced no successful traces for this stage');
@@ -308,7 +342,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
     rngSeed = ctx.state.rngSeed;
     rng = Rng.fromState(rngSeed, ctx.state.rngState as ReturnType<Rng['state']>);
     const restored = await loadOptimizer(join(ctx.stageDir, 'optimizer.bin'), optimizer, step);
-    if (!restored) ctx.log(`[${stage.name}] optimizer state not found for update ${step}; Adam moments restart`);
+    if (!restored.restored) ctx.log(`[${stage.name}] optimizer state not used for update ${step}: ${restored.reason}; Adam moments restart (weights and step come from the checkpoint)`);
   }
   // Frozen reference policy (the stage's start model) only when the KL term is on.
   const ref = alg.klCoef > 0 ? await loadModel(stageStartDir(ctx.out, config.stages, ctx.index), { trainable: false }) : null;

@@ -5,6 +5,7 @@ import type { SftTrace } from '../../agents/traces.js';
 import type { InteractionMode } from '../../tasks/types.js';
 import type { OracleStyle } from '../../agents/oracles/oracle.js';
 import type { SftExample } from './types.js';
+import { pushAll } from '../../envs/core/arrays.js';
 
 /** Where to collect oracle traces: one env (with its options) in one observation mode. */
 export interface TraceSource {
@@ -50,7 +51,7 @@ export async function collectOracleExamples(sources: readonly TraceSource[]): Pr
       },
       ...(s.reasoning ? { reasoning: s.reasoning } : {}),
     }], { seed: s.seed ?? 0, onlySuccessful: s.successOnly !== false });
-    out.push(...examplesFromTraces(traces));
+    pushAll(out, examplesFromTraces(traces));
     await new Promise((res) => setImmediate(res)); // long collections stay interruptible
   }
   return out;

@@ -10,6 +10,7 @@ import { RlInputError } from '../errors.js';
 import { padSequences, policyLossReference, policyLossTensor } from './loss.js';
 import type { KlEstimator } from './kl.js';
 import type { LossAggregation } from './loss.js';
+import { pushAll } from '../../envs/core/arrays.js';
 
 /** One generated response to train on. */
 export interface TrainSequence {
@@ -84,7 +85,7 @@ export async function scoreSequences(model: LmmModel, seqs: readonly TrainSequen
   const out: number[][] = [];
   for (const part of chunks(seqs, batch)) {
     const scored = await model.scoreResponses(part.map((s) => ({ input: s.input, response: s.tokenIds })), { temperature });
-    out.push(...scored);
+    pushAll(out, scored);
   }
   return out;
 }

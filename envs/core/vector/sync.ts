@@ -5,10 +5,15 @@ import type { Space } from '../spaces.js';
 import { SubEnvRunner } from './sub-env-runner.js';
 import {
   type AutoresetMode, type VectorEnv, type VectorEnvOptions, type VectorResetOptions, type VectorResetResult,
-  type VectorStepResult, parseAutoreset, subSeed, validateNumEnvs,
+  type VectorStepResult, errorParts, parseAutoreset, subEnvError, subSeed, validateNumEnvs,
 } from './types.js';
+import type { VectorEnvError } from '../errors.js';
 
-/** Steps its sub-envs one after another in this thread. */
+/**
+ * Steps its sub-envs one after another in this thread. A sub-env that throws does not stop
+ * the others: every sub-env is stepped (or reset), then the call throws a VectorEnvError
+ * naming the first failing index, as AsyncVectorEnv does, so both leave the same states.
+ */
 export class SyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A> {
   readonly numEnvs: number;
   readonly autoreset: AutoresetMode;
@@ -46,16 +51,26 @@ export class SyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A> 
   resetSync(options: VectorResetOptions = {}): VectorResetResult<O> {
     const observations: O[] = [];
     const infos: Info[] = [];
+    let failure: VectorEnvError | null = null;
     for (let i = 0; i < this.numEnvs; i++) {
       if (options.mask && !options.mask[i]) {
         observations.push(undefined as O);
         infos.push({});
         continue;
       }
-      const r = this.runners[i]!.reset(subSeed(options.seed, i, this.numEnvs), options.options);
-      observations.push(r.observation);
-      infos.push(r.info);
+      const seed = subSeed(options.seed, i, this.numEnvs);
+      try {
+        const r = this.runners[i]!.reset(seed, options.options);
+        observations.push(r.observation);
+        infos.push(r.info);
+      } catch (e) {
+        const { name, message } = errorParts(e);
+        failure ??= subEnvError(i, name, message, e);
+        observations.push(undefined as O);
+        infos.push({});
+      }
     }
+    if (failure) throw failure;
     return { observations, infos };
   }
 
@@ -69,14 +84,27 @@ export class SyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A> 
       throw new InvalidActionError(`expected ${this.numEnvs} actions, got ${actions?.length ?? actions}`);
     }
     const out: VectorStepResult<O> = { observations: [], rewards: new Float64Array(this.numEnvs), terminated: [], truncated: [], infos: [] };
+    let failure: VectorEnvError | null = null;
     for (let i = 0; i < this.numEnvs; i++) {
-      const r = this.runners[i]!.step(actions[i]!);
+      let r: ReturnType<SubEnvRunner<O, A>['step']>;
+      try {
+        r = this.runners[i]!.step(actions[i]!);
+      } catch (e) {
+        const { name, message } = errorParts(e);
+        failure ??= subEnvError(i, name, message, e);
+        out.observations.push(undefined as O);
+        out.terminated.push(false);
+        out.truncated.push(false);
+        out.infos.push({});
+        continue;
+      }
       out.observations.push(r.observation);
       out.rewards[i] = r.reward;
       out.terminated.push(r.terminated);
       out.truncated.push(r.truncated);
       out.infos.push(r.info);
     }
+    if (failure) throw failure;
     return out;
   }
 

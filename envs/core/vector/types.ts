@@ -1,5 +1,5 @@
 import type { Info } from '../env.js';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, VectorEnvError } from '../errors.js';
 import type { Space } from '../spaces.js';
 
 /**
@@ -71,4 +71,20 @@ export function subSeed(seed: VectorResetOptions['seed'], i: number, numEnvs: nu
   if (typeof seed === 'number') return seed + i;
   if (!Array.isArray(seed) || seed.length !== numEnvs) throw new InvalidOptionError(`seed must be a number or an array of ${numEnvs} seeds`);
   return seed[i] ?? null;
+}
+
+/**
+ * The error for sub-env `index` that threw `name: message` during reset or step, the same
+ * in SyncVectorEnv and AsyncVectorEnv (there the error crossed a thread as name + message).
+ */
+export function subEnvError(index: number, name: string, message: string, cause?: unknown): VectorEnvError {
+  return new VectorEnvError(`sub-env ${index} failed: ${name}: ${message}`, index, cause === undefined ? undefined : { cause });
+}
+
+/** name and message of anything thrown (a non-Error too). */
+export function errorParts(e: unknown): { name: string; message: string } {
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  const o = e as { name?: unknown; message?: unknown } | null;
+  if (o && typeof o === 'object' && typeof o.message === 'string') return { name: typeof o.name === 'string' ? o.name : 'Error', message: o.message };
+  return { name: 'Error', message: String(e) };
 }

@@ -15,6 +15,8 @@ interface Init {
   modules: string[];
   /** Global indices of the sub-envs this worker hosts. */
   indices: number[];
+  /** Shared with the main thread: slot 0 is the global index of the sub-env being run, -1 when idle. */
+  progress: Int32Array;
 }
 
 type Request =
@@ -26,7 +28,10 @@ const init = workerData as Init;
 const port = parentPort!;
 
 function serializeError(e: unknown): { name: string; message: string } {
-  return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  const o = e as { name?: unknown; message?: unknown } | null;
+  if (o && typeof o === 'object' && typeof o.message === 'string') return { name: typeof o.name === 'string' ? o.name : 'Error', message: o.message };
+  return { name: 'Error', message: String(e) };
 }
 
 async function main(): Promise<void> {
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
     if (req.kind === 'crash') process.exit(3); // test hook: simulate a dying worker
     const results: unknown[] = [];
     for (let j = 0; j < runners.length; j++) {
+      Atomics.store(init.progress, 0, init.indices[j]!);
       try {
         if (req.kind === 'reset') {
           results.push(req.mask[j] ? { ok: runners[j]!.reset(req.seeds[j]!, req.options) } : { ok: null });
@@ -51,8 +57,30 @@ async function main(): Promise<void> {
         results.push({ error: serializeError(e) });
       }
     }
-    port.postMessage({ kind: 'result', seq: req.seq, results });
+    Atomics.store(init.progress, 0, -1);
+    send(req, results);
   });
+}
+
+/**
+ * Post the results; a result that cannot be structured-cloned (a function or symbol in an
+ * observation or info) becomes that sub-env's error instead of killing the worker.
+ */
+function send(req: Request, results: unknown[]): void {
+  try {
+    port.postMessage({ kind: 'result', seq: req.seq, results });
+    return;
+  } catch (e) {
+    const why = serializeError(e);
+    for (let j = 0; j < results.length; j++) {
+      try {
+        structuredClone(results[j]);
+      } catch (x) {
+        results[j] = { error: { name: 'DataCloneError', message: `its ${req.kind} result cannot be sent from the worker thread (${serializeError(x).message || why.message}); AsyncVectorEnv needs observations and infos made of structured-cloneable data (no functions or symbols)` } };
+      }
+    }
+  }
+  port.postMessage({ kind: 'result', seq: req.seq, results });
 }
 
 main().catch((e) => {
