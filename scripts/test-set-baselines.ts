@@ -4,7 +4,7 @@
 //   npx tsx scripts/test-set-baselines.ts --levels data/sokoban/test-6x6-1box.txt --max-turns 30 --runs 20
 // Prints JSON: { levels, maxTurns, oracle: {rate, lo, hi}, random: {expectedRate, lo, hi, runs, perRunRates} }
 import { intFlag, parseCommandArgs } from '../cli/args.js';
-import { evaluateAgent, OracleAgent, RandomAgent, wilsonInterval } from '../index.js';
+import { evaluateAgent, OracleAgent, RandomAgent, wilsonInterval } from '../agents/index.js';
 import { loadBoxobanFile } from '../envs/sokoban/index.js';
 
 const { values } = parseCommandArgs(process.argv.slice(2), {

@@ -300,7 +300,7 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
         ...(spec.historyLength !== undefined ? { historyLength: spec.historyLength } : {}),
         ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
       })));
-      data.push(...r.examples);
+      pushAll(data, r.examples);
       log(done, { daggerRound: round + 1, daggerExamples: r.examples.length, daggerWinRate: r.learnerWins / Math.max(1, r.episodes), daggerDisagreement: r.disagreements / Math.max(1, r.turns) });
       await sft(data, d.steps, 0, ` · dagger ${round + 1}/${d.rounds} (learner won ${r.learnerWins}/${r.episodes})`);
     }
