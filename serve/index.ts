@@ -8,3 +8,4 @@ export * from './wire.js';
 export * from './service.js';
 export * from './reward.js';
 export * from './http.js';
+export * from './export.js';
