@@ -294,6 +294,7 @@ export class EnvService {
       idle_timeout_s: this.idleTimeoutMs / 1000,
       uptime_s: Math.round((this.now() - this.startedAt) / 1000),
       pid: process.pid,
+      rss_bytes: process.memoryUsage.rss(),
       id_prefix: this.idPrefix,
       totals: { ...this.totals },
     };
