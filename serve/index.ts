@@ -9,3 +9,6 @@ export * from './service.js';
 export * from './reward.js';
 export * from './http.js';
 export * from './export.js';
+// The built-in envs and their prompt specs, registered for a consumer that imports only lmm-gym/serve.
+import '../envs/index.js';
+import '../tasks/index.js';

@@ -28,6 +28,16 @@ describe('lmm-gym serve (process)', () => {
     expect(err).toMatch(/stopped/);
   });
 
+  it('lmm-gym/serve alone registers the envs and their prompt specs', () => {
+    const code = `const m = await import(${JSON.stringify(join(__dirname, '../../dist/serve/index.js'))});
+const svc = new m.EnvService();
+const { ids } = svc.create({ sessions: [{ env: 'Sokoban-v0' }] });
+console.log(svc.systemPrompt({ ids }).prompts[0]);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/You are the player in a warehouse/);
+  });
+
   it('refuses bad flags', () => {
     const short = spawnSync(process.execPath, [CLI, 'serve', '--token', 'abc'], { encoding: 'utf8' });
     expect(short.status).toBe(1);
