@@ -91,6 +91,21 @@ describe('lmm-gym serve over HTTP', () => {
     expect((await call('/health', undefined, auth)).status).toBe(200);
   });
 
+  it('refuses an oversized chunked body (no Content-Length) while reading it', async () => {
+    const sock = connect(srv.port, '127.0.0.1');
+    let reply = '';
+    sock.on('data', (d) => { reply += d.toString(); });
+    sock.on('error', () => {});
+    const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+    sock.write(`POST /sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 6 && !sock.destroyed; i++) sock.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    await closed;
+    expect(reply).toMatch(/^HTTP\/1\.1 413/);
+    expect(reply).toMatch(/over the limit of 262144 bytes/);
+    expect((await call('/health', undefined, auth)).status).toBe(200);
+  });
+
   it('a client that disconnects mid-body changes nothing', async () => {
     const before = srv.service.totals.created;
     const body = JSON.stringify({ sessions: [{ env: 'Countdown-v0' }] });
