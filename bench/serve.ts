@@ -49,7 +49,8 @@ function post(url: string, path: string, body: unknown): Promise<{ status: numbe
     req.end(body === undefined ? undefined : data);
   });
 }
-const health = async (url: string) => (await post(url, '/health', undefined)).json as { rss_bytes: number; sessions: number };
+const health = async (url: string) => (await post(url, '/health', undefined)).json as { rss_bytes: number; sessions: number; cpu_s: number };
+const cpuS = async (urls: string[]) => (await Promise.all(urls.map(health))).reduce((a, h) => a + h.cpu_s, 0);
 const rssMb = async (urls: string[]) => (await Promise.all(urls.map(health))).reduce((a, h) => a + h.rss_bytes, 0) / 2 ** 20;
 
 /** `clients` concurrent loops, each stepping `batch` sessions per request (one PNG per session per step). */
@@ -62,7 +63,7 @@ async function stepLoad(urls: string[], seconds: number, clients = CLIENTS, batc
     await post(url, '/reset', { items: r.json.ids.map((id: string) => ({ id })) });
   }
   const latencies: number[] = [];
-  let steps = 0, errors = 0, imageBytes = 0;
+  let steps = 0, allSteps = 0, errors = 0, imageBytes = 0;
   const end = performance.now() + seconds * 1000;
   const warmEnd = performance.now() + Math.min(2, seconds / 5) * 1000;
   let t0 = 0;
@@ -75,6 +76,7 @@ async function stepLoad(urls: string[], seconds: number, clients = CLIENTS, batc
         const r = await post(g.url, '/step', { items: g.ids.map((id) => ({ id, action })) });
         if (r.status !== 200) { errors++; continue; }
         const results = r.json.results as { id: string; done: boolean; observation: { images: string[] } }[];
+        allSteps += results.length;
         if (start >= warmEnd) {
           latencies.push(performance.now() - start);
           steps += results.length;
@@ -92,7 +94,7 @@ async function stepLoad(urls: string[], seconds: number, clients = CLIENTS, batc
   for (const g of groups) await post(g.url, '/close', { ids: g.ids });
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { stepsPerSec: steps / elapsed, p50: pct(0.5), p99: pct(0.99), errors, steps, meanImageB64: imageBytes / Math.max(1, steps) };
+  return { stepsPerSec: steps / elapsed, p50: pct(0.5), p99: pct(0.99), errors, steps, allSteps, meanImageB64: imageBytes / Math.max(1, steps) };
 }
 
 async function soak(urls: string[], total: number, batch: number) {
@@ -132,18 +134,25 @@ export async function run(): Promise<void> {
   const server = await startServer(workers);
   try {
     report('server RSS at start (MiB)', await rssMb(server.urls), 'MiB');
+    const cpu0 = await cpuS(server.urls);
     const r = await stepLoad(server.urls, seconds);
+    const cpu = (await cpuS(server.urls)) - cpu0;
     report('image steps/s (64 clients, one item per request)', r.stepsPerSec, 'steps/s');
     report('step latency p50', r.p50, 'ms');
     report('step latency p99', r.p99, 'ms');
     report('errors', r.errors, '');
+    report('server CPU per image step (incl. session set-up)', (cpu * 1e6) / r.allSteps, 'us');
+    report('=> image steps per server CPU-second', r.allSteps / cpu, 'steps/s');
     report('mean image size (base64 chars)', r.meanImageB64, 'chars');
     report('server RSS after the step load (MiB)', await rssMb(server.urls), 'MiB');
+    const bcpu0 = await cpuS(server.urls);
     const b = await stepLoad(server.urls, Math.max(2, seconds / 2), 8, 8);
+    const bcpu = (await cpuS(server.urls)) - bcpu0;
     report('batched: 8 clients x 8 sessions per request: steps/s', b.stepsPerSec, 'steps/s');
     report('batched: request latency p50', b.p50, 'ms');
     report('batched: request latency p99', b.p99, 'ms');
     report('batched: errors', b.errors, '');
+    report('batched: image steps per server CPU-second', b.allSteps / bcpu, 'steps/s');
     const before = await rssMb(server.urls);
     await soak(server.urls, 10_000, 100);
     report('soak: 10k image sessions created/reset/closed, RSS before', before, 'MiB');

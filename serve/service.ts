@@ -42,6 +42,12 @@ export interface StepResultItem {
   info: WireStepInfo;
 }
 
+/** CPU time of this process (user + system), seconds. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** Expired ids remembered for a clearer 404 (bounded: a ring of this many). */
 const EXPIRED_MEMORY = 4096;
 
@@ -295,6 +301,7 @@ export class EnvService {
       uptime_s: Math.round((this.now() - this.startedAt) / 1000),
       pid: process.pid,
       rss_bytes: process.memoryUsage.rss(),
+      cpu_s: cpuSeconds(),
       id_prefix: this.idPrefix,
       totals: { ...this.totals },
     };
