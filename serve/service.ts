@@ -4,7 +4,7 @@ import type { LanguageEnv } from '../tasks/language-env.js';
 import { buildAgentObservation } from '../tasks/prompts.js';
 import { BadRequestError, NotFoundError, SessionStateError, TooManySessionsError } from './errors.js';
 import { buildLanguageEnv, parseSeed, parseSessionSpec, resetOptionsOf, type SessionSpec } from './spec.js';
-import { toWireInfo, toWireObservation, type WireObservation, type WireStepInfo } from './wire.js';
+import { scalarInfo, toWireInfo, toWireObservation, type WireObservation, type WireStepInfo } from './wire.js';
 
 export interface EnvServiceOptions {
   /** A session untouched this long is closed by sweep() (default 10 minutes). */
@@ -181,7 +181,7 @@ export class EnvService {
       s.lastUsed = t;
       s.episodes++;
       s.steps = 0;
-      return { id: s.id, observation: toWireObservation(r.observation), info: {} };
+      return { id: s.id, observation: toWireObservation(r.observation), info: scalarInfo(r.info) };
     });
     this.totals.resets += results.length;
     return { results };

@@ -29,6 +29,8 @@ describe('EnvService', () => {
     expect(txt!.observation.images).toEqual([]);
     expect(txt!.observation.prompt).not.toContain(IMAGE_PLACEHOLDER);
     expect(txt!.observation.prompt).toContain('#');
+    const cd = svc.create({ sessions: [{ env: 'Countdown-v0', seed: 1 }] }).ids;
+    expect(svc.reset({ items: [{ id: cd[0] }] }).results[0]!.info).toMatchObject({ target: expect.any(Number) });
     const step = svc.step({ items: [{ id: ids[0], action: GOOD }, { id: ids[1], action: 'nonsense' }] }).results;
     expect(step[0]!.info.valid).toBe(true);
     expect(step[0]!.info.executed).toEqual(['left']);
