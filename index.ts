@@ -4,3 +4,4 @@ export * from './tasks/index.js';
 export * from './agents/index.js';
 export * from './training/index.js';
 export * from './replays/index.js';
+export * from './serve/index.js';

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const SECTIONS = ['core', 'sokoban', 'football', 'agents', 'replays', 'model', 'native', 'training'];
+const SECTIONS = ['core', 'sokoban', 'football', 'agents', 'replays', 'model', 'native', 'training', 'serve'];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

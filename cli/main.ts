@@ -20,6 +20,8 @@ const COMMANDS: Record<string, CommandEntry> = {
   replay: { summary: 'render a replay file: lmm-gym replay FILE --png DIR | --gif OUT | --html OUT' },
   train: { summary: 'run a staged training pipeline: lmm-gym train --config FILE' },
   plot: { summary: 'draw training curves to PNG: lmm-gym plot METRICS.jsonl --out DIR' },
+  serve: { summary: 'serve the envs over HTTP for OpenRLHF / verl: lmm-gym serve [--port P] [--token T]' },
+  export: { summary: 'write a training set for LMM-R1 / verl: lmm-gym export --format lmm-r1|verl --task T --out DIR' },
 };
 
 function usage(): string {

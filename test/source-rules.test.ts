@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
 
 const root = join(__dirname, '..');
-const LIBRARY = ['index.ts', 'agents', 'envs', 'training', 'replays', 'cli'];
+const LIBRARY = ['index.ts', 'agents', 'envs', 'training', 'replays', 'serve', 'cli'];
 
 function* sources(path: string): Generator<string> {
   if (statSync(path).isDirectory()) {

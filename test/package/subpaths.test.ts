@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '..', '..');
-const AREAS = ['envs', 'tasks', 'agents', 'training', 'replays'] as const;
+const AREAS = ['envs', 'tasks', 'agents', 'training', 'replays', 'serve'] as const;
 
 // Run in a fresh node: import the subpath, then list the loaded files. TensorFlow.js has
 // no `exports` map, so both `import` and `require` load its CommonJS build, which is in
@@ -52,8 +52,8 @@ describe('subpath exports', () => {
     }
   });
 
-  it('lmm-gym/envs, lmm-gym/tasks and lmm-gym/replays load without TensorFlow.js', () => {
-    for (const area of ['envs', 'tasks', 'replays']) {
+  it('lmm-gym/envs, lmm-gym/tasks, lmm-gym/replays and lmm-gym/serve load without TensorFlow.js', () => {
+    for (const area of ['envs', 'tasks', 'replays', 'serve']) {
       const p = probe(`lmm-gym/${area}`);
       expect(p.exports, area).toBeGreaterThan(0);
       expect(p.tensorflow, `lmm-gym/${area} loaded TensorFlow.js`).toEqual([]);
@@ -73,11 +73,14 @@ describe('subpath exports', () => {
       "import { RandomAgent, type Agent } from 'lmm-gym/agents';",
       "import { computeAdvantages } from 'lmm-gym/training';",
       "import { ReplayRecorder } from 'lmm-gym/replays';",
+      "import { EnvService, type RemoteRewardResponse } from 'lmm-gym/serve';",
       "const env: Env = make('FrozenLake-v0');",
       'const lang = new LanguageEnv(env);',
       'const agent: Agent = new RandomAgent(0);',
       "const r: number = formatReward('<think></think><answer>up</answer>');",
       'export type Obs = AgentObservation;',
+      'export type Rewards = RemoteRewardResponse;',
+      'export const service = new EnvService();',
       'export { lang, agent, r, computeAdvantages, ReplayRecorder };',
     ];
     writeFileSync(join(dir, 'consumer.ts'), lines.join('\n') + '\n');

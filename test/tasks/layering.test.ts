@@ -1,5 +1,5 @@
 // The source tree is layered: envs -> tasks -> agents -> training -> cli (replays sits beside
-// tasks: it needs only envs). A module may import its own area and the areas below it,
+// tasks: it needs only envs; serve sits beside training). A module may import its own area and the areas below it,
 // never one above it (nor a peer on the same rank): a lower layer must be usable without
 // loading a higher one (e.g. the envs without the model's TensorFlow.js).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['envs'],
   ['tasks', 'replays'],
   ['agents'],
-  ['training'],
+  // serve/ (the env server for external trainers) sits beside training/: envs, tasks, agents only.
+  ['training', 'serve'],
   ['cli'],
   // Tools on top: they may use everything, including the root index.ts.
   ['bench', 'scripts', 'index.ts'],
