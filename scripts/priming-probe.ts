@@ -1,0 +1,46 @@
+// Priming probe (issue 12): SFT of a fresh small model on compact step-mode oracle traces from
+// images, with a field-by-field probe on held-out states and a closed-loop eval every N steps.
+//   npx tsx scripts/priming-probe.ts episodes=4000 steps=1600 every=200 evaln=40 out=runs/probe
+// (key=value arguments: lr, batch, hist, w, boxes, layers, init).
+import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, evaluateAgent } from '../index.js';
+import { generateSftTraces } from '../agents/traces.js';
+import { examplesFromTraces } from '../training/priming/traces.js';
+import { primeModel } from '../training/priming/sft.js';
+import { createAdam } from '../agents/model/backend.js';
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
+const EP = Number(args.episodes ?? 3000), STEPS = Number(args.steps ?? 600), LR = Number(args.lr ?? 3e-4), BATCH = Number(args.batch ?? 32);
+const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = Number(args.evaln ?? 60);
+const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Number(args.boxes ?? 1) };
+await initBackend();
+let t0 = performance.now();
+const traces = generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: EP, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 1000 });
+console.log(`traces ${traces.length} from ${EP} episodes in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+console.log(traces[0]!.userPrompt, '\n', traces[0]!.response);
+const ex = examplesFromTraces(traces);
+const tok = Tokenizer.build(ex.flatMap((e) => [e.prompt, e.response]));
+const overrides = args.layers ? { nLayers: Number(args.layers) } : {};
+const model = args.init ? (await import('../agents/model/checkpoint.js')).loadModel(args.init, { trainable: true }) : LmmModel.create({ tokenizer: tok, preset: 'small', seed: 1, config: overrides });
+const m = await model;
+console.log('params', m.parameterCount, 'vocab', m.tokenizer.size, 'prompt tokens', m.tokenizer.encode(ex[0]!.prompt).length, 'resp tokens', m.tokenizer.encode(ex[0]!.response).length);
+const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120);
+const opt = await createAdam(LR);
+for (let done = 0; done < STEPS; done += EVERY) {
+  t0 = performance.now();
+  const r = await primeModel(m, ex, { steps: Math.min(EVERY, STEPS - done), batchSize: BATCH, learningRate: LR, warmupSteps: done === 0 ? 30 : 0, optimizer: opt, progress: false, seed: done });
+  const l = r.losses; const tail = l.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, l.length);
+  console.log(`step ${done + r.steps} loss ${tail.toFixed(4)} ${(r.steps / r.seconds).toFixed(2)} steps/s ${(r.tokens / r.seconds).toFixed(0)} tok/s`);
+  // Perception / planning probe: greedy answers on held-out single states vs the oracle's.
+  {
+    const gens = await m.generate(probe.map((e) => ({ prompt: e.prompt, image: e.image ?? null })), { temperature: 0, maxTokens: 48 });
+    const part = (t: string, re: RegExp) => (re.exec(t)?.[1] ?? '?');
+    const fields: [string, RegExp][] = [['P', /P (\d,\d)/], ['B', /B ([\d, ]+) T/], ['T', /T ([\d, ]+);/], ['push', /; (.*)<\/think>/], ['ans', /<answer>(.*)<\/answer>/]];
+    const acc = fields.map(([name, re]) => `${name} ${(probe.filter((e, i) => part(gens[i]!.text, re) === part(e.response, re)).length / probe.length * 100).toFixed(0)}%`);
+    console.log('  probe', acc.join(' '));
+  }
+  const agent = new ModelAgent(m, { temperature: 0, maxTokens: 48 });
+  t0 = performance.now();
+  const rep = await evaluateAgent({ envId: 'Sokoban-v0', envOptions: ENV, agent, episodes: EVALN, seed: 2_000_000_000, mode: 'image', interaction: 'step', language: { historyLength: HIST, maxTurns: 20 }, parallel: EVALN, keepResponses: true });
+  const first = rep.perEpisode[0]!.trace!.slice(0, 2).map((t) => t.response).join(' | ');
+  console.log(`  eval success ${rep.successes}/${rep.episodes} format ${rep.formatValidRate.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(1)}s) ${first}`);
+  if (args.out) await saveModel(m, args.out);
+}
