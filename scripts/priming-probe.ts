@@ -2,7 +2,8 @@
 // images, with a field-by-field probe on held-out states and a closed-loop eval every N steps.
 //   npx tsx scripts/priming-probe.ts episodes=4000 steps=1600 every=200 evaln=40 out=runs/probe
 // (key=value arguments: lr, batch, hist, w, boxes, layers, init).
-import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, evaluateAgent } from '../index.js';
+import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel } from '../agents/model/index.js';
+import { evaluateAgent } from '../agents/index.js';
 import { generateSftTraces } from '../agents/traces.js';
 import { examplesFromTraces } from '../training/priming/traces.js';
 import { primeModel } from '../training/priming/sft.js';
