@@ -14,7 +14,7 @@ const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = 
 const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Number(args.boxes ?? 1) };
 await initBackend();
 let t0 = performance.now();
-const traces = generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: EP, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 1000 });
+const traces = generateSftTraces([{ envId: 'Sokoban-v0', envOptions: { ...ENV, heldOut: 'data/sokoban/test-6x6-1box.txt' }, episodes: EP, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 1000 });
 console.log(`traces ${traces.length} from ${EP} episodes in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 console.log(traces[0]!.userPrompt, '\n', traces[0]!.response);
 const ex = examplesFromTraces(traces);
@@ -32,15 +32,15 @@ for (let done = 0; done < STEPS; done += EVERY) {
   console.log(`step ${done + r.steps} loss ${tail.toFixed(4)} ${(r.steps / r.seconds).toFixed(2)} steps/s ${(r.tokens / r.seconds).toFixed(0)} tok/s`);
   // Perception / planning probe: greedy answers on held-out single states vs the oracle's.
   {
-    const gens = await m.generate(probe.map((e) => ({ prompt: e.prompt, image: e.image ?? null })), { temperature: 0, maxTokens: 48 });
+    const gens = await m.generate(probe.map((e) => ({ prompt: e.prompt, image: e.image ?? null })), { temperature: 0, maxTokens: 112 });
     const part = (t: string, re: RegExp) => (re.exec(t)?.[1] ?? '?');
     const fields: [string, RegExp][] = [['P', /P (\d,\d)/], ['B', /B ([\d, ]+) T/], ['T', /T ([\d, ]+);/], ['push', /; (.*)<\/think>/], ['ans', /<answer>(.*)<\/answer>/]];
     const acc = fields.map(([name, re]) => `${name} ${(probe.filter((e, i) => part(gens[i]!.text, re) === part(e.response, re)).length / probe.length * 100).toFixed(0)}%`);
     console.log('  probe', acc.join(' '));
   }
-  const agent = new ModelAgent(m, { temperature: 0, maxTokens: 48 });
+  const agent = new ModelAgent(m, { temperature: 0, maxTokens: 112 });
   t0 = performance.now();
-  const rep = await evaluateAgent({ envId: 'Sokoban-v0', envOptions: ENV, agent, episodes: EVALN, seed: 2_000_000_000, mode: 'image', interaction: 'step', language: { historyLength: HIST, maxTurns: 20 }, parallel: EVALN, keepResponses: true });
+  const rep = await evaluateAgent({ envId: 'Sokoban-v0', envOptions: ENV, agent, episodes: EVALN, seed: 2_000_000_000, mode: 'image', interaction: 'step', language: { historyLength: HIST, maxTurns: 30 }, parallel: EVALN, keepResponses: true });
   const first = rep.perEpisode[0]!.trace!.slice(0, 2).map((t) => t.response).join(' | ');
   console.log(`  eval success ${rep.successes}/${rep.episodes} format ${rep.formatValidRate.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(1)}s) ${first}`);
   if (args.out) await saveModel(m, args.out);

@@ -34,7 +34,7 @@ for (let i = 0; cases.length < want && i < levels.length; i++) {
 const gens = await model.generate(cases.map((c) => c.input), { temperature: 0, maxTokens: 128 });
 const fields: [string, RegExp][] = [
   ['player', /P (\d,\d)/], ['boxes', / B ([\d, ]+?) T/], ['targets', / T ([\d, ]+?);/],
-  ['box route', /; box ([\d, ]+?);/], ['push', /; (push \w+ from \d,\d)/], ['walk', /(; go [\d, ]+)?<\/think>/], ['move', /<answer>(.*?)<\/answer>/],
+  ['box route', /; box ([\d, ]+?);/], ['push', /; (push \w+ from \d,\d)/], ['walk', /(; go [\w, ]+)?<\/think>/], ['move', /<answer>(.*?)<\/answer>/],
 ];
 const pick = (t: string, re: RegExp) => { const m = re.exec(t); return m ? (m[1] ?? '') : null; };
 const rows = fields.map(([name, re]) => {

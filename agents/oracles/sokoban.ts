@@ -75,9 +75,9 @@ const cellText = (i: number, width: number) => `${Math.floor(i / width)},${i % w
  * the positions read from the board (P player, B boxes, T targets, as row,col); the route
  * of the next box to be pushed (`box`: its cells, now and after each of its pushes in the
  * canonical optimal plan); the first push (`push DIR from CELL`); and, unless the player
- * already stands there, the walk to that cell (`go`: each cell in turn). The move is then
- * the step to the first `go` cell, or the push itself, e.g.
- * `P 4,1 B 2,3 T 3,2; box 2,3 3,3 3,2; push down from 1,3; go 3,1 2,1 1,1 1,2 1,3`.
+ * already stands there, the walk to that cell (`go`: each move and the cell it leads to).
+ * The move is then the first `go` direction, or the push itself, e.g.
+ * `P 4,1 B 2,3 T 3,2; box 2,3 3,3 3,2; push down from 1,3; go up 3,1 up 2,1 up 1,1 right 1,2 right 1,3`.
  */
 export function compactSokobanReasoning(level: SokobanLevel): { think: string; action: number } {
   const w = level.width;
@@ -97,12 +97,16 @@ export function compactSokobanReasoning(level: SokobanLevel): { think: string; a
       const boxFrom = game.player, boxTo = game.player + (game.player - from);
       if (!push) { push = { dir: a, from }; route.push(boxFrom, boxTo); } else if (boxFrom === route[route.length - 1]) route.push(boxTo);
       else break; // the plan turns to another box
-    } else if (!push) walk.push(game.player);
+    } else if (!push) walk.push(a, game.player);
     if (game.solved) break;
     a = canonicalSokobanAction(game.toLevel());
   }
   if (!push) return { think: `${seen}; no solution`, action: first };
-  const go = walk.length ? `; go ${cells(walk)}` : '';
+  // The walk as (direction, cell) pairs: each step names the move, then where it leads, so
+  // the answer is a copy of the first direction and each cell follows from the one before.
+  const steps: string[] = [];
+  for (let i = 0; i < walk.length; i += 2) steps.push(`${SOKOBAN_ACTIONS[walk[i]!]} ${cellText(walk[i + 1]!, w)}`);
+  const go = steps.length ? `; go ${steps.join(' ')}` : '';
   return { think: `${seen}; box ${cells(route)}; push ${SOKOBAN_ACTIONS[push.dir]} from ${cellText(push.from, w)}${go}`, action: first };
 }
 

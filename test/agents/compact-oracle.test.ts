@@ -35,17 +35,21 @@ describe('compact Sokoban oracle', () => {
     for (const [options, count] of [[{}, 25], [{ width: 7, height: 7, boxes: 2 }, 15]] as const) {
       for (const level of startLevels(count, options)) {
         const { think, action } = compactSokobanReasoning(level);
-        const m = /^P (\d,\d) B ((?:\d,\d ?)+) T ((?:\d,\d ?)+); box ((?:\d,\d ?)+); push (up|down|left|right) from (\d,\d)(?:; go ((?:\d,\d ?)+))?$/.exec(think);
+        const m = /^P (\d,\d) B ((?:\d,\d ?)+) T ((?:\d,\d ?)+); box ((?:\d,\d ?)+); push (up|down|left|right) from (\d,\d)(?:; go ((?:(?:up|down|left|right) \d,\d ?)+))?$/.exec(think);
         expect(m, think).not.toBeNull();
         const g = new SokobanGame(level);
         expect(cell(m![1]!)).toEqual([g.playerRow, g.playerCol]);
         expect(m![2]!.trim().split(' ').length).toBe(g.boxes);
         const route = m![4]!.trim().split(' ').map(cell);
-        const walk = m![7] ? m![7].trim().split(' ').map(cell) : [];
+        const walkWords = m![7] ? m![7].trim().split(' ') : [];
+        const walk = walkWords.filter((_, i) => i % 2 === 1).map(cell);
+        const walkDirs = walkWords.filter((_, i) => i % 2 === 0).map((d) => ['up', 'down', 'left', 'right'].indexOf(d));
+        if (walkDirs.length) expect(action).toBe(walkDirs[0]);
         const dir = ['up', 'down', 'left', 'right'].indexOf(m![5]!);
         // Follow the canonical moves: the walk cells in order, then the first push from the stated cell.
         let a = action;
-        for (const w of walk) {
+        for (const [k, w] of walk.entries()) {
+          expect(a).toBe(walkDirs[k]);
           g.move(a);
           expect(g.lastPushed).toBe(false);
           expect([g.playerRow, g.playerCol]).toEqual(w);
