@@ -18,6 +18,7 @@ import { saveEpisodeResultReplay } from '../../agents/eval/replays.js';
 import { loadBoxobanFile } from '../../envs/sokoban/files.js';
 import type { InvalidAnswerPolicy } from '../../tasks/language-env.js';
 import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { cleanFloats } from '../format.js';
 
 const HELP = `usage: lmm-gym eval --env ID --agent SPEC [options]
 
@@ -54,7 +55,7 @@ function numberFlag(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-/** The report as a few human lines. */
+/** The report as a few human lines (fixed decimals: never `10.200000000000001`). */
 export function summariseReport(r: EvalReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
@@ -135,14 +136,14 @@ export async function run(argv: string[]): Promise<number> {
       ...(levels ? { resetOptions: levels.slice(0, episodes).map((level) => ({ level })) } : {}),
       ...(values.parallel !== undefined ? { parallel: Math.max(1, intFlag('parallel', values.parallel, 1)) } : {}),
       onEpisode: (r, scores, env, record) => {
-        if (episodesLog) appendFileSync(episodesLog, JSON.stringify(record) + '\n');
+        if (episodesLog) appendFileSync(episodesLog, JSON.stringify(record, cleanFloats) + '\n');
         done++;
         if (r.success) wins++;
         if (values.replays) replayPaths.push(saveEpisodeResultReplay(values.replays, r, env, values.agent!, { scores }));
         bar?.update(done, `success ${wins}/${done}`);
       },
     });
-    if (values.out) await writeFileAtomic(values.out, JSON.stringify(report, null, 2) + '\n');
+    if (values.out) await writeFileAtomic(values.out, JSON.stringify(report, cleanFloats, 2) + '\n');
     console.log(summariseReport(report));
     if (report.partial) console.log(`partial      interrupted after ${report.episodes} of ${episodes} episodes`);
     if (values.out) console.log(`report       ${values.out}\nepisodes     ${episodesLog}`);

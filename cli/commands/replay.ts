@@ -9,6 +9,7 @@ import {
   writeReplayGif, writeReplayHtml, writeReplayPngs, type RenderReplayOptions,
 } from '../../replays/index.js';
 import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { cleanFloat, formatNumber } from '../format.js';
 
 const HELP = `usage: lmm-gym replay FILE [--png DIR] [--gif OUT.gif] [--html OUT.html] [options]
 
@@ -69,11 +70,12 @@ export async function run(argv: string[]): Promise<number> {
   const stride = values.stride === undefined ? undefined : positive('stride', values.stride);
   const replay = readReplay(file, { allowPartial: values['allow-partial'] ?? file.endsWith(REPLAY_PARTIAL_SUFFIX) });
   const log = (s: string) => { if (!values.json) console.log(s); };
+  const totalReward = cleanFloat(replay.steps.reduce((a, s) => a + s.reward, 0));
   const result: Record<string, unknown> = {
     file, envId: replay.header.envId, seed: replay.header.seed, steps: replay.steps.length,
-    totalReward: replay.steps.reduce((a, s) => a + s.reward, 0), complete: replay.end !== null,
+    totalReward, complete: replay.end !== null,
   };
-  log(`${file}: ${replay.header.envId ?? '(no env id)'} seed ${replay.header.seed ?? 'none'}, ${replay.steps.length} steps, return ${result.totalReward}${replay.end ? '' : ' (partial: no end line)'}`);
+  log(`${file}: ${replay.header.envId ?? '(no env id)'} seed ${replay.header.seed ?? 'none'}, ${replay.steps.length} steps, return ${formatNumber(totalReward)}${replay.end ? '' : ' (partial: no end line)'}`);
   const outputs = values.png !== undefined || values.gif !== undefined || values.html !== undefined;
   if (!outputs) {
     if (source === 'stored') return 0;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,28 @@ describe('lmm-gym command', () => {
     const cmd = run(['nope']);
     expect(cmd.status).toBe(2);
     expect(cmd.stderr).toContain('unknown command "nope"');
+  });
+
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = run([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+    expect(run(['--help']).stdout).toContain('lmm-gym --version');
+  });
+
+  it('suggests the closest flag or command for a typo', () => {
+    const flag = run(['eval', '--env', 'FrozenLake-v0', '--agent', 'random', '--epsiodes', '3']);
+    expect(flag.status).toBe(1);
+    expect(flag.stderr).toContain('unknown flag --epsiodes; did you mean --episodes?');
+    const none = run(['envs', '--zzzz']);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('unknown flag --zzzz; flags: --json, --help');
+    const cmd = run(['evl']);
+    expect(cmd.status).toBe(2);
+    expect(cmd.stderr).toContain('unknown command "evl"; did you mean "eval"?');
   });
 
   it('demo writes decodable PNG frames', async () => {
