@@ -64,6 +64,7 @@ describe('lmm-gym replay (built CLI)', () => {
     const cut = join(dir, 'cut.jsonl');
     writeFileSync(cut, lines.slice(0, 2).join('\n') + '\n{"kind":"st');
     expect(cli(cut).stderr).toMatch(/ReplayTruncatedError: .*cut\.jsonl:3: line 3 is cut off/);
+    expect(cli(cut).stderr).toContain('(lmm-gym replay --allow-partial)');
     expect(cli(cut, '--allow-partial').status).toBe(0);
     expect(cli(path, '--scale', 'big').stderr).toContain('--scale must be a non-negative integer');
     expect(cli().stderr).toContain('expected one replay FILE');
