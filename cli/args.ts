@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -82,4 +84,28 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidOptionError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** The repeatable `--import MODULE` flag of every command that takes an env id. */
+export const IMPORT_OPTION = { import: { type: 'string', multiple: true } } as const;
+
+/** Its line in the commands' help. */
+export const IMPORT_HELP = '  --import MODULE      import a module first, e.g. one that registers a third-party env\n                       (a path: ./my-env.js, relative to the working directory; or a package name; repeatable)';
+
+/**
+ * Import the `--import` modules, in order: a specifier starting with `.` or `/` is a file
+ * (resolved from the working directory), anything else a package name.
+ */
+export async function importModules(modules: readonly string[] | undefined): Promise<void> {
+  for (const mod of modules ?? []) {
+    const specifier = /^[./]/.test(mod) ? pathToFileURL(resolve(mod)).href : mod;
+    try {
+      await import(specifier);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(mod.replace(/^\.\//, ''))) {
+        throw new InvalidOptionError(`--import ${mod}: cannot find the module (a file needs a ./ or / path; anything else is a package name)`);
+      }
+      throw e;
+    }
+  }
 }

@@ -17,7 +17,7 @@ import { evaluateAgent, type EvalReport } from '../../agents/eval/evaluate.js';
 import { saveEpisodeResultReplay } from '../../agents/eval/replays.js';
 import { loadBoxobanFile } from '../../envs/sokoban/files.js';
 import type { InvalidAnswerPolicy } from '../../tasks/language-env.js';
-import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { IMPORT_HELP, IMPORT_OPTION, importModules, intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
 import { cleanFloats } from '../format.js';
 
 const HELP = `usage: lmm-gym eval --env ID --agent SPEC [options]
@@ -46,7 +46,8 @@ format-valid rate, mean return, mean steps and benchmark scores.
                          record is also appended to FILE's .episodes.jsonl as it finishes,
                          and Ctrl-C writes a partial report of the finished episodes
   --replays DIR          write one replay file per episode (lmm-gym replay renders them)
-  --quiet                no progress bar`;
+  --quiet                no progress bar
+${IMPORT_HELP}`;
 
 function numberFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -76,12 +77,13 @@ export async function run(argv: string[]): Promise<number> {
     'max-turns': { type: 'string' }, 'invalid-answer': { type: 'string' }, 'invalid-penalty': { type: 'string' },
     option: { type: 'string', multiple: true }, 'agent-option': { type: 'string', multiple: true }, parallel: { type: 'string' },
     'on-error': { type: 'string' }, out: { type: 'string' }, replays: { type: 'string' }, quiet: { type: 'boolean' }, levels: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    ...IMPORT_OPTION, help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
     console.log(`${HELP}\n\nagent kinds:\n${listAgents().map((a) => `  ${a.name.padEnd(8)} ${a.description}`).join('\n')}`);
     return 0;
   }
+  await importModules(values.import);
   if (!values.env) throw new InvalidOptionError('--env is required (lmm-gym envs lists the ids)');
   if (!values.agent) throw new InvalidOptionError('--agent is required: random, oracle, openai:BASE_URL#MODEL, model:PATH');
   envEntry(values.env);

@@ -56,6 +56,25 @@ describe('lmm-gym command', () => {
     expect(cmd.stderr).toContain('unknown command "evl"; did you mean "eval"?');
   });
 
+  it('--import registers a third-party env for every command that takes an env', () => {
+    const mod = join(__dirname, '../../dist/docs/examples/coin-collector.js');
+    const ev = run(['eval', '--env', 'CoinCollector-v0', '--agent', 'random', '--episodes', '2', '--quiet', '--import', mod]);
+    expect(ev.status, ev.stderr).toBe(0);
+    expect(ev.stdout).toContain('CoinCollector-v0 · random');
+    const play = run(['play', 'CoinCollector-v0', '--import', mod], 'right\nq\n');
+    expect(play.status, play.stderr).toBe(0);
+    expect(play.stdout).toMatch(/^Corridor: /m);
+    const out = mkdtempSync(join(tmpdir(), 'lmm-import-'));
+    const demo = run(['demo', '--env', 'CoinCollector-v0', '--steps', '2', '--out', join(out, 'demo'), '--import', mod]);
+    expect(demo.status, demo.stderr).toBe(0);
+    const exp = run(['export', '--format', 'verl', '--env', 'CoinCollector-v0', '--count', '2', '--out', join(out, 'export'), '--import', mod]);
+    expect(exp.status, exp.stderr).toBe(0);
+    for (const cmd of ['play', 'demo', 'eval', 'export', 'serve', 'replay']) expect(run([cmd, '--help']).stdout, cmd).toContain('--import MODULE');
+    const missing = run(['eval', '--env', 'CoinCollector-v0', '--agent', 'random', '--import', './nope.js']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('--import ./nope.js: cannot find the module');
+  });
+
   it('demo writes decodable PNG frames', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lmm-demo-'));
     const r = run(['demo', '--out', dir, '--steps', '5', '--seed', '2']);
