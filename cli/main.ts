@@ -3,6 +3,8 @@
 // loaded lazily so `lmm-gym envs` does not pay for loading the model code.
 import { LmmGymError } from '../envs/core/errors.js';
 import { maxOf } from '../envs/core/arrays.js';
+import { suggest } from './args.js';
+import { packageVersion } from './version.js';
 
 interface CommandEntry {
   summary: string;
@@ -28,7 +30,7 @@ function usage(): string {
   const width = maxOf(Object.keys(COMMANDS).map((k) => k.length));
   return ['usage: lmm-gym <command> [options]', '', 'commands:',
     ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
-    '', 'Run `lmm-gym <command> --help` for the options of one command.'].join('\n');
+    '', 'Run `lmm-gym <command> --help` for the options of one command, `lmm-gym --version` for the version.'].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,9 +39,15 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 1;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(packageVersion());
+    return 0;
+  }
   const entry = COMMANDS[name];
   if (!entry) {
-    console.error(`lmm-gym: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    const guesses = suggest(name.replace(/^-+/, ''), Object.keys(COMMANDS));
+    const hint = guesses.length ? `; did you mean ${guesses.map((g) => JSON.stringify(g)).join(' or ')}?` : '';
+    console.error(`lmm-gym: unknown command ${JSON.stringify(name)}${hint}\n\n${usage()}`);
     return 2;
   }
   let mod;

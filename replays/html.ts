@@ -65,7 +65,7 @@ export async function buildReplayHtml(replay: Replay, options: Omit<RenderReplay
       ...(view.parseError ? [`Parse error: ${view.parseError}`] : []),
     ] : [];
     const turnLine = view && (view.turnReward !== undefined || view.rewardComponents)
-      ? [view.turnReward !== undefined ? `turn reward ${formatReward(view.turnReward)}` : null, ...Object.entries(view.rewardComponents ?? {}).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(' · ') : null;
+      ? [view.turnReward !== undefined ? `turn reward ${formatReward(view.turnReward)}` : null, ...Object.entries(view.rewardComponents ?? {}).map(([k, v]) => `${k} ${formatReward(v).replace(/^\+/, '')}`)].filter(Boolean).join(' · ') : null;
     const last = replay.steps[n - 1];
     data.states.push({
       f,

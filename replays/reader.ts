@@ -35,7 +35,7 @@ export function parseReplay(text: string, options: ReadReplayOptions = {}): Repl
     let value: unknown;
     try { value = JSON.parse(cut); } catch { value = undefined; }
     if (value === undefined) {
-      if (!options.allowPartial) throw new ReplayTruncatedError(`line ${n} is cut off (no newline and not valid JSON): the file was truncated while being written; pass allowPartial to read the ${Math.max(0, n - 2)} complete step line(s) before it`, n, source);
+      if (!options.allowPartial) throw new ReplayTruncatedError(`line ${n} is cut off (no newline and not valid JSON): the file was truncated while being written; pass allowPartial (lmm-gym replay --allow-partial) to read the ${Math.max(0, n - 2)} complete step line(s) before it`, n, source);
     } else parsed.push(value);
   }
   if (parsed.length === 0) fail(1, 'empty file: expected a header line {"kind":"header","format":"lmm-gym-replay",...}');
@@ -77,7 +77,7 @@ export function parseReplay(text: string, options: ReadReplayOptions = {}): Repl
     }
   }
   if (!end && !options.allowPartial) {
-    throw new ReplayTruncatedError(`the file ends after line ${parsed.length} without its end line (its writer never closed it: crashed, killed, or still writing); ${steps.length} step(s) are readable with allowPartial`, parsed.length, source);
+    throw new ReplayTruncatedError(`the file ends after line ${parsed.length} without its end line (its writer never closed it: crashed, killed, or still writing); ${steps.length} step(s) are readable with allowPartial (lmm-gym replay --allow-partial)`, parsed.length, source);
   }
   return { header, steps, turns, end, stepLines, source };
 }

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { Rng, blit, createFrame, make, savePng, type Frame } from '../../envs/index.js';
-import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { IMPORT_HELP, IMPORT_OPTION, importModules, intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
 
-const HELP = `usage: lmm-gym demo [--env ID] [--seed N] [--steps N] [--out DIR] [--option key=value ...]
+const HELP = `usage: lmm-gym demo [--env ID] [--seed N] [--steps N] [--out DIR] [--option key=value ...] [--import MODULE]
 
 Plays an env with a seeded random policy and writes each frame as PNG, plus a contact
-sheet (all frames side by side) to DIR (default out/demo).`;
+sheet (all frames side by side) to DIR (default out/demo).
+
+${IMPORT_HELP}`;
 
 /** Lay frames out in a grid, `columns` per row. */
 export function contactSheet(frames: Frame[], columns: number): Frame {
@@ -23,12 +25,14 @@ export async function run(argv: string[]): Promise<number> {
     steps: { type: 'string' },
     out: { type: 'string', default: 'out/demo' },
     option: { type: 'string', multiple: true },
+    ...IMPORT_OPTION,
     help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
+  await importModules(values.import);
   const seed = intFlag('seed', values.seed, 0);
   const maxSteps = intFlag('steps', values.steps, 30);
   const env = make(values.env!, parseKeyValues(values.option));

@@ -17,7 +17,8 @@ import { evaluateAgent, type EvalReport } from '../../agents/eval/evaluate.js';
 import { saveEpisodeResultReplay } from '../../agents/eval/replays.js';
 import { loadBoxobanFile } from '../../envs/sokoban/files.js';
 import type { InvalidAnswerPolicy } from '../../tasks/language-env.js';
-import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { IMPORT_HELP, IMPORT_OPTION, importModules, intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { cleanFloats } from '../format.js';
 
 const HELP = `usage: lmm-gym eval --env ID --agent SPEC [options]
 
@@ -45,7 +46,8 @@ format-valid rate, mean return, mean steps and benchmark scores.
                          record is also appended to FILE's .episodes.jsonl as it finishes,
                          and Ctrl-C writes a partial report of the finished episodes
   --replays DIR          write one replay file per episode (lmm-gym replay renders them)
-  --quiet                no progress bar`;
+  --quiet                no progress bar
+${IMPORT_HELP}`;
 
 function numberFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -54,7 +56,7 @@ function numberFlag(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-/** The report as a few human lines. */
+/** The report as a few human lines (fixed decimals: never `10.200000000000001`). */
 export function summariseReport(r: EvalReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
@@ -75,12 +77,13 @@ export async function run(argv: string[]): Promise<number> {
     'max-turns': { type: 'string' }, 'invalid-answer': { type: 'string' }, 'invalid-penalty': { type: 'string' },
     option: { type: 'string', multiple: true }, 'agent-option': { type: 'string', multiple: true }, parallel: { type: 'string' },
     'on-error': { type: 'string' }, out: { type: 'string' }, replays: { type: 'string' }, quiet: { type: 'boolean' }, levels: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    ...IMPORT_OPTION, help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
     console.log(`${HELP}\n\nagent kinds:\n${listAgents().map((a) => `  ${a.name.padEnd(8)} ${a.description}`).join('\n')}`);
     return 0;
   }
+  await importModules(values.import);
   if (!values.env) throw new InvalidOptionError('--env is required (lmm-gym envs lists the ids)');
   if (!values.agent) throw new InvalidOptionError('--agent is required: random, oracle, openai:BASE_URL#MODEL, model:PATH');
   envEntry(values.env);
@@ -135,14 +138,14 @@ export async function run(argv: string[]): Promise<number> {
       ...(levels ? { resetOptions: levels.slice(0, episodes).map((level) => ({ level })) } : {}),
       ...(values.parallel !== undefined ? { parallel: Math.max(1, intFlag('parallel', values.parallel, 1)) } : {}),
       onEpisode: (r, scores, env, record) => {
-        if (episodesLog) appendFileSync(episodesLog, JSON.stringify(record) + '\n');
+        if (episodesLog) appendFileSync(episodesLog, JSON.stringify(record, cleanFloats) + '\n');
         done++;
         if (r.success) wins++;
         if (values.replays) replayPaths.push(saveEpisodeResultReplay(values.replays, r, env, values.agent!, { scores }));
         bar?.update(done, `success ${wins}/${done}`);
       },
     });
-    if (values.out) await writeFileAtomic(values.out, JSON.stringify(report, null, 2) + '\n');
+    if (values.out) await writeFileAtomic(values.out, JSON.stringify(report, cleanFloats, 2) + '\n');
     console.log(summariseReport(report));
     if (report.partial) console.log(`partial      interrupted after ${report.episodes} of ${episodes} episodes`);
     if (values.out) console.log(`report       ${values.out}\nepisodes     ${episodesLog}`);

@@ -2,7 +2,7 @@ import { InvalidOptionError } from '../../envs/core/errors.js';
 import '../../envs/index.js';
 import '../../tasks/index.js';
 import { EXPORT_FORMATS, EXPORT_TASKS, exportDataset, type ExportFormat } from '../../serve/export.js';
-import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { IMPORT_HELP, IMPORT_OPTION, importModules, intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
 
 const HELP = `usage: lmm-gym export --format lmm-r1|verl --task T --out DIR [options]
 
@@ -19,19 +19,21 @@ Writes a training set for external trainers: DIR/data.jsonl, DIR/images/*.png, D
   --max-actions N     actions per answer (plan limit in plan mode)
   --count N           rows (default 100); row i uses seed --seed + i
   --seed S            first seed (default 0)
-  --out DIR           output folder`;
+  --out DIR           output folder
+${IMPORT_HELP}`;
 
 /** `lmm-gym export`: an LMM-R1 / verl training set on disk. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     format: { type: 'string' }, task: { type: 'string' }, env: { type: 'string' }, option: { type: 'string', multiple: true },
     mode: { type: 'string' }, interaction: { type: 'string' }, 'max-actions': { type: 'string' },
-    count: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    count: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...IMPORT_OPTION, help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
+  await importModules(values.import);
   const format = values.format as ExportFormat | undefined;
   if (!format || !EXPORT_FORMATS.includes(format)) throw new InvalidOptionError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
   if (!values.out) throw new InvalidOptionError('--out DIR is required');

@@ -1,12 +1,14 @@
 import { createInterface } from 'node:readline';
 import { Discrete, make, type Env } from '../../envs/index.js';
-import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { IMPORT_HELP, IMPORT_OPTION, importModules, intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
 
-const HELP = `usage: lmm-gym play <env-id> [--seed N] [--option key=value ...]
+const HELP = `usage: lmm-gym play <env-id> [--seed N] [--option key=value ...] [--import MODULE]
 
 Play any env in the terminal, seeing its text view. At the prompt type an action name
 (or a unique prefix), its number, or w/a/s/d for up/left/down/right, and Enter.
-  r  reset (same seed stream)   q  quit   ?  list actions`;
+  r  reset (same seed stream)   q  quit   ?  list actions
+
+${IMPORT_HELP}`;
 
 const WASD: Record<string, string[]> = { w: ['up', 'top'], a: ['left'], s: ['down', 'bottom'], d: ['right'] };
 
@@ -38,12 +40,14 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     seed: { type: 'string' },
     option: { type: 'string', multiple: true },
+    ...IMPORT_OPTION,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help || positionals.length !== 1) {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
+  await importModules(values.import);
   const env = make(positionals[0]!, parseKeyValues(values.option));
   const seed = intFlag('seed', values.seed, 0);
   const out = (s: string) => process.stdout.write(s + '\n');

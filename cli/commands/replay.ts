@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import '../../envs/index.js';
 import { InvalidOptionError } from '../../envs/core/errors.js';
 import { limitMessage } from '../../envs/core/limits.js';
@@ -8,7 +6,8 @@ import {
   REPLAY_PARTIAL_SUFFIX, ReplayMismatchError, checkPanelOptions, describeMismatch, readReplay, verifyReplay,
   writeReplayGif, writeReplayHtml, writeReplayPngs, type RenderReplayOptions,
 } from '../../replays/index.js';
-import { intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { IMPORT_HELP, IMPORT_OPTION, importModules, intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
+import { cleanFloat, formatNumber } from '../format.js';
 
 const HELP = `usage: lmm-gym replay FILE [--png DIR] [--gif OUT.gif] [--html OUT.html] [options]
 
@@ -30,7 +29,7 @@ options:
   --frames SOURCE    auto | simulate | stored (frames saved in the file)
   --allow-partial    accept a file whose writer never closed it (no end line)
   --allow-mismatch   draw steps that re-simulate differently, marked MISMATCH, instead of failing
-  --import MODULE    import a module first (one that registers a third-party env)
+${IMPORT_HELP}
   --json             print the summary as JSON`;
 
 /** `lmm-gym replay FILE ...`: verify and render a replay file. */
@@ -40,14 +39,14 @@ export async function run(argv: string[]): Promise<number> {
     delay: { type: 'string' }, stride: { type: 'string' }, scale: { type: 'string' }, 'panel-width': { type: 'string' }, 'font-size': { type: 'string' },
     option: { type: 'string', multiple: true }, frames: { type: 'string' },
     'allow-partial': { type: 'boolean' }, 'allow-mismatch': { type: 'boolean' },
-    import: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    ...IMPORT_OPTION, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   if (positionals.length !== 1) throw new InvalidOptionError(`expected one replay FILE, got ${positionals.length}\n\n${HELP}`);
-  for (const mod of values.import ?? []) await import(/^[./]/.test(mod) ? pathToFileURL(resolve(mod)).href : mod);
+  await importModules(values.import);
   const file = positionals[0]!;
   const source = values.frames ?? 'auto';
   if (!['auto', 'simulate', 'stored'].includes(source)) throw new InvalidOptionError(`--frames must be auto, simulate or stored, got ${JSON.stringify(source)}`);
@@ -69,11 +68,12 @@ export async function run(argv: string[]): Promise<number> {
   const stride = values.stride === undefined ? undefined : positive('stride', values.stride);
   const replay = readReplay(file, { allowPartial: values['allow-partial'] ?? file.endsWith(REPLAY_PARTIAL_SUFFIX) });
   const log = (s: string) => { if (!values.json) console.log(s); };
+  const totalReward = cleanFloat(replay.steps.reduce((a, s) => a + s.reward, 0));
   const result: Record<string, unknown> = {
     file, envId: replay.header.envId, seed: replay.header.seed, steps: replay.steps.length,
-    totalReward: replay.steps.reduce((a, s) => a + s.reward, 0), complete: replay.end !== null,
+    totalReward, complete: replay.end !== null,
   };
-  log(`${file}: ${replay.header.envId ?? '(no env id)'} seed ${replay.header.seed ?? 'none'}, ${replay.steps.length} steps, return ${result.totalReward}${replay.end ? '' : ' (partial: no end line)'}`);
+  log(`${file}: ${replay.header.envId ?? '(no env id)'} seed ${replay.header.seed ?? 'none'}, ${replay.steps.length} steps, return ${formatNumber(totalReward)}${replay.end ? '' : ' (partial: no end line)'}`);
   const outputs = values.png !== undefined || values.gif !== undefined || values.html !== undefined;
   if (!outputs) {
     if (source === 'stored') return 0;

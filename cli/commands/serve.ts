@@ -3,7 +3,7 @@ import { InvalidOptionError } from '../../envs/core/errors.js';
 import '../../envs/index.js';
 import '../../tasks/index.js';
 import { startServer } from '../../serve/http.js';
-import { intFlag, parseCommandArgs } from '../args.js';
+import { IMPORT_HELP, IMPORT_OPTION, importModules, intFlag, parseCommandArgs } from '../args.js';
 
 const HELP = `usage: lmm-gym serve [--host H] [--port P] [--token T] [options]
 
@@ -20,6 +20,7 @@ Routes: GET /health, GET /envs; POST /sessions, /reset, /step, /system_prompt, /
   --max-sessions N     most open sessions per process (default 10000)
   --max-body BYTES     largest request body (default 16777216)
   --max-batch N        most items in one batch request (default 4096)
+${IMPORT_HELP}
 
 Ctrl-C (SIGINT) or SIGTERM: stop taking requests, finish the ones in flight, exit.`;
 
@@ -28,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, workers: { type: 'string' },
     'idle-timeout': { type: 'string' }, 'max-sessions': { type: 'string' }, 'max-body': { type: 'string' }, 'max-batch': { type: 'string' },
-    'worker-index': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    'worker-index': { type: 'string' }, ...IMPORT_OPTION, help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
     console.log(HELP);
@@ -52,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   if (token !== null && token.length < 8) throw new InvalidOptionError('--token must be at least 8 characters');
 
   if (workers > 1) return runWorkers(argv, workers, port);
+  await importModules(values.import);
 
   const index = values['worker-index'] === undefined ? null : intFlag('worker-index', values['worker-index'], 0);
   const server = await startServer({ host, port, token, idleTimeoutMs, maxSessions, maxBodyBytes, maxBatch, idPrefix: index === null ? '' : `w${index}-` });

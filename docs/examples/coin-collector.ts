@@ -2,8 +2,16 @@
 // like the built-in envs, so make(), vector envs, checkEnv, the CLI and the language-agent
 // layer all work with it. Used by docs/envs.md and tested in test/envs/third-party.test.ts.
 import {
-  BaseEnv, Discrete, InvalidOptionError, SpriteAtlas, createFrame, register, type Frame, type ResetResult, type StepResult,
+  BaseEnv, Discrete, InvalidOptionError, SpriteAtlas, createFrame, register, type Env, type Frame, type ResetResult, type StepResult,
 } from '../../index.js';
+
+// make('CoinCollector-v0') is an Env<number, number>: add the id to the registry's type map
+// (in a project that installed the package: `declare module 'lmm-gym' { ... }`).
+declare module '../../index.js' {
+  interface EnvRegistry {
+    'CoinCollector-v0': Env<number, number>;
+  }
+}
 
 export interface CoinCollectorOptions {
   length: number;
@@ -52,8 +60,11 @@ export class CoinCollectorEnv extends BaseEnv<number, number> {
   }
 }
 
-register('CoinCollector-v0', (o) => new CoinCollectorEnv((o as unknown as CoinCollectorOptions).length), {
+const DEFAULTS: CoinCollectorOptions = { length: 8 };
+
+// `o` has the type of the defaults; make() checks the option names, the constructor the values.
+register('CoinCollector-v0', (o) => new CoinCollectorEnv(o.length), {
   description: 'Example third-party env: walk along a corridor to a coin.',
-  options: { length: 8 },
+  options: DEFAULTS,
   maxEpisodeSteps: 50,
 });

@@ -7,9 +7,9 @@ export type Info = Record<string, unknown>;
 
 export interface ResetOptions {
   /** Re-seed the env's generator. Without it, the generator continues (Gymnasium semantics). */
-  seed?: number;
+  seed?: number | undefined;
   /** Env-specific reset options (e.g. a level index). */
-  options?: Record<string, unknown>;
+  options?: Record<string, unknown> | undefined;
 }
 
 export interface ResetResult<O> {
@@ -49,10 +49,12 @@ export interface Env<O = unknown, A = unknown> {
   readonly actionSpace: Space<A>;
   readonly observationSpace: Space<O>;
   readonly metadata: EnvMetadata;
+  // `| undefined` on the optional members: implementations (Wrapper's getters) return
+  // undefined, which a consumer's `exactOptionalPropertyTypes` rejects without it.
   /** Names of the actions of a Discrete action space, index = action. */
-  readonly actionNames?: readonly string[];
+  readonly actionNames?: readonly string[] | undefined;
   /** Set by `make()`. */
-  spec?: EnvSpec;
+  spec?: EnvSpec | undefined;
   reset(options?: ResetOptions): ResetResult<O>;
   step(action: A): StepResult<O>;
   render(): Frame;

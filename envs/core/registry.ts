@@ -3,14 +3,40 @@ import { InvalidOptionError, RegistryError } from './errors.js';
 import { ContractGuard } from './wrappers/contract-guard.js';
 import { TimeLimit } from './wrappers/time-limit.js';
 
-/** Builds a raw env from fully resolved options (defaults merged in). */
-export type EnvFactory<O = unknown, A = unknown> = (options: Record<string, unknown>) => Env<O, A>;
+/**
+ * The observation and action types of each registered id: `make(id)` returns
+ * `EnvRegistry[id]` (so `make('Sokoban-v0').step(3)` type-checks without casts), and an id
+ * that is not listed gives `Env<unknown, unknown>`. The built-in envs add their ids from
+ * their own folders; a third-party env adds its id by declaration merging:
+ *
+ * ```ts
+ * declare module 'lmm-gym' {
+ *   interface EnvRegistry { 'CoinCollector-v0': Env<number, number> }
+ * }
+ * ```
+ *
+ * `register()` then checks that the factory of a listed id builds an env of that type.
+ */
+export interface EnvRegistry {}
 
-export interface EnvRegistration {
+/** Ids with known observation and action types (the keys of `EnvRegistry`). */
+export type RegisteredEnvId = keyof EnvRegistry & string;
+
+/** The env type `make(id)` returns: `EnvRegistry[id]`, or `Env<unknown, unknown>` for other ids. */
+export type EnvOf<Id extends string> = Id extends keyof EnvRegistry ? EnvRegistry[Id] : Env<unknown, unknown>;
+
+/**
+ * Builds a raw env from fully resolved options (the registered defaults with the caller's
+ * options merged over them). `Opts` is the type of the defaults: make() checks option names,
+ * not values, so validate the values in the env (throw InvalidOptionError).
+ */
+export type EnvFactory<O = unknown, A = unknown, Opts extends object = Record<string, unknown>> = (options: Opts) => Env<O, A>;
+
+export interface EnvRegistration<Opts extends object = Record<string, unknown>> {
   /** One line shown by `lmm-gym envs`. */
   description: string;
   /** Default option values; their keys are the only options `make` accepts. */
-  options?: Record<string, unknown>;
+  options?: Opts;
   /** Time limit applied by make (null: none). Overridable per make with `maxEpisodeSteps`. */
   maxEpisodeSteps?: number | null;
   /** Free-form tags (e.g. 'grid', 'text-task') for listings. */
@@ -32,14 +58,20 @@ const registry = new Map<string, EnvEntry>();
  * Register an env id. Third-party envs register exactly like the built-in ones.
  * Ids look like `Name-v0`. Registering an existing id throws unless `override` is set.
  */
-export function register(id: string, factory: EnvFactory, registration: EnvRegistration, override = false): void {
+export function register<Id extends string, Opts extends object = Record<string, unknown>>(
+  id: Id,
+  // An id listed in EnvRegistry must build an env of its listed type; any other id, any env.
+  factory: (options: Opts) => Id extends keyof EnvRegistry ? EnvRegistry[Id] : Env<any, any>,
+  registration: EnvRegistration<Opts>,
+  override = false,
+): void {
   if (!/^[A-Za-z][\w.:/-]*-v\d+$/.test(id)) throw new RegistryError(`env id must look like "Name-v0", got ${JSON.stringify(id)}`);
   if (registry.has(id) && !override) throw new RegistryError(`env ${id} is already registered (pass override=true to replace it)`);
   registry.set(id, {
     id,
-    factory,
+    factory: factory as unknown as EnvFactory,
     description: registration.description,
-    options: { ...(registration.options ?? {}) },
+    options: { ...(registration.options ?? {}) } as Record<string, unknown>,
     maxEpisodeSteps: registration.maxEpisodeSteps ?? null,
     tags: registration.tags ?? [],
   });
@@ -86,7 +118,11 @@ export function resolveOptions(id: string, options: Record<string, unknown> = {}
 /**
  * Build a registered env: the raw env from its factory, then TimeLimit (when the
  * registration or `options.maxEpisodeSteps` sets one), then ContractGuard outermost.
+ * Typed by `EnvRegistry`: `make('Sokoban-v0')` is an `Env<Uint8Array, number>`; an id not
+ * listed there gives `Env<unknown, unknown>` unless the types are given, `make<O, A>(id)`.
  */
+export function make<Id extends string>(id: Id, options?: Record<string, unknown>): EnvOf<Id>;
+export function make<O = unknown, A = unknown>(id: string, options?: Record<string, unknown>): Env<O, A>;
 export function make<O = unknown, A = unknown>(id: string, options: Record<string, unknown> = {}): Env<O, A> {
   const entry = envEntry(id);
   const { envOptions, maxEpisodeSteps } = resolveOptions(id, options);

@@ -19,6 +19,17 @@ export function entropySeed(): number {
 }
 
 /**
+ * The state of an Rng's Alea generator (from `state()`, for `Rng.fromState`): plain numbers,
+ * JSON-friendly. Declared here so that the package's types do not need @types/seedrandom.
+ */
+export interface RngState {
+  c: number;
+  s0: number;
+  s1: number;
+  s2: number;
+}
+
+/**
  * The one random number generator of lmm-gym: seedrandom's Alea (fast, 32-bit state
  * words, well distributed). Every env, space and agent draws from one of these.
  */
@@ -81,14 +92,14 @@ export class Rng {
   }
 
   /** Opaque generator state, for checkpoints. */
-  state(): seedrandom.State.Alea {
+  state(): RngState {
     return this.prng.state();
   }
 
   /** Rebuild a generator from `state()`. */
-  static fromState(seed: number, state: seedrandom.State.Alea): Rng {
+  static fromState(seed: number, state: RngState): Rng {
     const rng = new Rng(seed);
-    rng.prng = seedrandom.alea('', { state: state as seedrandom.State.Alea });
+    rng.prng = seedrandom.alea('', { state });
     return rng;
   }
 }

@@ -1,7 +1,14 @@
+import type { Env } from '../core/env.js';
 import { register } from '../core/registry.js';
-import { FROZEN_LAKE_DEFAULTS, FrozenLakeEnv, type FrozenLakeOptions } from './frozenlake.js';
+import { FROZEN_LAKE_DEFAULTS, FrozenLakeEnv } from './frozenlake.js';
 
-register('FrozenLake-v0', (options) => new FrozenLakeEnv(options as Partial<FrozenLakeOptions>), {
+declare module '../core/registry.js' {
+  interface EnvRegistry {
+    'FrozenLake-v0': Env<number, number>;
+  }
+}
+
+register('FrozenLake-v0', (options) => new FrozenLakeEnv(options), {
   description: 'FrozenLake grid (4x4, 8x8 or random): cross the ice to the goal without falling into a hole; slippery option.',
   options: { ...FROZEN_LAKE_DEFAULTS },
   maxEpisodeSteps: 100,

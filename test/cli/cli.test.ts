@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,47 @@ describe('lmm-gym command', () => {
     const cmd = run(['nope']);
     expect(cmd.status).toBe(2);
     expect(cmd.stderr).toContain('unknown command "nope"');
+  });
+
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = run([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+    expect(run(['--help']).stdout).toContain('lmm-gym --version');
+  });
+
+  it('suggests the closest flag or command for a typo', () => {
+    const flag = run(['eval', '--env', 'FrozenLake-v0', '--agent', 'random', '--epsiodes', '3']);
+    expect(flag.status).toBe(1);
+    expect(flag.stderr).toContain('unknown flag --epsiodes; did you mean --episodes?');
+    const none = run(['envs', '--zzzz']);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('unknown flag --zzzz; flags: --json, --help');
+    const cmd = run(['evl']);
+    expect(cmd.status).toBe(2);
+    expect(cmd.stderr).toContain('unknown command "evl"; did you mean "eval"?');
+  });
+
+  it('--import registers a third-party env for every command that takes an env', () => {
+    const mod = join(__dirname, '../../dist/docs/examples/coin-collector.js');
+    const ev = run(['eval', '--env', 'CoinCollector-v0', '--agent', 'random', '--episodes', '2', '--quiet', '--import', mod]);
+    expect(ev.status, ev.stderr).toBe(0);
+    expect(ev.stdout).toContain('CoinCollector-v0 · random');
+    const play = run(['play', 'CoinCollector-v0', '--import', mod], 'right\nq\n');
+    expect(play.status, play.stderr).toBe(0);
+    expect(play.stdout).toMatch(/^Corridor: /m);
+    const out = mkdtempSync(join(tmpdir(), 'lmm-import-'));
+    const demo = run(['demo', '--env', 'CoinCollector-v0', '--steps', '2', '--out', join(out, 'demo'), '--import', mod]);
+    expect(demo.status, demo.stderr).toBe(0);
+    const exp = run(['export', '--format', 'verl', '--env', 'CoinCollector-v0', '--count', '2', '--out', join(out, 'export'), '--import', mod]);
+    expect(exp.status, exp.stderr).toBe(0);
+    for (const cmd of ['play', 'demo', 'eval', 'export', 'serve', 'replay']) expect(run([cmd, '--help']).stdout, cmd).toContain('--import MODULE');
+    const missing = run(['eval', '--env', 'CoinCollector-v0', '--agent', 'random', '--import', './nope.js']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('--import ./nope.js: cannot find the module');
   });
 
   it('demo writes decodable PNG frames', async () => {

@@ -8,7 +8,7 @@ describe('the documented third-party env example', () => {
   it('registers, passes checkEnv and plays', () => {
     expect(listEnvs().map((e) => e.id)).toContain('CoinCollector-v0');
     expect(checkEnv(make('CoinCollector-v0', { length: 5 }))).toBeGreaterThan(10);
-    const env = make<number, number>('CoinCollector-v0');
+    const env = make('CoinCollector-v0');
     env.reset({ seed: 3 });
     expect(env.describe()).toMatch(/^Corridor: [.PC]{8}/);
     expect(() => make('CoinCollector-v0', { length: 1 })).toThrow(/length must be an integer >= 2/);

@@ -45,10 +45,10 @@ describe('subpath exports', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('package.json maps each area to dist/<area>/index.js with its types', () => {
+  it('package.json maps each area to dist/<area>/index.js with its types (and its CommonJS entry)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     for (const area of AREAS) {
-      expect(pkg.exports[`./${area}`]).toEqual({ types: `./dist/${area}/index.d.ts`, import: `./dist/${area}/index.js` });
+      expect(pkg.exports[`./${area}`]).toEqual({ types: `./dist/${area}/index.d.ts`, import: `./dist/${area}/index.js`, require: `./dist/cjs/${area}.cjs` });
     }
   });
 

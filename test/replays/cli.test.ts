@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { make, RecordEpisode, type EpisodeRecord } from '../../envs/index.js';
 import { saveEpisodeReplay } from '../../replays/index.js';
 import { recordFrozenLake, responseFor, tempDir } from './helpers.js';
 
@@ -63,9 +64,25 @@ describe('lmm-gym replay (built CLI)', () => {
     const cut = join(dir, 'cut.jsonl');
     writeFileSync(cut, lines.slice(0, 2).join('\n') + '\n{"kind":"st');
     expect(cli(cut).stderr).toMatch(/ReplayTruncatedError: .*cut\.jsonl:3: line 3 is cut off/);
+    expect(cli(cut).stderr).toContain('(lmm-gym replay --allow-partial)');
     expect(cli(cut, '--allow-partial').status).toBe(0);
     expect(cli(path, '--scale', 'big').stderr).toContain('--scale must be a non-negative integer');
     expect(cli().stderr).toContain('expected one replay FILE');
     expect(cli('--help').status).toBe(0);
+  });
+  it('prints the return rounded (Sokoban: -0.1 per step sums to float noise)', () => {
+    let episode: EpisodeRecord<number> | null = null;
+    const env = new RecordEpisode(make('Sokoban-v0', { maxSteps: 3 }), (e) => { episode = e; });
+    env.reset({ seed: 4 });
+    for (let t = 0; t < 3; t++) env.step(0); // -0.1 per step (no box moved here), truncated after 3
+    env.close();
+    const rewards = episode!.rewards;
+    expect(rewards.reduce((a, r) => a + r, 0)).not.toBe(-0.3); // -0.30000000000000004
+    const path = join(tempDir('replay-cli-round-'), 'ep.jsonl');
+    saveEpisodeReplay(path, episode!);
+    const r = cli(path);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('3 steps, return -0.3\n');
+    expect(JSON.parse(cli(path, '--json').stdout).totalReward).toBe(-0.3);
   });
 });

@@ -16,16 +16,16 @@ export const AUTORESET_MODES: readonly AutoresetMode[] = ['next-step', 'same-ste
 
 export interface VectorEnvOptions {
   /** Options passed to `make(id, options)` for every sub-env. */
-  options?: Record<string, unknown>;
-  autoreset?: AutoresetMode;
+  options?: Record<string, unknown> | undefined;
+  autoreset?: AutoresetMode | undefined;
 }
 
 export interface VectorResetOptions {
   /** One seed (sub-env i gets seed + i) or one per sub-env (null: continue its stream). */
-  seed?: number | readonly (number | null)[];
-  options?: Record<string, unknown>;
+  seed?: number | readonly (number | null)[] | undefined;
+  options?: Record<string, unknown> | undefined;
   /** Reset only the sub-envs where mask[i] is true (the others keep their state). */
-  mask?: readonly boolean[];
+  mask?: readonly boolean[] | undefined;
 }
 
 export interface VectorResetResult<O> {
@@ -48,7 +48,7 @@ export interface VectorEnv<O = unknown, A = unknown> {
   /** The space of one sub-env's action / observation. */
   readonly singleActionSpace: Space<A>;
   readonly singleObservationSpace: Space<O>;
-  readonly actionNames?: readonly string[];
+  readonly actionNames?: readonly string[] | undefined;
   reset(options?: VectorResetOptions): Promise<VectorResetResult<O>>;
   step(actions: readonly A[]): Promise<VectorStepResult<O>>;
   close(): Promise<void>;
