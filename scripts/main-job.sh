@@ -15,10 +15,10 @@ mkdir -p "$OUT"
 echo "== 1/3 train: fine-tune checkpoints/sokoban-agent (configs/finetune.json)"
 $CLI train --config configs/finetune.json --out "$OUT/train"
 
-echo "== 2/3 eval: 48 test levels ($LEVELS) from images, step mode, temperature 0.5 (greedy repeats a blocked move)"
+echo "== 2/3 eval: 32 test levels ($LEVELS) from images, step mode, temperature 0.5 (greedy repeats a blocked move)"
 $CLI eval --env Sokoban-v0 --mode image --interaction step --history 0 --max-turns 30 \
   --agent "model:$OUT/train/final" --agent-option temperature=0.5 --agent-option maxTokens=128 \
-  --levels "$LEVELS" --episodes 48 --replays "$OUT/eval" --out "$OUT/eval.json"
+  --levels "$LEVELS" --episodes 32 --replays "$OUT/eval" --out "$OUT/eval.json"
 
 echo "== 3/3 replay: GIF and HTML of the longest solved episode (else the first)"
 episode=$(node -e 'const r = require(process.argv[1]); const won = r.perEpisode.filter((x) => x.success).sort((a, b) => b.steps - a.steps); const e = won[0] ?? r.perEpisode[0]; console.log(String(e.episode).padStart(6, "0"))' "$PWD/$OUT/eval.json")
