@@ -51,6 +51,8 @@ export interface EpisodeResult {
   finalInfo: Info;
   /** Set when the agent failed (e.g. server down) and onError was 'record'. */
   error?: string;
+  /** The env-specific reset options of the episode, when it had any (replays re-simulate with them). */
+  resetOptions?: Record<string, unknown>;
 }
 
 export interface RunEpisodesOptions {
@@ -112,6 +114,7 @@ export async function runEpisodes(agent: Agent, envs: readonly LanguageEnv[], op
       result: {
         envId: env.envId, episode: first + k, seed, turns: [], success: false, totalReward: 0, envReturn: 0, steps: 0,
         formatValidTurns: 0, parsedTurns: 0, bestEnvReturn: null, terminated: false, truncated: false, finalInfo: {},
+        ...(extra ? { resetOptions: extra } : {}),
       },
     };
   };

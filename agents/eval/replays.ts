@@ -7,7 +7,8 @@ import type { EpisodeResult } from '../runner.js';
  * Save a finished language-agent episode as a replay file (the replays area's format):
  * every env step with its reward and flags, then one turn line per agent answer with the
  * full response, the parsed actions, the parse error and the rule-based reward components.
- * Re-simulating with make(envId, envOptions) + reset({ seed }) reproduces the steps.
+ * Re-simulating with make(envId, envOptions) + reset({ seed, options: resetOptions })
+ * reproduces the steps (resetOptions: e.g. the test level an episode of `eval --levels` played).
  */
 export function saveEpisodeResultReplay(dir: string, result: EpisodeResult, env: LanguageEnv, agentName: string, summary: Record<string, unknown> = {}): string {
   const path = join(dir, defaultReplayName(result.envId, result.episode));
@@ -15,6 +16,7 @@ export function saveEpisodeResultReplay(dir: string, result: EpisodeResult, env:
     envId: result.envId,
     envOptions: env.env.spec?.options ?? {},
     seed: result.seed,
+    ...(result.resetOptions ? { resetOptions: result.resetOptions } : {}),
     agent: { name: agentName },
     episodeIndex: result.episode,
     ...(env.actionNames.length ? { actionNames: env.actionNames } : {}),

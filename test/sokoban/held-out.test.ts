@@ -71,3 +71,25 @@ describe('held-out Sokoban levels', () => {
     expect(filtered.length).toBeGreaterThan(0);
   });
 });
+
+describe('fixed test levels in replays', () => {
+  it('an evaluated test-set episode saves its level, and the replay re-simulates exactly', async () => {
+    const { evaluateAgent, OracleAgent, saveEpisodeResultReplay } = await import('../../index.js');
+    const { readReplay, verifyReplay } = await import('../../replays/index.js');
+    const levels = loadBoxobanFile('data/sokoban/test-6x6-1box.txt').slice(0, 3);
+    const dir = mkdtempSync(join(tmpdir(), 'held-out-replay-'));
+    const paths: string[] = [];
+    const r = await evaluateAgent({
+      envId: 'Sokoban-v0', agent: new OracleAgent('compact'), episodes: 3, seed: 77, mode: 'image', interaction: 'step',
+      resetOptions: levels.map((level) => ({ level })),
+      onEpisode: (result, _scores, env) => { paths.push(saveEpisodeResultReplay(dir, result, env, 'oracle')); },
+    });
+    expect(r.successRate).toBe(1);
+    for (const p of paths) {
+      const replay = readReplay(p);
+      const v = verifyReplay(replay);
+      expect(v.mismatches).toEqual([]);
+      expect(v.ok).toBe(true);
+    }
+  });
+});
