@@ -14,7 +14,7 @@ const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = 
 const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Number(args.boxes ?? 1) };
 await initBackend();
 let t0 = performance.now();
-const traces = generateSftTraces([{ envId: 'Sokoban-v0', envOptions: { ...ENV, heldOut: 'data/sokoban/test-6x6-1box.txt' }, episodes: EP, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 1000 });
+const traces = generateSftTraces([{ envId: 'Sokoban-v0', envOptions: { ...ENV, heldOut: 'data/sokoban/test-6x6-1box.txt' }, episodes: EP, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: Number(args.seed ?? 1000) });
 console.log(`traces ${traces.length} from ${EP} episodes in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 console.log(traces[0]!.userPrompt, '\n', traces[0]!.response);
 const ex = examplesFromTraces(traces);
