@@ -1,8 +1,9 @@
 import type { Env } from '../../envs/core/env.js';
 import { SOKOBAN_ACTIONS, SokobanGame } from '../../envs/sokoban/game.js';
-import { levelBoxes, levelPlayer, levelSolved, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
+import { levelBoxes, levelPlayer, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
 import { replayPlan } from '../../envs/sokoban/plan.js';
 import { sokobanEnvOf } from '../../envs/sokoban/sokoban.js';
+import { sokobanLevelKey } from '../../envs/sokoban/held-out.js';
 import { solveSokoban } from '../../envs/sokoban/solver.js';
 import { registerEpisodeScorer } from '../eval/scores.js';
 import type { AgentObservation } from '../../tasks/types.js';
@@ -14,11 +15,10 @@ const CACHE_LIMIT = 20_000;
 /** Solver budget per call: 6x6/1-box levels solve in milliseconds; big ones may not. */
 export const SOKOBAN_ORACLE_BUDGET = { timeLimitMs: 5000, maxNodes: 2_000_000 };
 
-const stateKey = (level: SokobanLevel) => `${level.width}x${level.height}:${Buffer.from(level.cells).toString('latin1')}`;
 
 /** An optimal plan (action indices) from `level`, or null when unsolvable / over budget. Cached per state. */
 export function sokobanOraclePlan(level: SokobanLevel): number[] | null {
-  const key = stateKey(level);
+  const key = sokobanLevelKey(level);
   const hit = planCache.get(key);
   if (hit) return hit;
   const r = solveSokoban(level, SOKOBAN_ORACLE_BUDGET);
@@ -29,16 +29,9 @@ export function sokobanOraclePlan(level: SokobanLevel): number[] | null {
   planCache.set(key, r.actions);
   for (let i = 0; i < r.actions.length - 1; i++) {
     game.move(r.actions[i]!);
-    planCache.set(stateKey(game.toLevel()), r.actions.slice(i + 1));
+    planCache.set(sokobanLevelKey(game.toLevel()), r.actions.slice(i + 1));
   }
   return r.actions;
-}
-
-/** Fewest moves to solve `level` (0 when solved), or null when unsolvable / over budget. */
-function costToGo(level: SokobanLevel): number | null {
-  if (levelSolved(level)) return 0;
-  const plan = sokobanOraclePlan(level);
-  return plan ? plan.length : null;
 }
 
 const canonicalCache = new Map<string, number>();
@@ -50,7 +43,7 @@ const canonicalCache = new Map<string, number>();
  * can learn; the solver's own plan breaks ties by search order.
  */
 export function canonicalSokobanAction(level: SokobanLevel): number {
-  const key = stateKey(level);
+  const key = sokobanLevelKey(level);
   const hit = canonicalCache.get(key);
   if (hit !== undefined) return hit;
   let best = -1, bestCost = Infinity;
@@ -59,8 +52,8 @@ export function canonicalSokobanAction(level: SokobanLevel): number {
     game.load(level);
     game.move(a);
     if (!game.lastValid) continue;
-    const c = game.solved ? 0 : costToGo(game.toLevel());
-    if (c !== null && c + 1 < bestCost) { bestCost = c + 1; best = a; }
+    const rest = game.solved ? 0 : sokobanOraclePlan(game.toLevel())?.length ?? null;
+    if (rest !== null && rest + 1 < bestCost) { bestCost = rest + 1; best = a; }
   }
   if (canonicalCache.size > CACHE_LIMIT) canonicalCache.clear();
   canonicalCache.set(key, best);
@@ -68,6 +61,13 @@ export function canonicalSokobanAction(level: SokobanLevel): number {
 }
 
 const cellText = (i: number, width: number) => `${Math.floor(i / width)},${i % width}`;
+const cellsText = (list: readonly number[], width: number) => list.map((i) => cellText(i, width)).join(' ');
+
+/** The positions read from the board: `P r,c B r,c ... T r,c ...`. */
+function boardText(level: SokobanLevel): string {
+  const w = level.width;
+  return `P ${cellText(levelPlayer(level), w)} B ${cellsText(levelBoxes(level), w)} T ${cellsText(levelTargets(level), w)}`;
+}
 
 /**
  * Compact reasoning: what the decision needs, as short local steps a small model can
@@ -81,8 +81,7 @@ const cellText = (i: number, width: number) => `${Math.floor(i / width)},${i % w
  */
 export function compactSokobanReasoning(level: SokobanLevel): { think: string; action: number } {
   const w = level.width;
-  const cells = (list: readonly number[]) => list.map((i) => cellText(i, w)).join(' ');
-  const seen = `P ${cellText(levelPlayer(level), w)} B ${cells(levelBoxes(level))} T ${cells(levelTargets(level))}`;
+  const seen = boardText(level);
   const first = canonicalSokobanAction(level);
   if (first < 0) return { think: `${seen}; no solution`, action: 0 };
   const game = new SokobanGame(level);
@@ -107,7 +106,7 @@ export function compactSokobanReasoning(level: SokobanLevel): { think: string; a
   const steps: string[] = [];
   for (let i = 0; i < walk.length; i += 2) steps.push(`${SOKOBAN_ACTIONS[walk[i]!]} ${cellText(walk[i + 1]!, w)}`);
   const go = steps.length ? `; go ${steps.join(' ')}` : '';
-  return { think: `${seen}; box ${cells(route)}; push ${SOKOBAN_ACTIONS[push.dir]} from ${cellText(push.from, w)}${go}`, action: first };
+  return { think: `${seen}; box ${cellsText(route, w)}; push ${SOKOBAN_ACTIONS[push.dir]} from ${cellText(push.from, w)}${go}`, action: first };
 }
 
 function sokobanOracle(obs: AgentObservation, env: Env, _envObservation: unknown, style: OracleStyle = 'verbose'): OracleDecision {
@@ -130,8 +129,10 @@ function sokobanOracle(obs: AgentObservation, env: Env, _envObservation: unknown
 
 /** Compact style: step mode answers the canonical move; plan mode the canonical plan. */
 function compactDecision(obs: AgentObservation, level: SokobanLevel): OracleDecision {
-  const { think, action } = compactSokobanReasoning(level);
-  if (obs.interaction !== 'plan') return { think, answer: planAnswer(obs, [SOKOBAN_ACTIONS[action]!]) };
+  if (obs.interaction !== 'plan') {
+    const { think, action } = compactSokobanReasoning(level);
+    return { think, answer: planAnswer(obs, [SOKOBAN_ACTIONS[action]!]) };
+  }
   const names: string[] = [];
   const game = new SokobanGame(level);
   for (let i = 0; i < obs.maxActions && !game.solved; i++) {
@@ -140,7 +141,7 @@ function compactDecision(obs: AgentObservation, level: SokobanLevel): OracleDeci
     names.push(SOKOBAN_ACTIONS[a]!);
     game.move(a);
   }
-  return { think: `${think.split(';')[0]}; ${names.length} moves`, answer: planAnswer(obs, names.length ? names : ['up']) };
+  return { think: `${boardText(level)}; ${names.length} moves`, answer: planAnswer(obs, names.length ? names : ['up']) };
 }
 
 registerOracle('Sokoban-v0', sokobanOracle);
