@@ -1,23 +1,30 @@
 // Priming probe (issue 12): SFT of a fresh small model on compact step-mode oracle traces from
 // images, with a field-by-field probe on held-out states and a closed-loop eval every N steps.
 //   npx tsx scripts/priming-probe.ts episodes=4000 steps=1600 every=200 evaln=40 out=runs/probe
-// (key=value arguments: lr, batch, hist, w, boxes, layers, init).
+// (key=value arguments: lr, batch, hist, w, boxes, layers, init; fresh=1 draws new oracle traces
+// every chunk; dagger=N adds DAgger examples from N learner episodes per chunk at temperature
+// dtemp (default 0.5) and reports the learner's wins on those training levels; evaln=0 skips eval).
 import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel } from '../agents/model/index.js';
 import { evaluateAgent } from '../agents/index.js';
 import { generateSftTraces } from '../agents/traces.js';
 import { examplesFromTraces } from '../training/priming/traces.js';
 import { primeModel } from '../training/priming/sft.js';
 import { createAdam } from '../agents/model/backend.js';
+import { collectDaggerExamples } from '../training/priming/dagger.js';
+import type { SftExample } from '../training/priming/types.js';
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const EP = Number(args.episodes ?? 3000), STEPS = Number(args.steps ?? 600), LR = Number(args.lr ?? 3e-4), BATCH = Number(args.batch ?? 32);
 const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = Number(args.evaln ?? 60);
 const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Number(args.boxes ?? 1) };
 await initBackend();
 let t0 = performance.now();
-const traces = generateSftTraces([{ envId: 'Sokoban-v0', envOptions: { ...ENV, heldOut: 'data/sokoban/test-6x6-1box.txt' }, episodes: EP, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: Number(args.seed ?? 1000) });
+const HELD_OUT = { ...ENV, heldOut: ENV.boxes === 1 ? 'data/sokoban/test-6x6-1box.txt' : 'data/sokoban/test-7x7-2box.txt' };
+const oracleTraces = (seed: number) => generateSftTraces([{ envId: 'Sokoban-v0', envOptions: HELD_OUT, episodes: EP, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed });
+const traces = oracleTraces(Number(args.seed ?? 1000));
 console.log(`traces ${traces.length} from ${EP} episodes in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 console.log(traces[0]!.userPrompt, '\n', traces[0]!.response);
-const ex = examplesFromTraces(traces);
+let ex: SftExample[] = examplesFromTraces(traces);
+const daggerPool: SftExample[] = [];
 const tok = Tokenizer.build(ex.flatMap((e) => [e.prompt, e.response]));
 const overrides = args.layers ? { nLayers: Number(args.layers) } : {};
 const model = args.init ? (await import('../agents/model/checkpoint.js')).loadModel(args.init, { trainable: true }) : LmmModel.create({ tokenizer: tok, preset: 'small', seed: 1, config: overrides });
@@ -25,7 +32,9 @@ const m = await model;
 console.log('params', m.parameterCount, 'vocab', m.tokenizer.size, 'prompt tokens', m.tokenizer.encode(ex[0]!.prompt).length, 'resp tokens', m.tokenizer.encode(ex[0]!.response).length);
 const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120);
 const opt = await createAdam(LR);
-for (let done = 0; done < STEPS; done += EVERY) {
+for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
+  if (chunk > 0 && args.fresh) ex = examplesFromTraces(oracleTraces(Number(args.seed ?? 1000) + chunk * 7919 * EP));
+  if (daggerPool.length) ex = ex.concat(daggerPool);
   t0 = performance.now();
   const r = await primeModel(m, ex, { steps: Math.min(EVERY, STEPS - done), batchSize: BATCH, learningRate: LR, warmupSteps: done === 0 ? 30 : 0, optimizer: opt, progress: false, seed: done });
   const l = r.losses; const tail = l.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, l.length);
@@ -38,10 +47,19 @@ for (let done = 0; done < STEPS; done += EVERY) {
     const acc = fields.map(([name, re]) => `${name} ${(probe.filter((e, i) => part(gens[i]!.text, re) === part(e.response, re)).length / probe.length * 100).toFixed(0)}%`);
     console.log('  probe', acc.join(' '));
   }
+  if (args.dagger) {
+    t0 = performance.now();
+    const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 112, seed: chunk });
+    const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: HELD_OUT, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: 300_000_000 + chunk * 100_000, reasoning: 'compact' }]);
+    daggerPool.push(...d.examples);
+    if (daggerPool.length > 40_000) daggerPool.splice(0, daggerPool.length - 40_000);
+    console.log(`  dagger learner wins ${d.learnerWins}/${d.episodes} disagree ${(d.disagreements / Math.max(1, d.turns) * 100).toFixed(0)}% of ${d.turns} turns, pool ${daggerPool.length} (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
+  }
+  if (args.out) await saveModel(m, args.out);
+  if (EVALN === 0) continue;
   const agent = new ModelAgent(m, { temperature: 0, maxTokens: 112 });
   t0 = performance.now();
   const rep = await evaluateAgent({ envId: 'Sokoban-v0', envOptions: ENV, agent, episodes: EVALN, seed: 2_000_000_000, mode: 'image', interaction: 'step', language: { historyLength: HIST, maxTurns: 30 }, parallel: EVALN, keepResponses: true });
   const first = rep.perEpisode[0]!.trace!.slice(0, 2).map((t) => t.response).join(' | ');
   console.log(`  eval success ${rep.successes}/${rep.episodes} format ${rep.formatValidRate.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(1)}s) ${first}`);
-  if (args.out) await saveModel(m, args.out);
 }
