@@ -43,7 +43,7 @@ export interface OpenAIChatOptions {
   /**
    * Ask the server to stop at `</answer>` (most servers drop the stop string, so it is
    * appended back when the answer tag was opened). Keeps chatter after the answer from
-   * failing the strict format. Default false.
+   * failing the format. Default false.
    */
   stopAtAnswer?: boolean;
   /** Extra fields merged into the request body (e.g. { repetition_penalty: 1.05 }). */

@@ -40,7 +40,7 @@ export interface EpisodeResult {
   envReturn: number;
   /** Env steps executed. */
   steps: number;
-  /** Turns whose response followed the strict format / parsed into actions. */
+  /** Turns whose response followed the format / parsed into actions. */
   formatValidTurns: number;
   parsedTurns: number;
   /** Plan mode: best cumulative env reward reached during the replay. */

@@ -1,5 +1,6 @@
 import { LmmGymError } from '../envs/core/errors.js';
 import type { LanguageEnv } from '../tasks/language-env.js';
+import { stripPythonWhitespace } from '../tasks/rewards/format.js';
 import { BadRequestError } from './errors.js';
 import { buildLanguageEnv, parseSessionSpec, resetOptionsOf, type SessionSpec } from './spec.js';
 
@@ -33,8 +34,9 @@ const ASSISTANT_MARKERS = ['<|im_start|>assistant\n', '<|start_header_id|>assist
 /**
  * The response inside a query: the text after the prompt when the query starts with it,
  * else after the last assistant marker of a known chat template, else the whole query;
- * then trailing end-of-turn markers and surrounding whitespace are removed (so the strict
- * format `^<think>...</think><answer>...</answer>$` sees the answer as the model wrote it).
+ * then trailing end-of-turn markers and surrounding whitespace (Python's `str.strip()` set,
+ * as LMM-R1's server) are removed, so the format `^<think>...</think><answer>...</answer>$`
+ * sees the answer as the model wrote it.
  */
 export function extractResponse(query: string, prompt?: string): string {
   let text = query;
@@ -49,12 +51,12 @@ export function extractResponse(query: string, prompt?: string): string {
   }
   for (let changed = true; changed;) {
     changed = false;
-    text = text.trimEnd();
+    text = stripPythonWhitespace(text);
     for (const m of END_MARKERS) {
       if (text.endsWith(m)) { text = text.slice(0, -m.length); changed = true; }
     }
   }
-  return text.trim();
+  return text;
 }
 
 /** Parse one label: an object or a JSON string holding one. */

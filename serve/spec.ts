@@ -6,8 +6,8 @@ import type { InteractionMode } from '../tasks/types.js';
 import { BadRequestError } from './errors.js';
 
 /** LanguageEnv options a client may set per session (see tasks/language-env.ts). */
-export type TaskOptions = Pick<LanguageEnvOptions, 'maxActions' | 'historyLength' | 'maxTurns' | 'invalidAnswer' | 'invalidPenalty' | 'formatCredit' | 'rewardWeights'>;
-const TASK_KEYS = ['maxActions', 'historyLength', 'maxTurns', 'invalidAnswer', 'invalidPenalty', 'formatCredit', 'rewardWeights'] as const;
+export type TaskOptions = Pick<LanguageEnvOptions, 'maxActions' | 'historyLength' | 'maxTurns' | 'invalidAnswer' | 'invalidPenalty' | 'formatCredit' | 'formatRule' | 'rewardWeights'>;
+const TASK_KEYS = ['maxActions', 'historyLength', 'maxTurns', 'invalidAnswer', 'invalidPenalty', 'formatCredit', 'formatRule', 'rewardWeights'] as const;
 
 /**
  * What one session (or one reward label) is: an env id with its options, how the state is

@@ -4,6 +4,7 @@ import { InvalidOptionError, ResetNeededError } from '../envs/core/errors.js';
 import { Discrete, Text } from '../envs/core/spaces.js';
 import { parseObservationMode, modeHasImage, modeHasText, type ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import { composeReward, DEFAULT_REWARD_WEIGHTS, validateRewardWeights, type RewardWeights } from './rewards/compose.js';
+import { DEFAULT_FORMAT_RULE, FORMAT_RULES, type FormatRule } from './rewards/format.js';
 import { NO_SYNONYMS, parseResponse } from './parse.js';
 import { buildAgentObservation, getPromptSpec, type PromptSpec, type PromptTemplates } from './prompts.js';
 import type { AgentObservation, HistoryEntry, InteractionMode, ParseResult } from './types.js';
@@ -38,6 +39,12 @@ export interface LanguageEnvOptions {
    * Single-turn episodes (plan mode, text tasks) are the same either way.
    */
   formatCredit?: 'episode' | 'turn';
+  /**
+   * Which format rule earns the format reward (tasks/rewards/format.ts): 'server' (default)
+   * strips outer whitespace first as LMM-R1's reward server does, so `...</answer>\n`
+   * counts; 'strict' checks the bare text.
+   */
+  formatRule?: FormatRule;
   /** Weights over the components accuracy, format, env, penalty (default accuracy 1, format 0.5, env 0, penalty 1). */
   rewardWeights?: Partial<RewardWeights>;
   /** Overrides the env's registered prompt spec / templates. */
@@ -122,6 +129,7 @@ export class LanguageEnv {
   readonly invalidAnswer: InvalidAnswerPolicy;
   readonly invalidPenalty: number;
   readonly formatCredit: 'episode' | 'turn';
+  readonly formatRule: FormatRule;
   readonly weights: RewardWeights;
   readonly envId: string;
   readonly actionNames: readonly string[];
@@ -155,6 +163,9 @@ export class LanguageEnv {
     const credit = options.formatCredit ?? 'episode';
     if (credit !== 'episode' && credit !== 'turn') throw new InvalidOptionError(`formatCredit must be 'episode' or 'turn', got ${JSON.stringify(credit)}`);
     this.formatCredit = credit;
+    const rule = options.formatRule ?? DEFAULT_FORMAT_RULE;
+    if (!FORMAT_RULES.includes(rule)) throw new InvalidOptionError(`formatRule must be one of ${FORMAT_RULES.map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(rule)}`);
+    this.formatRule = rule;
     this.weights = { ...DEFAULT_REWARD_WEIGHTS, penalty: 1, ...validateRewardWeights(options.rewardWeights ?? {}) };
     this.envId = options.envId ?? env.spec?.id ?? 'env';
     // Named discrete actions; a Discrete space without names gets its numbers as names;
@@ -238,6 +249,7 @@ export class LanguageEnv {
     return parseResponse(text, this.actionNames, this.spec.synonyms ?? NO_SYNONYMS, {
       maxActions: this.maxActions,
       overflow: this.interaction === 'plan' ? 'truncate' : 'fail',
+      formatRule: this.formatRule,
     });
   }
 

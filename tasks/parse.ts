@@ -1,4 +1,4 @@
-import { countOccurrences, isStrictFormat } from './rewards/format.js';
+import { countOccurrences, isFormatOk, type FormatRule } from './rewards/format.js';
 import type { ParseFailureReason, ParseResult } from './types.js';
 
 /**
@@ -20,6 +20,8 @@ export interface ParseOptions {
   overflow?: 'fail' | 'truncate';
   /** Use DIRECTION_SYNONYMS as well as the given synonyms (default true). */
   directionSynonyms?: boolean;
+  /** The format rule behind `formatOk` (tasks/rewards/format.ts): 'server' (default, outer whitespace stripped as LMM-R1's reward server does) or 'strict'. */
+  formatRule?: FormatRule;
 }
 
 /** Lower-case, NFKC, `_`/`-` as spaces, punctuation dropped, spaces collapsed. */
@@ -98,7 +100,7 @@ function failure(reason: ParseFailureReason, message: string, base: Pick<ParseRe
  * Parse `<think>...</think><answer>...</answer>` into actions. Never throws on any input.
  * - The answer is the text inside the single <answer>...</answer> pair (repeated or nested
  *   answer tags fail: which one would count is ambiguous). Text outside the tags is
- *   tolerated here; the strict rule is reported separately as `formatOk`.
+ *   tolerated here; the format rule (`options.formatRule`) is reported separately as `formatOk`.
  * - With `actionNames`, the answer is a list of actions separated by commas, semicolons,
  *   newlines, "->" or "then" (or spaces, when every word is an action); words match
  *   case-insensitively, ignoring punctuation, and through `synonyms` + DIRECTION_SYNONYMS.
@@ -108,7 +110,7 @@ export function parseResponse(text: unknown, actionNames: readonly string[] = []
   if (typeof text !== 'string' || text.trim() === '') {
     return failure('empty-response', 'the response is empty', { formatOk: false, think: null, answer: null });
   }
-  const formatOk = isStrictFormat(text);
+  const formatOk = isFormatOk(text, options.formatRule);
   const thinkRaw = between(text, '<think>', '</think>');
   const think = thinkRaw === undefined ? null : thinkRaw.trim();
   const opens = countOccurrences(text, '<answer>'), closes = countOccurrences(text, '</answer>');

@@ -62,15 +62,18 @@ export type ParseFailureReason =
 
 /**
  * The result of parsing a response. Never thrown: a failure has `ok: false` with a reason.
- * `formatOk` is the strict LMM-R1 format rule (see tasks/rewards/format.ts); a response
- * can parse (`ok`) while failing the strict format (e.g. text outside the tags).
+ * `formatOk` is LMM-R1's format rule (see tasks/rewards/format.ts); a response can parse
+ * (`ok`) while failing the format (e.g. text outside the tags).
  */
 export interface ParseResult {
   ok: boolean;
   reason: ParseFailureReason | null;
   /** One line for logs and replays, e.g. `unknown action word "jump"`. */
   message: string | null;
-  /** Strict format: ^<think>.*</think><answer>.*</answer>$ with one tag of each. */
+  /**
+   * Format: ^<think>.*</think><answer>.*</answer>$ with one tag of each, on the text with
+   * outer whitespace stripped (rule 'server', the default) or on the bare text ('strict').
+   */
   formatOk: boolean;
   /** Text inside <think>...</think> (null when absent). */
   think: string | null;

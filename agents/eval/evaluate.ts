@@ -71,7 +71,7 @@ export interface EvalReport {
   successRate: number;
   /** Wilson 95% interval of the success rate. */
   successInterval95: [number, number];
-  /** Share of turns whose response followed the strict <think><answer> format. */
+  /** Share of turns whose response followed the <think><answer> format (LanguageEnv formatRule, default 'server'). */
   formatValidRate: number;
   /** Share of turns whose answer parsed into actions. */
   parseRate: number;

@@ -37,6 +37,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   const ok = () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(completion('<think>easy</think><answer>Right</answer>')); };
   switch (kind) {
     case 'ok': return ok();
+    case 'newline': res.writeHead(200, { 'content-type': 'application/json' }); res.end(completion('<think>easy</think><answer>Right</answer>\n')); return;
     case 'flaky':
       if (flakyCalls++ === 0) { res.writeHead(500); res.end('internal error'); return; }
       return ok();
@@ -113,6 +114,19 @@ describe('OpenAIChatAgent against a real chat-completions server', () => {
     const png = Buffer.from(image.slice('data:image/png;base64,'.length), 'base64');
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(parts.find((p: any) => p.type === 'text').text).toBe(obs.userPrompt);
+  });
+
+  it('a reply ending with a newline is passed through raw, parses and earns the format reward (issue 18)', async () => {
+    const env = new LanguageEnv(make('FrozenLake-v0', { slippery: false }), { formatCredit: 'turn' });
+    const obs = env.reset({ seed: 0 }).observation;
+    const resp = await new OpenAIChatAgent({ baseUrl: `${base}/newline/v1`, model: 'm', ...fast }).act(obs);
+    expect(resp.text).toBe('<think>easy</think><answer>Right</answer>\n');
+    expect(resp.actions).toEqual([2]);
+    expect(resp.parse.formatOk).toBe(true);
+    const step = env.step(resp.text);
+    expect(step.info.valid).toBe(true);
+    expect(step.info.rewards.formatOk).toBe(1);
+    expect(step.reward).toBe(0.5);
   });
 
   it('text-only observations send a plain string user message', async () => {

@@ -21,6 +21,9 @@ describe('remote reward (OpenRLHF protocol)', () => {
     expect(extractResponse(`${PROMPT}<think>a</think><answer>b</answer><|im_end|>`, PROMPT)).toBe('<think>a</think><answer>b</answer>');
     expect(extractResponse(`${PROMPT}<think>a</think><answer>b</answer><|im_end|>\n<|endoftext|>`)).toBe('<think>a</think><answer>b</answer>');
     expect(extractResponse('<think>a</think><answer>b</answer>')).toBe('<think>a</think><answer>b</answer>');
+    // Python's str.strip() set, as LMM-R1's server: \x85 and \x1c go, the BOM stays.
+    expect(extractResponse(`${PROMPT}\x1c<think>a</think><answer>b</answer>\x85<|im_end|>`, PROMPT)).toBe('<think>a</think><answer>b</answer>');
+    expect(extractResponse(`${PROMPT}<think>a</think><answer>b</answer>\ufeff`, PROMPT)).toBe('<think>a</think><answer>b</answer>\ufeff');
   });
 
   it('Sokoban plan mode: replays the plan; accuracy + 0.5 x format; same request, same rewards', () => {

@@ -56,6 +56,21 @@ describe('LanguageEnv step mode', () => {
     expect(end.reward).toBe(0.25);
   });
 
+  it("a reply ending with a newline earns the format reward (rule 'server', default); formatRule 'strict' withholds it", () => {
+    const server = new LanguageEnv(lake(), { formatCredit: 'turn' });
+    server.reset({ seed: 0 });
+    const r = server.step(ans('Right') + '\n');
+    expect(r.info.rewards.formatOk).toBe(1);
+    expect(r.reward).toBe(0.5);
+    const strict = new LanguageEnv(lake(), { formatCredit: 'turn', formatRule: 'strict' });
+    strict.reset({ seed: 0 });
+    const s = strict.step(ans('Right') + '\n');
+    expect(s.info.valid).toBe(true);
+    expect(s.info.rewards.formatOk).toBe(0);
+    expect(s.reward).toBe(0);
+    expect(() => new LanguageEnv(lake(), { formatRule: 'stirct' as never })).toThrow(/formatRule must be one of 'server', 'strict', got "stirct"/);
+  });
+
   it('malformed answers: no-op by default (env untouched, turn counts, optional penalty)', () => {
     const env = new LanguageEnv(lake(), { invalidPenalty: -0.1, maxTurns: 3 });
     env.reset({ seed: 0 });

@@ -30,6 +30,18 @@ describe('parseResponse', () => {
     expect(r.formatOk).toBe(false);
   });
 
+  it('a reply ending with a newline (as served models write) parses and keeps the format under the default rule', () => {
+    for (const end of ['\n', '\r\n', '\n\n  ']) {
+      const r = parseResponse(`<think>x</think><answer>up, left</answer>${end}`, NAMES);
+      expect(r.ok).toBe(true);
+      expect(r.actions).toEqual([3, 0]);
+      expect(r.answer).toBe('up, left');
+      expect(r.formatOk).toBe(true);
+      expect(parseResponse(`<think>x</think><answer>up, left</answer>${end}`, NAMES, {}, { formatRule: 'strict' }).formatOk).toBe(false);
+    }
+    expect(parseResponse('\n<think>x</think><answer>7</answer>\n').formatOk).toBe(true);
+  });
+
   it('fails on repeated or nested answer tags', () => {
     expect(parseResponse('<think>a</think><answer>up</answer><answer>down</answer>', NAMES).reason).toBe('multiple-answer-tags');
     expect(parseResponse('<answer><answer>up</answer></answer>', NAMES).reason).toBe('multiple-answer-tags');

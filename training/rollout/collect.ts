@@ -8,7 +8,7 @@
  * Episode reward (what the group baseline compares): the rule-based components at the
  * episode level, weighted by the stage's reward weights:
  *   accuracy = 1 when the episode is solved/won, format = the fraction of turns in the
- *   strict format, env = the env's own return, penalty = the summed invalid-answer penalty.
+ *   format (formatRule), env = the env's own return, penalty = the summed invalid-answer penalty.
  * For single-turn tasks this is exactly LMM-R1's accuracy + 0.5 * format. Every turn of
  * an episode gets the episode's advantage (trajectory-level credit, as RAGEN does).
  */
