@@ -1,7 +1,7 @@
 import type { Env } from '../../envs/core/env.js';
 import { SOKOBAN_ACTIONS, SokobanGame } from '../../envs/sokoban/game.js';
 import { levelBoxes, levelPlayer, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
-import { replayPlan } from '../../envs/sokoban/plan.js';
+import { PlanScoreError, replayPlan } from '../../envs/sokoban/plan.js';
 import { sokobanEnvOf } from '../../envs/sokoban/sokoban.js';
 import { sokobanLevelKey } from '../../envs/sokoban/held-out.js';
 import { solveSokoban } from '../../envs/sokoban/solver.js';
@@ -161,8 +161,9 @@ const sokobanPlanScorer = {
     const actions = (result.turns[0]?.executed ?? []).filter((a): a is number => typeof a === 'number');
     try {
       return replayPlan(start, actions, { maxActions: env.maxActions, solveBudget: SOKOBAN_ORACLE_BUDGET }).score;
-    } catch {
-      return null; // optimal length unknown within the budget
+    } catch (e) {
+      if (e instanceof PlanScoreError) return null; // optimal length unknown within the budget
+      throw e; // a level file whose moves= header is wrong (InvalidLevelError)
     }
   },
 };

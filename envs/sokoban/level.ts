@@ -38,6 +38,12 @@ export interface SokobanLevel {
   cells: Uint8Array;
   /** The optimal solution length in moves (fewest moves), when known. */
   optimalMoves: number | null;
+  /**
+   * Set when `optimalMoves` is a file's claim, not a computed value: where it was read
+   * (`<file>, line <n>` of a `moves=` header). Scoring does not trust a claim: replayPlan
+   * checks it with the solver first (InvalidLevelError when it is wrong).
+   */
+  movesFrom?: string;
   /** A name for the level (e.g. the Boxoban index or `gen:6x6:1:<seed>`). */
   id?: string;
 }
@@ -194,8 +200,9 @@ const HEADER = /^;\s*(\S*)(.*)$/;
 /**
  * Parse a Boxoban file: levels separated by header lines `; <id>` (for example `; 0`),
  * each followed by the level's rows; blank lines between levels are ignored. A header
- * may carry `moves=<n>` (this library writes the optimal solution length there).
- * Throws SokobanParseError naming the line of the first problem.
+ * may carry `moves=<n>` (this library writes the optimal solution length there); it becomes
+ * the level's `optimalMoves` with `movesFrom` naming the line, as a claim that scoring
+ * checks (see replayPlan). Throws SokobanParseError naming the line of the first problem.
  */
 export function parseBoxoban(text: string, source = 'text'): SokobanLevel[] {
   const lines = text.replace(/\r/g, '').split('\n');
@@ -206,7 +213,9 @@ export function parseBoxoban(text: string, source = 'text'): SokobanLevel[] {
   const flush = (): void => {
     if (!header) return;
     if (rows.length === 0) throw new SokobanParseError(`level ${JSON.stringify(header.id)} has no rows`, header.line, source);
-    levels.push(parseLevel(rows, { firstLine: rowsStart, source, id: header.id, optimalMoves: header.moves }));
+    const level = parseLevel(rows, { firstLine: rowsStart, source, id: header.id, optimalMoves: header.moves });
+    if (header.moves !== null) level.movesFrom = `${source}, line ${header.line}`;
+    levels.push(level);
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;

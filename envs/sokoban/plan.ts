@@ -1,6 +1,6 @@
 import { LmmGymError } from '../core/errors.js';
 import { REWARD_TENTHS, SOKOBAN_ACTIONS, SokobanGame } from './game.js';
-import { CELL, type SokobanLevel } from './level.js';
+import { CELL, InvalidLevelError, type SokobanLevel } from './level.js';
 import { solveSokoban, type SolveBudget } from './solver.js';
 
 /** Words accepted for each action in a plan (case-insensitive). */
@@ -50,7 +50,11 @@ function splitPlan(text: string): string[] {
 export interface PlanOptions {
   /** Only the first `maxActions` actions are replayed (MageBench: 50). */
   maxActions?: number;
-  /** Optimal solution length in moves; default `level.optimalMoves`, else the solver finds it. */
+  /**
+   * Optimal solution length in moves (trusted as given). Default: `level.optimalMoves` when
+   * computed (generator); a file's `moves=` claim (`level.movesFrom`) is checked with the
+   * solver first; else the solver finds it.
+   */
   optimalMoves?: number;
   /** Budget for that solver call (default 10 s). */
   solveBudget?: SolveBudget;
@@ -95,12 +99,15 @@ export const MAGEBENCH_MAX_ACTIONS = 50;
  *     score      = (bestReward - upperBound) * 5 + 100
  *
  * bestReward counts the empty prefix (0), so a plan that only loses reward scores like
- * doing nothing. Rewards are summed in tenths, so they are exact.
+ * doing nothing. Rewards are summed in tenths, so they are exact. A `moves=` header read
+ * from a file is not trusted: the solver checks it, and a wrong one is an
+ * InvalidLevelError naming the file and line (PlanScoreError when the solver cannot
+ * decide within `solveBudget`).
  */
 export function replayPlan(level: SokobanLevel, plan: string | readonly (string | number)[], options: PlanOptions = {}): PlanResult {
   const maxActions = options.maxActions ?? MAGEBENCH_MAX_ACTIONS;
   const parsed = parsePlan(plan);
-  const optimalMoves = options.optimalMoves ?? level.optimalMoves ?? solvedLength(level, options.solveBudget);
+  const optimalMoves = options.optimalMoves ?? checkedOptimalMoves(level, options.solveBudget);
   const game = new SokobanGame(level);
   let total = 0, best = 0, replayed = 0, blocked = 0;
   for (const a of parsed.actions) {
@@ -126,9 +133,16 @@ export function replayPlan(level: SokobanLevel, plan: string | readonly (string 
   };
 }
 
-function solvedLength(level: SokobanLevel, budget?: SolveBudget): number {
+/** The level's optimal length: a computed `optimalMoves` as it is; a file's claim checked by the solver; else solved. */
+function checkedOptimalMoves(level: SokobanLevel, budget?: SolveBudget): number {
+  const claimed = level.optimalMoves;
+  if (claimed !== null && level.movesFrom === undefined) return claimed;
   const r = solveSokoban(level, budget);
-  if (r.status !== 'solved') throw new PlanScoreError(`cannot score a plan: the level's optimal length is unknown (solver: ${r.status}); pass optimalMoves`);
+  const what = claimed === null ? "the level's optimal length is unknown" : `moves=${claimed} (${level.movesFrom}) cannot be checked`;
+  if (r.status !== 'solved') throw new PlanScoreError(`cannot score a plan: ${what} (solver: ${r.status}); pass optimalMoves`);
+  if (claimed !== null && r.moves !== claimed) {
+    throw new InvalidLevelError(`${level.movesFrom}: the header says moves=${claimed}, but level ${level.id ?? '?'}'s optimal solution takes ${r.moves} moves`);
+  }
   return r.moves;
 }
 

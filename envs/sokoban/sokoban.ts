@@ -122,7 +122,10 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
   /** The position now, as a level (a copy). Its optimalMoves is known only before the first step. */
   currentLevel(): SokobanLevel {
     const level = this.game.toLevel(this.start?.id);
-    if (this.steps === 0 && this.start) level.optimalMoves = this.start.optimalMoves;
+    if (this.steps === 0 && this.start) {
+      level.optimalMoves = this.start.optimalMoves;
+      if (this.start.movesFrom !== undefined) level.movesFrom = this.start.movesFrom;
+    }
     return level;
   }
 

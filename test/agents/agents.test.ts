@@ -83,6 +83,13 @@ describe('oracles', () => {
     expect(r.scores['magebench-sokoban']!.mean).toBeLessThan(100);
   });
 
+  it('a Boxoban file whose moves= header lies fails the plan score with InvalidLevelError (issue 18)', async () => {
+    const rows = '######\n#    #\n# $@ #\n#.   #\n######'; // optimal: 4 moves
+    const run = (moves: number) => evaluateAgent({ envId: 'Boxoban-v0', envOptions: { text: `; 0 moves=${moves}\n${rows}\n` }, agent: new OracleAgent(), episodes: 1, interaction: 'plan' });
+    expect((await run(4)).scores['magebench-sokoban']).toMatchObject({ mean: 100, n: 1 });
+    await expect(run(1)).rejects.toThrow(/Boxoban text, line 1: the header says moves=1, but level 0's optimal solution takes 4 moves/);
+  });
+
   it('needs the env and a known env', async () => {
     const env = new LanguageEnv(make('FrozenLake-v0'));
     const obs = env.reset({ seed: 0 }).observation;

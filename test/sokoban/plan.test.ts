@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPlan, generateLevel, parseLevel, parsePlan, replayPlan, solveSokoban } from './api.js';
+import { InvalidLevelError, PlanScoreError, formatPlan, generateLevel, parseBoxoban, parseLevel, parsePlan, replayPlan, solveSokoban } from './api.js';
 
 const level = parseLevel('######\n#    #\n# $@ #\n#.   #\n######'); // optimal: Left, Up, Left, Down (4)
 
@@ -80,5 +80,35 @@ describe('plan score with a box that starts on its target', () => {
     expect(r.upperBound).toBeCloseTo(10 + 1 - 0.2, 12);
     expect(r.bestReward).toBeCloseTo(r.upperBound, 12);
     expect(r.score).toBeCloseTo(100, 12);
+  });
+});
+
+// Issue 18: a level file's `moves=` header is a claim; scoring checks it with the solver.
+describe('plan score with a moves= header from a file', () => {
+  const rows = '######\n#    #\n# $@ #\n#.   #\n######'; // optimal: 4 moves
+  it('a lying header is an InvalidLevelError naming the file, line and both lengths', () => {
+    const [lying] = parseBoxoban(`; 0\n${rows}\n\n; 7 moves=2\n${rows}\n`, 'set.txt').slice(1);
+    expect(lying!.optimalMoves).toBe(2);
+    expect(lying!.movesFrom).toBe('set.txt, line 8');
+    expect(() => replayPlan(lying!, 'Left, Up, Left, Down')).toThrow(InvalidLevelError);
+    expect(() => replayPlan(lying!, 'Left, Up, Left, Down')).toThrow('set.txt, line 8: the header says moves=2, but level 7\'s optimal solution takes 4 moves');
+    // Too long a claim is caught too (it would make every plan look better than optimal).
+    const [long] = parseBoxoban(`; 0 moves=9\n${rows}\n`, 'set.txt');
+    expect(() => replayPlan(long!, '')).toThrow(/moves=9, but level 0's optimal solution takes 4 moves/);
+  });
+
+  it('a true header scores as before; an explicit optimalMoves is still taken as given', () => {
+    const [ok] = parseBoxoban(`; 0 moves=4\n${rows}\n`, 'set.txt');
+    const r = replayPlan(ok!, 'Left, Up, Left, Down');
+    expect(r.optimalMoves).toBe(4);
+    expect(r.score).toBeCloseTo(100, 12);
+    const [lying] = parseBoxoban(`; 0 moves=2\n${rows}\n`, 'set.txt');
+    expect(replayPlan(lying!, 'Left, Up, Left, Down', { optimalMoves: 4 }).score).toBeCloseTo(100, 12);
+  });
+
+  it('a header the solver cannot check within the budget is a PlanScoreError saying so', () => {
+    const [ok] = parseBoxoban(`; 0 moves=4\n${rows}\n`, 'set.txt');
+    expect(() => replayPlan(ok!, '', { solveBudget: { maxNodes: 1 } })).toThrow(PlanScoreError);
+    expect(() => replayPlan(ok!, '', { solveBudget: { maxNodes: 1 } })).toThrow(/moves=4 \(set.txt, line 1\) cannot be checked/);
   });
 });
