@@ -17,12 +17,35 @@ export interface GenerateOptions {
   searchStates?: number;
   /** Rooms to try before giving up with SokobanGenerationError (default 200). */
   maxAttempts?: number;
+  /**
+   * Let a start have boxes already on their targets (default false: every box starts off
+   * target, as in gym-sokoban and Boxoban; the start with the most boxes off target is
+   * still preferred when allowed).
+   */
+  allowBoxOnTarget?: boolean;
+  /**
+   * Fewest floor cells a room must have (default `defaultMinFloor`). The carved floor is
+   * one connected region, so every floor cell is reachable. In [boxes + 4, (width-2)*(height-2)].
+   */
+  minFloor?: number;
 }
 
 /** No level met the options within `maxAttempts` rooms. */
 export class SokobanGenerationError extends LmmGymError {}
 
 export const GENERATOR_LIMITS = { minSize: 5, maxSize: 12, minBoxes: 1, maxBoxes: 5 } as const;
+
+/**
+ * The default `minFloor` of a width x height room with `boxes` boxes: 40% of the interior
+ * (too cramped rooms make trivial puzzles), and 5 cells per box + 1 (room to push each
+ * box: below it a 7x7 room with 2 boxes can be two rows of floor, where no box moves up
+ * or down) but at most 60% of the interior, about what a carve gives (so rooms are still
+ * found quickly); never below boxes + 4. 6x6 with one box: 7, as before this rule.
+ */
+export function defaultMinFloor(width: number, height: number, boxes: number): number {
+  const interior = (width - 2) * (height - 2);
+  return Math.max(boxes + 4, Math.ceil(0.4 * interior), Math.min(5 * boxes + 1, Math.ceil(0.6 * interior)));
+}
 
 /** Check generator options; returns a message or null. */
 export function generateOptionsProblem(o: GenerateOptions): string | null {
@@ -33,12 +56,17 @@ export function generateOptionsProblem(o: GenerateOptions): string | null {
   }
   if (o.boxes !== undefined && (!Number.isSafeInteger(o.boxes) || o.boxes < minBoxes || o.boxes > maxBoxes)) return `boxes must be an integer in [${minBoxes}, ${maxBoxes}], got ${JSON.stringify(o.boxes)}`;
   const w = o.width ?? 6, h = o.height ?? 6, b = o.boxes ?? 1;
+  if (o.allowBoxOnTarget !== undefined && typeof o.allowBoxOnTarget !== 'boolean') return `allowBoxOnTarget must be true or false, got ${JSON.stringify(o.allowBoxOnTarget)}`;
   if ((w - 2) * (h - 2) < b + 4) return `a ${w}x${h} room is too small for ${b} boxes (needs (width-2)*(height-2) >= boxes + 4)`;
+  // Every box off target needs room for the boxes, their targets and moves (5x5 with 4 boxes cannot, 6x6 with 5 rarely does).
+  if (!o.allowBoxOnTarget && (w - 2) * (h - 2) < 3 * b + 2) return `a ${w}x${h} room is too small for ${b} boxes that all start off target (needs (width-2)*(height-2) >= 3 * boxes + 2); pass allowBoxOnTarget: true or a bigger room`;
   if (o.minSolutionLength !== undefined && (!Number.isSafeInteger(o.minSolutionLength) || o.minSolutionLength < 1 || o.minSolutionLength > 1000)) return `minSolutionLength must be an integer in [1, 1000], got ${JSON.stringify(o.minSolutionLength)}`;
   const max = o.maxSolutionLength;
   if (max !== undefined && max !== null && (!Number.isSafeInteger(max) || max < (o.minSolutionLength ?? 1))) return `maxSolutionLength must be null or an integer >= minSolutionLength, got ${JSON.stringify(max)}`;
   if (o.searchStates !== undefined && (!Number.isSafeInteger(o.searchStates) || o.searchStates < 100)) return `searchStates must be an integer >= 100, got ${JSON.stringify(o.searchStates)}`;
   if (o.maxAttempts !== undefined && (!Number.isSafeInteger(o.maxAttempts) || o.maxAttempts < 1)) return `maxAttempts must be a positive integer, got ${JSON.stringify(o.maxAttempts)}`;
+  const interior = (w - 2) * (h - 2);
+  if (o.minFloor !== undefined && (!Number.isSafeInteger(o.minFloor) || o.minFloor < b + 4 || o.minFloor > interior)) return `minFloor must be an integer in [${b + 4}, ${interior}] for a ${w}x${h} room with ${b} box${b > 1 ? 'es' : ''}, got ${JSON.stringify(o.minFloor)}`;
   return null;
 }
 
@@ -57,14 +85,16 @@ const BRUSHES: readonly (readonly number[])[] = [
  * Generate a solvable level with its exact optimal solution length.
  *
  * 1. Carve a room: a random walk inside the wall ring stamping small brushes (as
- *    gym-sokoban does), then put the targets on random floor cells.
+ *    gym-sokoban does), then put the targets on random floor cells. A room with fewer
+ *    than `minFloor` floor cells is dropped.
  * 2. Search BACKWARDS from the solved position (boxes on targets, player anywhere):
  *    Dijkstra over pulls, where an edge walks the player to a box and pulls it one
  *    cell, costing the walk + 1 moves. Every position found is solvable, and its
  *    fewest-moves distance to the solved position is known exactly (see `deepest`),
  *    so the optimal solution length comes without running the solver.
- * 3. Start from the position with the most boxes off target, then the longest optimal
- *    solution within [minSolutionLength, maxSolutionLength]; otherwise try a new room.
+ * 3. Start from the position with every box off target (unless `allowBoxOnTarget`: the
+ *    most boxes off target), then the longest optimal solution within
+ *    [minSolutionLength, maxSolutionLength]; otherwise try a new room.
  *    `searchStates` bounds the search (and so the time per level) on big rooms.
  *
  * Deterministic per `seed`. `level.optimalMoves` is the fewest-moves solution length,
@@ -80,7 +110,8 @@ export function generateLevel(options: GenerateOptions = {}, seed = 0): SokobanL
   const searchStates = options.searchStates ?? 3_000;
   const attempts = options.maxAttempts ?? 200;
   const rng = new Rng(seed);
-  const gen = new ReverseSearch(width, height, boxes, searchStates);
+  const minFloor = options.minFloor ?? defaultMinFloor(width, height, boxes);
+  const gen = new ReverseSearch(width, height, boxes, searchStates, minFloor, options.allowBoxOnTarget ? 1 : boxes);
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (!gen.carve(rng)) continue;
     const found = gen.deepest(rng, minLen, maxLen);
@@ -110,7 +141,8 @@ class ReverseSearch {
   private readonly queue: Int32Array;
   private readonly vBuffer: Int32Array;
 
-  constructor(readonly width: number, readonly height: number, readonly boxes: number, readonly maxStates: number) {
+  /** `minOff`: fewest boxes off target in a start (boxes, or 1 when boxes may start on targets). */
+  constructor(readonly width: number, readonly height: number, readonly boxes: number, readonly maxStates: number, readonly minFloor: number, readonly minOff: number) {
     this.N = width * height;
     this.wall = new Uint8Array(this.N);
     this.target = new Uint8Array(this.N);
@@ -144,8 +176,8 @@ class ReverseSearch {
     }
     const floor: number[] = [];
     for (let i = 0; i < this.N; i++) if (!wall[i]) floor.push(i);
-    // Too cramped rooms make trivial puzzles: ask for 40% of the interior as floor.
-    if (floor.length < Math.max(this.boxes + 4, Math.ceil(0.4 * (w - 2) * (h - 2)))) return false;
+    // Too cramped rooms make trivial or one-dimensional puzzles (see defaultMinFloor).
+    if (floor.length < this.minFloor) return false;
     rng.shuffle(floor);
     this.targets = floor.slice(0, this.boxes).sort((a, b) => a - b);
     for (const t of this.targets) target[t] = 1;
@@ -235,7 +267,7 @@ class ReverseSearch {
     return this.pickStart(table, roots, order, minLen, cap, rng);
   }
 
-  /** The start with the most boxes off target, then the longest exact optimal length v in range. */
+  /** The start with the most boxes off target (at least minOff), then the longest exact optimal length v in range. */
   private pickStart(table: StateTable, roots: number, order: readonly number[], minLen: number, maxLen: number, rng: Rng): { state: Uint16Array; depth: number } | null {
     const k = this.boxes, stride = k + 1, pool = table.pool;
     // Group settled states by box placement (linked lists through `next`).
@@ -255,7 +287,7 @@ class ReverseSearch {
       groupOf[id] = g;
       next[id] = head[g] ?? -1;
       head[g] = id;
-      if (id >= roots && this.cost[id]! >= minLen && offCount(id) > 0) candidates.push(id);
+      if (id >= roots && this.cost[id]! >= minLen && offCount(id) >= this.minOff) candidates.push(id);
     }
     // Most boxes off target first, then the highest cost (an upper bound of v); random among equals.
     const key = candidates.map((id) => offCount(id) * 1e6 + this.cost[id]! + rng.next() * 0.5);

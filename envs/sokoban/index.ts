@@ -11,7 +11,7 @@ export { sokobanLevelKey, SokobanLevelSet } from './held-out.js';
 export { SOKOBAN_ACTIONS, REWARD_TENTHS as SOKOBAN_REWARD_TENTHS, SokobanGame, type SokobanActionName } from './game.js';
 export { solveSokoban, type SolveBudget, type SolveResult, type SolveStatus } from './solver.js';
 export {
-  generateLevel, generateLevels, generateOptionsProblem, SokobanGenerationError, GENERATOR_LIMITS as SOKOBAN_GENERATOR_LIMITS,
+  generateLevel, generateLevels, generateOptionsProblem, defaultMinFloor, SokobanGenerationError, GENERATOR_LIMITS as SOKOBAN_GENERATOR_LIMITS,
   type GenerateOptions,
 } from './generator.js';
 export { describeSokoban, TEXT_CHARS as SOKOBAN_TEXT_CHARS, TEXT_LEGEND as SOKOBAN_TEXT_LEGEND, type DescribeExtras } from './describe.js';

@@ -172,10 +172,15 @@ export interface SokobanOptions {
    * resets are played as asked). null: none.
    */
   heldOut: string | null;
+  /** Let levels start with boxes already on targets (default false, as gym-sokoban and Boxoban). */
+  allowBoxOnTarget: boolean;
+  /** Fewest floor cells of a generated room (null: the generator's defaultMinFloor). */
+  minFloor: number | null;
 }
 
 export const SOKOBAN_DEFAULTS: SokobanOptions = {
   width: 6, height: 6, boxes: 1, maxSteps: 100, levelSeed: null, tileSize: 16, minSolutionLength: 1, maxSolutionLength: null, heldOut: null,
+  allowBoxOnTarget: false, minFloor: null,
 };
 
 /** Draws per reset before giving up on avoiding the held-out set (it is tiny next to the level space). */
@@ -194,8 +199,9 @@ export class GeneratedLevels implements LevelSource {
 
   constructor(private readonly options: SokobanOptions, heldOut: SokobanLevelSet | null = null) {
     this.heldOut = heldOut;
-    const { width, height, boxes, minSolutionLength, maxSolutionLength, levelSeed } = options;
-    this.gen = { width, height, boxes, minSolutionLength, maxSolutionLength };
+    const { width, height, boxes, minSolutionLength, maxSolutionLength, levelSeed, allowBoxOnTarget, minFloor } = options;
+    this.gen = { width, height, boxes, minSolutionLength, maxSolutionLength, allowBoxOnTarget };
+    if (minFloor !== null) this.gen.minFloor = minFloor;
     const problem = generateOptionsProblem(this.gen);
     if (problem) throw new InvalidOptionError(`Sokoban ${problem}`);
     if (levelSeed !== null && (!Number.isSafeInteger(levelSeed) || levelSeed < 0)) throw new InvalidOptionError(`Sokoban levelSeed must be a non-negative integer or null, got ${describeValue(levelSeed)}`);
