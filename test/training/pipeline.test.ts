@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import '../../envs/index.js';
 import '../../agents/index.js';
 import { validateTrainConfig } from '../../training/pipeline/config.js';
-import { configHooks, runPipeline } from '../../training/pipeline/run.js';
+import { checkPrimeExamplesFit, configHooks, runPipeline } from '../../training/pipeline/run.js';
 import { readTrainerState } from '../../training/pipeline/checkpoint.js';
 import { readMetrics } from '../../training/metrics/jsonl.js';
 import { loadModel } from '../../agents/model/checkpoint.js';
+import { modelConfig } from '../../agents/model/config.js';
+import { Tokenizer } from '../../agents/model/tokenizer.js';
 import { TrainingConfigError, ResumeError } from '../../training/errors.js';
 
 const tiny = (steps = 2) => ({
@@ -84,6 +86,35 @@ describe('every config object is strict (issue 18)', () => {
     expect(e?.message).toMatch(/past the largest exact seed/);
     const prime = with_((c) => { c.stages = [{ type: 'prime', envs: [{ id: 'Countdown-v0' }], steps: 1, lr: 0.001, eval: { seedStart: 5_000_000 } }]; });
     expect(badField(prime)).toBe('stages[0].eval.seedStart');
+  });
+});
+
+// Issue 18: a prime stage whose examples cannot fit the context used to fail only after its
+// oracle traces were collected (primeModel: "no SFT example fits the model's context").
+describe('prime stage examples must fit the model context (checked up front)', () => {
+  const primeCfg = (overrides: Record<string, number> = {}) => validateTrainConfig({
+    name: 'fit', seed: 1, model: { preset: 'tiny', overrides },
+    stages: [{ type: 'prime', envs: [{ id: 'Sokoban-v0', mode: 'text', style: 'plan' }], steps: 1, traces: 2, batch: 2, lr: 0.001, eval: { episodes: 1 } }],
+  }, configHooks);
+
+  it('the tiny preset (maxSeq 160) with Sokoban text plans is refused before any stage work, naming the env and the limit', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
+    const err = await runPipeline(primeCfg(), { out, quiet: true, log: () => {}, noPlots: true }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingConfigError);
+    expect((err as TrainingConfigError).field).toBe('stages[0].envs[0]');
+    expect((err as Error).message).toMatch(/the prime stage's SFT examples of Sokoban-v0 \(text, plan\) cannot fit .* takes \d+ tokens, the context \(maxSeq\) holds 160; raise model.overrides.maxSeq/);
+    expect(existsSync(join(out, 'init'))).toBe(false); // nothing saved: a fixed config re-runs cleanly
+  });
+
+  it('measures examples as priming does: the limit is the shortest example', async () => {
+    const cfg = primeCfg();
+    const tokenizer = new Tokenizer();
+    const model = (maxSeq: number) => ({ tokenizer, config: modelConfig('tiny', tokenizer.size, { maxSeq }) });
+    let need = 0;
+    await checkPrimeExamplesFit(cfg, model(160)).catch((e: Error) => { need = Number(/at least (\d+)/.exec(e.message)![1]); });
+    expect(need).toBeGreaterThan(160);
+    await expect(checkPrimeExamplesFit(cfg, model(need))).resolves.toBeUndefined();
+    await expect(checkPrimeExamplesFit(cfg, model(need - 1))).rejects.toThrow(TrainingConfigError);
   });
 });
 

@@ -38,13 +38,13 @@ import { collectRollouts, type RolloutBatch } from '../rollout/collect.js';
 import { checkEnvSpec, envLabel, makeLanguageEnv } from '../rollout/envs.js';
 import type { PromptBuilder } from '../rollout/sampling-agent.js';
 import { collectOracleExamples, type TraceSource } from '../priming/traces.js';
-import { primeModel } from '../priming/sft.js';
+import { primeModel, sftExampleSize } from '../priming/sft.js';
 import { collectDaggerExamples } from '../priming/dagger.js';
 import type { SftExample } from '../priming/types.js';
 import { ResumeError, TrainingConfigError } from '../errors.js';
-import { PRIME_TRACE_SEED_MARGIN, validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type TrainConfig } from './config.js';
+import { PRIME_TRACE_SEED_MARGIN, validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type StageEnvSpec, type TrainConfig } from './config.js';
 import { checkpointDir, loadOptimizer, readTrainerState, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
-import { pushAll } from '../../envs/core/arrays.js';
+import { minOf, pushAll } from '../../envs/core/arrays.js';
 
 /** Hooks and settings of one pipeline run (the CLI sets them from flags). */
 export interface RunOptions {
@@ -182,8 +182,13 @@ export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = 
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   if (!existsSync(join(out, 'init', 'model.json'))) {
     const m = await freshModel(config);
-    await saveModel(m, join(out, 'init'), { meta: { source: config.model.init ?? `fresh ${config.model.preset} seed ${config.seed}` } });
-    m.dispose();
+    try {
+      // Refuse a prime stage whose examples cannot fit the context now, not after its traces.
+      if (!options.prime) await checkPrimeExamplesFit(config, m);
+      await saveModel(m, join(out, 'init'), { meta: { source: config.model.init ?? `fresh ${config.model.preset} seed ${config.seed}` } });
+    } finally {
+      m.dispose();
+    }
   }
 
   // Which stage to run from, and trim metrics written after the last checkpoint.
@@ -264,13 +269,7 @@ function stageSeed(config: TrainConfig, index: number): number {
  * SFT for `steps` steps. Trace seeds lie below the held-out eval seeds.
  */
 export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log, progress }) => {
-  const sources: TraceSource[] = stage.envs.map((spec, i) => ({
-    envId: spec.id, envOptions: spec.options, mode: spec.mode, interaction: spec.style,
-    ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
-    ...(spec.historyLength !== undefined ? { historyLength: spec.historyLength } : {}),
-    ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
-    episodes: spec.traces ?? stage.traces, seed: (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - PRIME_TRACE_SEED_MARGIN),
-  }));
+  const sources = stage.envs.map((spec, i) => primeTraceSource(spec, spec.traces ?? stage.traces, (seed * 7 + i * 1_000_003) % (stage.eval.seedStart - PRIME_TRACE_SEED_MARGIN)));
   const examples = await collectOracleExamples(sources);
   if (examples.length === 0) throw new TrainingConfigError('stages.prime.envs', 'the oracle produced no successful traces for this stage');
   const optimizer = await createAdam(stage.lr);
@@ -308,6 +307,39 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
     optimizer.dispose();
   }
 };
+
+/** The oracle traces the default prime runner collects for one env of a prime stage. */
+function primeTraceSource(spec: StageEnvSpec, episodes: number, seed: number): TraceSource {
+  return {
+    envId: spec.id, envOptions: spec.options, mode: spec.mode, interaction: spec.style,
+    ...(spec.maxActions !== undefined ? { maxActions: spec.maxActions } : {}),
+    ...(spec.historyLength !== undefined ? { historyLength: spec.historyLength } : {}),
+    ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
+    episodes, seed,
+  };
+}
+
+/**
+ * Up front, before any stage's work (priming collects minutes of oracle traces first):
+ * every env of every prime stage must give SFT examples that fit the model's context.
+ * `episodes` oracle episodes per env are traced and measured as primeModel measures them
+ * (sftExampleSize); when not one of their examples fits maxSeq, a TrainingConfigError
+ * names the stage's env and the limit (primeModel would skip them all and fail later).
+ */
+export async function checkPrimeExamplesFit(config: TrainConfig, model: Pick<LmmModel, 'config' | 'tokenizer'>, episodes = 4): Promise<void> {
+  const maxSeq = model.config.maxSeq;
+  for (const [i, stage] of config.stages.entries()) {
+    if (stage.type !== 'prime') continue;
+    for (const [j, spec] of stage.envs.entries()) {
+      const examples = await collectOracleExamples([{ ...primeTraceSource(spec, episodes, 0), successOnly: false }]);
+      if (examples.length === 0) continue; // no oracle turns to measure: the stage itself says so
+      const shortest = minOf(examples.map((e) => sftExampleSize(model, e).length));
+      if (shortest > maxSeq) {
+        throw new TrainingConfigError(`stages[${i}].envs[${j}]`, `the ${stage.name} stage's SFT examples of ${spec.id} (${spec.mode}, ${spec.style}) cannot fit the model's context: the shortest of ${examples.length} from ${episodes} oracle episodes takes ${shortest} tokens, the context (maxSeq) holds ${maxSeq}; raise model.overrides.maxSeq to at least ${shortest}, use a bigger preset, or shorten the examples (reasoning 'compact', historyLength, mode)`);
+      }
+    }
+  }
+}
 
 /** SFT steps of a prime stage: the first pass plus every DAgger round's. */
 export function primeSteps(stage: PrimeStageConfig): number {

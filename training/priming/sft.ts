@@ -45,6 +45,16 @@ export function toScoredExample(e: SftExample): ScoredExample {
   return { input: { prompt: e.prompt, image: e.image ?? null }, response: e.response };
 }
 
+/**
+ * What an SFT example takes in `model`'s context: `length` = visual tokens + 2 control
+ * tokens + prompt + response - 1 (it fits when length <= maxSeq), `responseTokens` the
+ * tokens trained on.
+ */
+export function sftExampleSize(model: Pick<LmmModel, 'config' | 'tokenizer'>, e: SftExample): { length: number; responseTokens: number } {
+  const tok = model.tokenizer, responseTokens = tok.encode(e.response).length;
+  return { length: (e.image ? visualTokens(model.config) : 0) + 2 + tok.encode(e.prompt).length + responseTokens - 1, responseTokens };
+}
+
 /** Learning rate of step `s`: linear warmup, then cosine to 10% of the peak at `total`. */
 export function primingLearningRate(s: number, total: number, peak: number, warmup: number): number {
   if (s < warmup) return peak * (s + 1) / warmup;
@@ -58,8 +68,8 @@ export function primingLearningRate(s: number, total: number, peak: number, warm
  * Examples longer than the model's context are skipped (counted in the result).
  */
 export async function primeModel(model: LmmModel, examples: readonly SftExample[], options: PrimeOptions = {}): Promise<PrimeResult> {
-  const c = model.config, tok = model.tokenizer;
-  const sized = examples.map((e) => ({ e, tokens: tok.encode(e.response).length, length: (e.image ? visualTokens(c) : 0) + 2 + tok.encode(e.prompt).length + tok.encode(e.response).length - 1 }));
+  const c = model.config;
+  const sized = examples.map((e) => { const z = sftExampleSize(model, e); return { e, tokens: z.responseTokens, length: z.length }; });
   const fits = sized.filter((s) => s.length <= c.maxSeq && s.tokens > 0);
   if (fits.length === 0) throw new RangeError(`no SFT example fits the model's context of ${c.maxSeq} tokens (${examples.length} given)`);
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 16, fits.length));
