@@ -41,7 +41,10 @@ describe('prime stage settings', () => {
     const s = c.stages[0]!;
     if (s.type !== 'prime') throw new Error('expected a prime stage');
     expect(s.warmup).toBe(50);
-    expect(s.dagger).toEqual({ rounds: 2, episodes: 32, steps: 100 });
+    expect(s.dagger).toEqual({ rounds: 2, episodes: 32, steps: 100, temperature: 0.5 });
+    const t = validateTrainConfig(prime({ dagger: { rounds: 1, steps: 5, temperature: 0.8 } }), configHooks).stages[0]!;
+    expect(t.type === 'prime' && t.dagger?.temperature).toBe(0.8);
+    expect(field(prime({ dagger: { rounds: 1, steps: 5, temperature: -1 } }))).toBe('stages[0].dagger.temperature');
     expect(s.envs[0]!.reasoning).toBe('compact');
     expect(field(prime({}, { reasoning: 'chatty' }))).toBe('stages[0].envs[0].reasoning');
     expect(field(prime({ dagger: { rounds: 1, steps: 0 } }))).toBe('stages[0].dagger.steps');

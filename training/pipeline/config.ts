@@ -106,13 +106,15 @@ export interface PrimeStageConfig extends StageBase {
 
 /**
  * DAgger after priming: each round the model plays `episodes` training episodes of every
- * step-style env of the stage (greedy), the oracle labels every state it visits, the
- * labels join the SFT data, and `steps` more SFT steps follow.
+ * step-style env of the stage (sampled at `temperature`), the oracle labels every state it
+ * visits, the labels join the SFT data, and `steps` more SFT steps follow.
  */
 export interface DaggerConfig {
   rounds: number;
   episodes: number;
   steps: number;
+  /** Learner's sampling temperature (default 0.5: a greedy learner repeats a blocked move, so its states are one loop). */
+  temperature: number;
 }
 
 export interface RlStageConfig extends StageBase {
@@ -347,9 +349,9 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
     let dagger: DaggerConfig | null = null;
     if (o.dagger !== undefined && o.dagger !== null) {
       const d = obj(o.dagger, `${f}dagger`);
-      noUnknown(d, `${f}dagger`, ['rounds', 'episodes', 'steps']);
+      noUnknown(d, `${f}dagger`, ['rounds', 'episodes', 'steps', 'temperature']);
       const g = `${f}dagger.`;
-      dagger = { rounds: int(d, 'rounds', g, 1, 1, 1000), episodes: int(d, 'episodes', g, 64, 1, 1_000_000), steps: int(d, 'steps', g, undefined, 1, 10_000_000) };
+      dagger = { rounds: int(d, 'rounds', g, 1, 1, 1000), episodes: int(d, 'episodes', g, 64, 1, 1_000_000), steps: int(d, 'steps', g, undefined, 1, 10_000_000), temperature: numIn(d, 'temperature', g, 0.5, 0, 5) };
       if (!envs.some((e) => e.style === 'step')) fail(`${f}dagger`, 'DAgger plays step-style envs; this stage has none');
     }
     return {

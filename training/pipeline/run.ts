@@ -291,7 +291,8 @@ export const defaultPrimeRunner: PrimeRunner = async ({ model, stage, seed, log,
     const data = [...examples];
     for (let round = 0; round < (stage.dagger?.rounds ?? 0); round++) {
       const d = stage.dagger!;
-      const learner = new ModelAgent(model, { temperature: 0, maxTokens: 96 });
+      // Sampled, not greedy (a greedy learner loops on a blocked move); 128 tokens fit the compact walk.
+      const learner = new ModelAgent(model, { temperature: d.temperature, maxTokens: 128, seed: seed + round });
       const r = await collectDaggerExamples(learner, stage.envs.filter((e) => e.style === 'step').map((spec, i) => ({
         envId: spec.id, envOptions: spec.options, mode: spec.mode, episodes: d.episodes,
         seed: (seed * 13 + round * 100_003 + i * 1_000_003) % (stage.eval.seedStart - 10_000_000),
