@@ -32,6 +32,16 @@ const m = await model;
 console.log('params', m.parameterCount, 'vocab', m.tokenizer.size, 'prompt tokens', m.tokenizer.encode(ex[0]!.prompt).length, 'resp tokens', m.tokenizer.encode(ex[0]!.response).length);
 const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120);
 const opt = await createAdam(LR);
+const daggerRound = async (chunk: number): Promise<void> => {
+  const t = performance.now();
+  const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 112, seed: chunk });
+  const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: HELD_OUT, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: Number(args.dseed ?? 300_000_000) + chunk * 100_000, reasoning: 'compact' }]);
+  daggerPool.push(...d.examples);
+  if (daggerPool.length > 40_000) daggerPool.splice(0, daggerPool.length - 40_000);
+  console.log(`  dagger learner wins ${d.learnerWins}/${d.episodes} disagree ${(d.disagreements / Math.max(1, d.turns) * 100).toFixed(0)}% of ${d.turns} turns, pool ${daggerPool.length} (${((performance.now() - t) / 1000).toFixed(1)}s)`);
+};
+// daggerFirst=1: a DAgger round before the first chunk (when continuing from a checkpoint).
+if (args.dagger && args.daggerFirst) await daggerRound(-1);
 for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
   if (chunk > 0 && args.fresh) ex = examplesFromTraces(oracleTraces(Number(args.seed ?? 1000) + chunk * 7919 * EP));
   if (daggerPool.length) ex = ex.concat(daggerPool);
@@ -47,14 +57,7 @@ for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
     const acc = fields.map(([name, re]) => `${name} ${(probe.filter((e, i) => part(gens[i]!.text, re) === part(e.response, re)).length / probe.length * 100).toFixed(0)}%`);
     console.log('  probe', acc.join(' '));
   }
-  if (args.dagger) {
-    t0 = performance.now();
-    const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 112, seed: chunk });
-    const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: HELD_OUT, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: 300_000_000 + chunk * 100_000, reasoning: 'compact' }]);
-    daggerPool.push(...d.examples);
-    if (daggerPool.length > 40_000) daggerPool.splice(0, daggerPool.length - 40_000);
-    console.log(`  dagger learner wins ${d.learnerWins}/${d.episodes} disagree ${(d.disagreements / Math.max(1, d.turns) * 100).toFixed(0)}% of ${d.turns} turns, pool ${daggerPool.length} (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
-  }
+  if (args.dagger && done + EVERY < STEPS) await daggerRound(chunk);
   if (args.out) await saveModel(m, args.out);
   if (EVALN === 0) continue;
   const agent = new ModelAgent(m, { temperature: 0, maxTokens: 112 });
