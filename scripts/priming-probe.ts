@@ -34,8 +34,8 @@ const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOp
 const opt = await createAdam(LR);
 const daggerRound = async (chunk: number): Promise<void> => {
   const t = performance.now();
-  const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 112, seed: chunk });
-  const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: HELD_OUT, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: Number(args.dseed ?? 300_000_000) + chunk * 100_000, reasoning: 'compact' }]);
+  const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 112, seed: chunk + 1 });
+  const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: HELD_OUT, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: Number(args.dseed ?? 300_000_000) + (chunk + 1) * 100_000, reasoning: 'compact' }]);
   daggerPool.push(...d.examples);
   if (daggerPool.length > 40_000) daggerPool.splice(0, daggerPool.length - 40_000);
   console.log(`  dagger learner wins ${d.learnerWins}/${d.episodes} disagree ${(d.disagreements / Math.max(1, d.turns) * 100).toFixed(0)}% of ${d.turns} turns, pool ${daggerPool.length} (${((performance.now() - t) / 1000).toFixed(1)}s)`);
