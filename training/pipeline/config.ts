@@ -474,8 +474,10 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
   const from = type === 'dpo' && o.data !== null && typeof o.data === 'object' && !Array.isArray(o.data) ? (o.data as Obj).from : undefined;
   const fromStage = typeof from === 'string' ? prior.find((s) => s.name === from) : undefined;
   let envs: StageEnvSpec[];
-  if (o.envs === undefined && fromStage) envs = fromStage.envs;
-  else {
+  if (o.envs === undefined && from !== undefined) {
+    if (!fromStage || !('data' in fromStage)) fail(`${f}data.from`, `expected the name of an earlier fuse-sft or dpo stage, got ${show(from)}`);
+    envs = fromStage.envs;
+  } else {
     if (!Array.isArray(o.envs) || o.envs.length === 0) fail(`${f}envs`, `expected a non-empty array of envs, got ${show(o.envs)}`);
     envs = o.envs.map((e, j) => envSpec(e, `${f}envs[${j}]`, hooks));
   }
