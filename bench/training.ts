@@ -29,7 +29,7 @@ export async function run(): Promise<void> {
     stages: [{ type: 'mgt', envs: [{ id: 'Sokoban-v0', mode: 'image', style: 'plan' }], groupSize: 8, batch: 4, lr: 1e-4, steps: 1 }],
   }, configHooks);
   const stage = cfg.stages[0]!;
-  if (stage.type === 'prime') throw new Error('unexpected');
+  if (stage.type !== 'mgt') throw new Error('unexpected');
   const tokenizer = Tokenizer.build(await tokenizerCorpus(cfg));
   const model = LmmModel.create({ preset: 'small', tokenizer, seed: 0 });
   const rng = new Rng(1);

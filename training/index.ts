@@ -19,3 +19,5 @@ export * from './pipeline/config.js';
 export * from './pipeline/checkpoint.js';
 export * from './pipeline/run.js';
 export * from './metrics/ablation.js';
+// Source fusion: best-of-sources SFT and DPO (issue 16).
+export * from './fusion/index.js';

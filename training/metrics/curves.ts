@@ -20,6 +20,10 @@ export const DEFAULT_CURVES: readonly { key: string; title: string }[] = [
   { key: 'entropy', title: 'entropy (nats/token)' },
   { key: 'clipFraction', title: 'clipped fraction' },
   { key: 'tokensPerSec', title: 'tokens/s' },
+  { key: 'dpo/margin', title: 'DPO implicit reward margin (chosen - rejected)' },
+  { key: 'dpo/accuracy', title: 'DPO implicit reward accuracy' },
+  { key: 'dpo/chosenLogp', title: 'DPO log-prob of the chosen response' },
+  { key: 'dpo/rejectedLogp', title: 'DPO log-prob of the rejected response' },
 ];
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
@@ -36,7 +40,8 @@ export interface CurveOptions {
 export async function plotMetrics(records: readonly MetricsRecord[], outDir: string, opts: CurveOptions = {}): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const alpha = opts.smoothing ?? 0.3;
-  const train = records.filter((r) => r.kind === 'train' || r.kind === 'prime');
+  // Per-update records: RL updates, priming / fuse-sft SFT steps, DPO steps.
+  const train = records.filter((r) => r.kind === 'train' || r.kind === 'prime' || r.kind === 'sft' || r.kind === 'dpo');
   const stages: string[] = [];
   const seenStages = new Set<string>();
   for (const r of records) if (typeof r.stage === 'string' && !seenStages.has(r.stage)) { seenStages.add(r.stage); stages.push(r.stage); }

@@ -1,5 +1,6 @@
 /**
- * The training config (JSON): stages run in order (prime -> fre -> mgt), each with its envs,
+ * The training config (JSON): stages run in order (prime -> fre -> mgt, and the fusion
+ * stages fuse-sft and dpo of issue 16 anywhere in between), each with its envs,
  * algorithm and budget; the checkpoint of one stage starts the next. `validateTrainConfig`
  * checks everything before any training starts and throws a TrainingConfigError naming the
  * bad field (e.g. `stages[1].envs[0].mode`). Defaults are filled in, so the returned
@@ -14,8 +15,10 @@ import { KL_ESTIMATORS } from '../rl/kl.js';
 import type { UpdateSettings } from '../rl/update.js';
 import { ORACLE_STYLES, type OracleStyle } from '../../agents/oracles/oracle.js';
 import { REWARD_COMPONENTS } from '../rollout/components.js';
+import { DPO_LOSSES, type DpoLoss } from '../fusion/losses.js';
+import type { FuseDataSpec, FuseSource } from '../fusion/dataset.js';
 
-export const STAGE_TYPES = ['prime', 'fre', 'mgt'] as const;
+export const STAGE_TYPES = ['prime', 'fre', 'mgt', 'fuse-sft', 'dpo'] as const;
 export type StageType = (typeof STAGE_TYPES)[number];
 export type InteractionStyle = 'step' | 'plan';
 
@@ -129,7 +132,48 @@ export interface RlStageConfig extends StageBase {
   sampling: SamplingConfig;
 }
 
-export type StageConfig = PrimeStageConfig | RlStageConfig;
+/**
+ * The source-sampling dataset of a fusion stage (training/fusion/dataset.ts): prompts of
+ * the stage's envs answered by every source, scored with the RL reward.
+ */
+export interface FuseDataConfig extends Omit<FuseDataSpec, 'envs' | 'seedLimit'> {
+  /** Folder of the dataset (data.jsonl, images/); null: `<out>/datasets/<stage name>`. */
+  dir: string | null;
+}
+
+/** A dpo stage's `data: { from: NAME }`: the dataset of the earlier fusion stage NAME. */
+export interface FuseDataRef {
+  from: string;
+}
+
+/** SFT on the best response per prompt across the sources (FuseChat step 1), with primeModel. */
+export interface FuseSftStageConfig extends StageBase {
+  type: 'fuse-sft';
+  data: FuseDataConfig;
+  /** Sequences per SFT step. */
+  batch: number;
+  /** Linear warm-up steps (default min(20, steps / 10)). */
+  warmup: number | null;
+  /** Prompts whose best response scores below this are left out (null: none). */
+  minReward: number | null;
+}
+
+/** DPO on (best, worst) pairs of one source per prompt (FuseChat step 2). */
+export interface DpoStageConfig extends StageBase {
+  type: 'dpo';
+  data: FuseDataConfig | FuseDataRef;
+  /** Pairs per optimizer step. */
+  batch: number;
+  warmup: number | null;
+  beta: number;
+  loss: DpoLoss;
+  /** Keep pairs whose reward gap is in [minGap, maxGap] (maxGap null: no bound). */
+  minGap: number;
+  maxGap: number | null;
+  maxGradNorm: number;
+}
+
+export type StageConfig = PrimeStageConfig | RlStageConfig | FuseSftStageConfig | DpoStageConfig;
 
 export interface ModelSpec {
   /** Model preset of agents/model (tiny, small). */
@@ -162,6 +206,8 @@ export interface ConfigCheckHooks {
    * over its limit); an error with a `field` property names the override at fault.
    */
   checkModel?(preset: string, overrides: Record<string, number>): void;
+  /** Throw when an agent spec (a fusion source) names no known agent kind. */
+  checkAgent?(spec: string): void;
 }
 
 /**
@@ -317,17 +363,126 @@ function algorithm(v: unknown, field: string): AlgorithmConfig {
 const STAGE_FIELDS_COMMON = ['name', 'type', 'envs', 'steps', 'lr', 'eval', 'replays', 'batch'];
 const RL_FIELDS = [...STAGE_FIELDS_COMMON, 'algorithm', 'groupSize', 'rewards', 'sampling'];
 const PRIME_FIELDS = [...STAGE_FIELDS_COMMON, 'traces', 'warmup', 'dagger'];
+const FUSE_SFT_FIELDS = [...STAGE_FIELDS_COMMON, 'data', 'warmup', 'minReward'];
+const DPO_FIELDS = [...STAGE_FIELDS_COMMON, 'data', 'warmup', 'beta', 'loss', 'minGap', 'maxGap', 'maxGradNorm'];
+const DATA_FIELDS = ['sources', 'prompts', 'chunk', 'seed', 'rewards', 'maxTokens', 'dir'];
+const SOURCE_FIELDS = ['agent', 'name', 'samples', 'temperature', 'settings'];
+const FIELDS_OF: Record<StageType, string[]> = { prime: PRIME_FIELDS, fre: RL_FIELDS, mgt: RL_FIELDS, 'fuse-sft': FUSE_SFT_FIELDS, dpo: DPO_FIELDS };
 
-function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: SamplingConfig): StageConfig {
+/** Reward weights over the REWARD_COMPONENTS, over the RL default (accuracy 1, format 0.5, env 0, penalty 1). */
+function rewardWeights(v: unknown, field: string): Record<string, number> {
+  const rewards: Record<string, number> = { accuracy: 1, format: 0.5, env: 0, penalty: 1 };
+  if (v === undefined) return rewards;
+  for (const [k, w] of Object.entries(obj(v, field))) {
+    if (!(REWARD_COMPONENTS as readonly string[]).includes(k)) fail(`${field}.${k}`, `unknown reward component; expected one of ${REWARD_COMPONENTS.join(', ')}`);
+    if (typeof w !== 'number' || !Number.isFinite(w)) fail(`${field}.${k}`, `expected a finite number, got ${show(w)}`);
+    rewards[k] = w;
+  }
+  return rewards;
+}
+
+/** What a fusion stage's `data` may refer to: the earlier stages and the run's settings. */
+interface DataContext {
+  prior: readonly StageConfig[];
+  configSeed: number;
+  baseSampling: SamplingConfig;
+  hooks: ConfigCheckHooks;
+}
+
+function fuseSource(v: unknown, field: string, ctx: DataContext): FuseSource {
+  const o = obj(v, field);
+  noUnknown(o, field, SOURCE_FIELDS);
+  const f = `${field}.`;
+  const agent = str(o, 'agent', f);
+  const colon = agent.indexOf(':');
+  const kind = (colon < 0 ? agent : agent.slice(0, colon)).trim();
+  if (kind === 'stage') {
+    const ref = agent.slice(colon + 1);
+    if (!ctx.prior.some((s) => s.name === ref)) fail(`${f}agent`, `stage:NAME samples the checkpoint of an earlier stage; no earlier stage is named ${show(ref)} (earlier: ${ctx.prior.map((s) => s.name).join(', ') || 'none'})`);
+  } else if (ctx.hooks.checkAgent) {
+    try { ctx.hooks.checkAgent(agent); } catch (e) { fail(`${f}agent`, (e as Error).message); }
+  }
+  return {
+    name: str(o, 'name', f, agent),
+    agent,
+    samples: int(o, 'samples', f, 1, 1, 4096),
+    temperature: o.temperature === undefined || o.temperature === null ? null : numIn(o, 'temperature', f, undefined, 0, 10),
+    settings: o.settings === undefined ? {} : { ...obj(o.settings, `${f}settings`) },
+  };
+}
+
+function fuseData(v: unknown, field: string, ctx: DataContext, allowFrom: boolean): FuseDataConfig | FuseDataRef {
+  const o = obj(v, field);
+  const f = `${field}.`;
+  if (allowFrom && o.from !== undefined) {
+    noUnknown(o, field, ['from']);
+    const from = str(o, 'from', f);
+    const owner = ctx.prior.find((s) => s.name === from);
+    if (!owner || !('data' in owner)) fail(`${f}from`, `expected the name of an earlier fuse-sft or dpo stage, got ${show(from)}`);
+    return { from };
+  }
+  noUnknown(o, field, allowFrom ? [...DATA_FIELDS, 'from'] : DATA_FIELDS);
+  if (!Array.isArray(o.sources) || o.sources.length === 0) fail(`${f}sources`, `expected a non-empty array of sources ({agent, samples, temperature}), got ${show(o.sources)}`);
+  const sources = o.sources.map((s, j) => fuseSource(s, `${f}sources[${j}]`, ctx));
+  const names = new Set<string>();
+  sources.forEach((s, j) => {
+    if (names.has(s.name)) fail(`${f}sources[${j}].name`, `duplicate source name ${show(s.name)} (give each source its own name)`);
+    names.add(s.name);
+  });
+  const chunk = int(o, 'chunk', f, 8, 1, 4096);
+  const most = sources.reduce((m, s) => Math.max(m, s.samples), 1);
+  if (chunk * most > TRAIN_LIMITS.responsesPerUpdate) fail(`${f}chunk`, limitMessage(`chunk x samples (${chunk} x ${most} episodes played at once)`, chunk * most, TRAIN_LIMITS.responsesPerUpdate));
+  return {
+    sources,
+    prompts: int(o, 'prompts', f, 64, 1, 10_000_000),
+    chunk,
+    seed: int(o, 'seed', f, ctx.configSeed, 0),
+    rewards: rewardWeights(o.rewards, `${f}rewards`),
+    maxTokens: int(o, 'maxTokens', f, ctx.baseSampling.maxTokens, 1, 100000),
+    dir: o.dir === undefined || o.dir === null ? null : str(o, 'dir', f),
+  };
+}
+
+/** The stage whose dataset a fusion stage trains on: itself, or the stage its `data.from` names (resolving chains). */
+export function datasetStage(stages: readonly StageConfig[], index: number): FuseSftStageConfig | DpoStageConfig {
+  let s = stages[index]!;
+  for (let hops = 0; hops <= stages.length; hops++) {
+    if (s.type !== 'fuse-sft' && s.type !== 'dpo') throw new TrainingConfigError(`stages[${index}]`, 'not a fusion stage');
+    if (!('from' in s.data)) return s;
+    const from = s.data.from;
+    const next = stages.find((t) => t.name === from);
+    if (!next) throw new TrainingConfigError(`stages[${index}].data.from`, `no stage named ${show(from)}`);
+    s = next;
+  }
+  throw new TrainingConfigError(`stages[${index}].data.from`, 'data.from refers in a circle');
+}
+
+/** The dataset spec of a fusion stage that declares its data: its envs and seed limit plus the data config. */
+export function fuseDataSpec(owner: FuseSftStageConfig | DpoStageConfig): FuseDataSpec {
+  if ('from' in owner.data) throw new TrainingConfigError(owner.name, 'this stage reuses another stage\'s dataset; resolve it with datasetStage first');
+  const { dir: _dir, ...data } = owner.data;
+  return { envs: owner.envs, sources: data.sources, prompts: data.prompts, chunk: data.chunk, seed: data.seed, seedLimit: owner.eval.seedStart, rewards: data.rewards, maxTokens: data.maxTokens };
+}
+
+function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: SamplingConfig, prior: readonly StageConfig[], configSeed: number): StageConfig {
   const field = `stages[${i}]`;
   const o = obj(v, field);
   const f = `${field}.`;
   const type = oneOf(o, 'type', f, STAGE_TYPES.includes(o.name as StageType) ? (o.name as StageType) : undefined, STAGE_TYPES);
-  noUnknown(o, field, type === 'prime' ? PRIME_FIELDS : RL_FIELDS);
+  noUnknown(o, field, FIELDS_OF[type]);
   const name = str(o, 'name', f, type);
   if (!/^[A-Za-z0-9_-]+$/.test(name)) fail(`${f}name`, `expected letters, digits, _ or - (it names a folder), got ${show(name)}`);
-  if (!Array.isArray(o.envs) || o.envs.length === 0) fail(`${f}envs`, `expected a non-empty array of envs, got ${show(o.envs)}`);
-  const envs = o.envs.map((e, j) => envSpec(e, `${f}envs[${j}]`, hooks));
+  // A dpo stage on another stage's dataset (`data: { from }`) plays that stage's envs unless it names its own.
+  const from = type === 'dpo' && o.data !== null && typeof o.data === 'object' && !Array.isArray(o.data) ? (o.data as Obj).from : undefined;
+  const fromStage = typeof from === 'string' ? prior.find((s) => s.name === from) : undefined;
+  let envs: StageEnvSpec[];
+  if (o.envs === undefined && from !== undefined) {
+    if (!fromStage || !('data' in fromStage)) fail(`${f}data.from`, `expected the name of an earlier fuse-sft or dpo stage, got ${show(from)}`);
+    envs = fromStage.envs;
+  } else {
+    if (!Array.isArray(o.envs) || o.envs.length === 0) fail(`${f}envs`, `expected a non-empty array of envs, got ${show(o.envs)}`);
+    envs = o.envs.map((e, j) => envSpec(e, `${f}envs[${j}]`, hooks));
+  }
   const common = {
     name,
     envs,
@@ -344,6 +499,32 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
   }
   if (type === 'prime' && seedStart <= PRIME_TRACE_SEED_MARGIN) {
     fail(`${f}eval.seedStart`, `a prime stage draws its trace seeds below seedStart - ${PRIME_TRACE_SEED_MARGIN}, so seedStart must be above ${PRIME_TRACE_SEED_MARGIN}; got ${seedStart}`);
+  }
+  if (type === 'fuse-sft' || type === 'dpo') {
+    if (o.data === undefined) fail(`${f}data`, type === 'dpo' ? 'expected the dataset: {sources, prompts, ...} or {from: "<earlier fuse-sft stage>"}' : 'expected the dataset: {sources, prompts, ...}');
+    const data = fuseData(o.data, `${f}data`, { prior, configSeed, baseSampling, hooks }, type === 'dpo');
+    if ('from' in data) {
+      const limit = datasetStage([...prior, { ...common, type: 'dpo', data } as DpoStageConfig], prior.length).eval.seedStart;
+      if (limit > seedStart) fail(`${f}eval.seedStart`, `the dataset's prompts use level seeds below ${limit}; evaluating from ${seedStart} would test on training prompts`);
+    }
+    const warmup = o.warmup === undefined || o.warmup === null ? null : int(o, 'warmup', f, undefined, 0, 10_000_000);
+    if (type === 'fuse-sft') {
+      if ('from' in data) fail(`${f}data.from`, 'only a dpo stage reuses another stage\'s dataset');
+      return {
+        ...common, type, data, batch: int(o, 'batch', f, 16, 1, 100000), warmup,
+        minReward: o.minReward === undefined || o.minReward === null ? null : numIn(o, 'minReward', f, undefined, -Infinity, Infinity),
+      };
+    }
+    const minGap = numIn(o, 'minGap', f, 0.01, 0, Infinity);
+    const maxGap = o.maxGap === undefined || o.maxGap === null ? null : numIn(o, 'maxGap', f, undefined, 0, Infinity);
+    if (maxGap !== null && maxGap < minGap) fail(`${f}maxGap`, `expected at least minGap (${minGap}), got ${maxGap}`);
+    return {
+      ...common, type, data, batch: int(o, 'batch', f, 8, 1, 100000), warmup,
+      beta: numIn(o, 'beta', f, 0.1, 0, 1e6, true),
+      loss: oneOf(o, 'loss', f, 'dpo', DPO_LOSSES),
+      minGap, maxGap,
+      maxGradNorm: numIn(o, 'maxGradNorm', f, 1, 0, Infinity),
+    };
   }
   if (type === 'prime') {
     let dagger: DaggerConfig | null = null;
@@ -371,14 +552,7 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
     fail(`${f}batch`, limitMessage(`batch x groupSize (${batch} x ${groupSize} responses per update)`, batch * groupSize, TRAIN_LIMITS.responsesPerUpdate));
   }
   if (alg.miniBatch > 0 && alg.miniBatch > batch * groupSize) fail(`${f}algorithm.miniBatch`, `miniBatch (${alg.miniBatch}) exceeds the ${batch * groupSize} responses of an update`);
-  const rewards: Record<string, number> = { accuracy: 1, format: 0.5, env: 0, penalty: 1 };
-  if (o.rewards !== undefined) {
-    for (const [k, w] of Object.entries(obj(o.rewards, `${f}rewards`))) {
-      if (!(REWARD_COMPONENTS as readonly string[]).includes(k)) fail(`${f}rewards.${k}`, `unknown reward component; expected one of ${REWARD_COMPONENTS.join(', ')}`);
-      if (typeof w !== 'number' || !Number.isFinite(w)) fail(`${f}rewards.${k}`, `expected a finite number, got ${show(w)}`);
-      rewards[k] = w;
-    }
-  }
+  const rewards = rewardWeights(o.rewards, `${f}rewards`);
   return { ...common, type, algorithm: alg, groupSize, batch, rewards, sampling: sampling(o.sampling, `${f}sampling`, baseSampling) };
 }
 
@@ -411,7 +585,9 @@ export function validateTrainConfig(raw: unknown, hooks: ConfigCheckHooks = {}):
   if (m.init !== undefined && m.init !== null && (typeof m.init !== 'string' || !m.init)) fail('model.init', `expected a checkpoint directory path or null, got ${show(m.init)}`);
   const baseSampling = sampling(o.sampling, 'sampling', DEFAULT_SAMPLING);
   if (!Array.isArray(o.stages) || o.stages.length === 0) fail('stages', `expected a non-empty array of stages, got ${show(o.stages)}`);
-  const stages = o.stages.map((s, i) => stage(s, i, hooks, baseSampling));
+  const seed = int(o, 'seed', '', 0, 0);
+  const stages: StageConfig[] = [];
+  o.stages.forEach((s, i) => { stages.push(stage(s, i, hooks, baseSampling, stages, seed)); });
   const seen = new Set<string>();
   stages.forEach((s, i) => {
     if (seen.has(s.name)) fail(`stages[${i}].name`, `duplicate stage name ${show(s.name)} (each stage writes its own folder)`);
@@ -419,7 +595,7 @@ export function validateTrainConfig(raw: unknown, hooks: ConfigCheckHooks = {}):
   });
   return {
     name,
-    seed: int(o, 'seed', '', 0, 0),
+    seed,
     output: str(o, 'output', '', `runs/${name}`),
     model: { preset, overrides, init: (m.init as string | undefined) ?? null },
     checkpointEvery: int(o, 'checkpointEvery', '', 25, 1),

@@ -1,6 +1,7 @@
 /**
  * The staged training pipeline behind `lmm-gym train`: prime (SFT) -> fre (RL on text) ->
- * mgt (RL on images), each stage starting from the previous stage's checkpoint.
+ * mgt (RL on images), and the fusion stages fuse-sft (best-of-sources SFT) and dpo
+ * (training/pipeline/fusion.ts), each stage starting from the previous stage's checkpoint.
  *
  * Output folder:
  *   config.json           the validated config with defaults filled in
@@ -42,7 +43,11 @@ import { primeModel, sftExampleSize } from '../priming/sft.js';
 import { collectDaggerExamples } from '../priming/dagger.js';
 import type { SftExample } from '../priming/types.js';
 import { ResumeError, TrainingConfigError } from '../errors.js';
-import { PRIME_TRACE_SEED_MARGIN, validateTrainConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type StageEnvSpec, type TrainConfig } from './config.js';
+import { PRIME_TRACE_SEED_MARGIN, validateTrainConfig, type DpoStageConfig, type FuseSftStageConfig, type PrimeStageConfig, type RlStageConfig, type StageConfig, type StageEnvSpec, type TrainConfig } from './config.js';
+import { runDpoStage, runFuseSftStage, type FusionHelpers } from './fusion.js';
+import { listAgents, parseAgentSpec } from '../../agents/registry.js';
+import '../../agents/builtin.js';
+import '../../agents/openai.js';
 import { checkpointDir, loadOptimizer, readTrainerState, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
 import { minOf, pushAll } from '../../envs/core/arrays.js';
 
@@ -92,6 +97,12 @@ export const configHooks = {
   /** The preset with the overrides (vocabulary: a small tokenizer's; the real one is checked again at creation). */
   checkModel(preset: string, overrides: Record<string, number>) {
     modelConfig(preset as ModelPreset, 300, overrides);
+  },
+  /** A fusion source's agent kind must be registered (oracle, random, model, openai ...). */
+  checkAgent(spec: string) {
+    const { kind } = parseAgentSpec(spec);
+    const kinds = listAgents().map((a) => a.name);
+    if (!kinds.includes(kind)) throw new TrainingConfigError('agent', `unknown agent kind ${JSON.stringify(kind)}; known kinds: ${[...kinds, 'stage'].join(', ')}`);
   },
 };
 
@@ -221,6 +232,8 @@ export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = 
       const ctx: StageContext = { config, stage, index: i, stageDir, out, model, logger, log, promptOf, globalBase, quiet: Boolean(options.quiet), crashCheck, state: state && !state.done ? state : null };
       try {
         if (stage.type === 'prime') await runPrimeStage(ctx as StageContext<PrimeStageConfig>, options.prime);
+        else if (stage.type === 'fuse-sft') summary[stage.name] = await runFuseSftStage(ctx as StageContext<FuseSftStageConfig>, fusionHelpers);
+        else if (stage.type === 'dpo') summary[stage.name] = await runDpoStage(ctx as StageContext<DpoStageConfig>, fusionHelpers);
         else summary[stage.name] = await runRlStage(ctx as StageContext<RlStageConfig>);
       } finally {
         model.dispose();
@@ -242,7 +255,8 @@ export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = 
   return { out, finalCheckpoint: join(out, 'final'), metricsPath, summary };
 }
 
-interface StageContext<S extends StageConfig = StageConfig> {
+/** What a stage runner gets: the run, the stage, its model (loaded) and the logging hooks. */
+export interface StageContext<S extends StageConfig = StageConfig> {
   config: TrainConfig;
   stage: S;
   index: number;
@@ -262,6 +276,12 @@ interface StageContext<S extends StageConfig = StageConfig> {
 function stageSeed(config: TrainConfig, index: number): number {
   return (config.seed * 1000 + index * 7919 + 17) % 2 ** 31;
 }
+
+const fusionHelpers: FusionHelpers = {
+  evalStage: (ctx, step) => evalStage(ctx, step),
+  stageStartDir: (ctx) => stageStartDir(ctx.out, ctx.config.stages, ctx.index),
+  stageSeed,
+};
 
 /**
  * The default prime stage: oracle traces of every env of the stage (`traces` episodes each,
@@ -486,7 +506,7 @@ async function evalStage(ctx: StageContext, step: number): Promise<Record<string
   const { stage } = ctx;
   if (stage.eval.episodes === 0) return [];
   const out: Record<string, unknown>[] = [];
-  const sampling = stage.type === 'prime' ? ctx.config.sampling : (stage as RlStageConfig).sampling;
+  const sampling = 'sampling' in stage ? stage.sampling : ctx.config.sampling;
   const agent = new ModelAgent(ctx.model, { temperature: stage.eval.temperature, maxTokens: sampling.maxTokens, seed: stage.eval.seedStart, input: ctx.promptOf, name: `policy@${stage.name}:${step}` });
   const levels = stage.eval.levels ? loadBoxobanFile(stage.eval.levels) : null;
   const episodes = levels ? Math.min(levels.length, stage.eval.episodes) : stage.eval.episodes;

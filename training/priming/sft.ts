@@ -23,8 +23,14 @@ export interface PrimeOptions {
   progress?: boolean;
   /** Write the loss curve PNG here at the end. */
   lossCurvePath?: string;
-  /** Called after every step. */
-  onStep?: (s: { step: number; loss: number; gradNorm: number; tokens: number; learningRate: number }) => void;
+  /** Called after every step (awaited when it returns a promise, e.g. to save a checkpoint). */
+  onStep?: (s: { step: number; loss: number; gradNorm: number; tokens: number; learningRate: number }) => void | Promise<void>;
+  /**
+   * Continue a run stopped after this many steps (default 0): the shuffles and the learning
+   * rate schedule of the skipped steps are replayed without touching the model, so steps
+   * startStep.. are exactly those of an uninterrupted run (with the same weights and optimizer).
+   */
+  startStep?: number;
   /** Reuse an optimizer (e.g. to continue priming); default a new Adam (`createAdam`: native when available). */
   optimizer?: tf.Optimizer;
 }
@@ -82,10 +88,12 @@ export async function primeModel(model: LmmModel, examples: readonly SftExample[
   const losses: number[] = [];
   let order: number[] = [], cursor = 0, tokens = 0;
   const started = performance.now();
+  const startStep = options.startStep ?? 0;
   for (let step = 0; step < total; step++) {
     if (cursor + batchSize > order.length) { order = rng.shuffle(fits.map((_, i) => i)); cursor = 0; }
     const batch = order.slice(cursor, cursor + batchSize).map((i) => fits[i]!);
     cursor += batchSize;
+    if (step < startStep) continue;
     const lr = primingLearningRate(step, total, peak, warmup);
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const scored = batch.map((b) => toScoredExample(b.e));
@@ -93,9 +101,9 @@ export async function primeModel(model: LmmModel, examples: readonly SftExample[
     const n = batch.reduce((a, b) => a + b.tokens, 0);
     tokens += n;
     losses.push(r.loss);
-    options.onStep?.({ step, loss: r.loss, gradNorm: r.gradNorm, tokens: n, learningRate: lr });
+    await options.onStep?.({ step, loss: r.loss, gradNorm: r.gradNorm, tokens: n, learningRate: lr });
     const secs = (performance.now() - started) / 1000;
-    bar?.update(step + 1, `loss ${r.loss.toFixed(3)} ${(tokens / secs).toFixed(0)} tok/s`);
+    bar?.update(step + 1, `loss ${r.loss.toFixed(3)} ${(tokens / secs).toFixed(0)} tok/s`, startStep);
     if (step % 4 === 3) await new Promise((res) => setImmediate(res)); // let signals and I/O through
   }
   if (!options.optimizer) optimizer.dispose();

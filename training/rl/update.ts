@@ -81,7 +81,7 @@ function chunks<T>(xs: readonly T[], size: number): T[][] {
 }
 
 /** Score the sequences under a model (no gradients), e.g. the reference policy; batched by `batch`. */
-export async function scoreSequences(model: LmmModel, seqs: readonly TrainSequence[], temperature: number, batch = 32): Promise<number[][]> {
+export async function scoreSequences(model: LmmModel, seqs: readonly Pick<TrainSequence, 'input' | 'tokenIds'>[], temperature: number, batch = 32): Promise<number[][]> {
   const out: number[][] = [];
   for (const part of chunks(seqs, batch)) {
     const scored = await model.scoreResponses(part.map((s) => ({ input: s.input, response: s.tokenIds })), { temperature });
