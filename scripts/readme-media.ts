@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { make, scriptedFootballDecision, solveSokoban, SokobanEnv, type Env, type Frame } from '../envs/index.js';
-import { encodeGif } from '../replays/render.js';
+import { encodeGif } from '../replays/gif.js';
 
 const MAX_BYTES = 300 * 1024;
 

@@ -4,7 +4,7 @@ import {
   type Env, type Frame, SokobanEnv,
 } from '../../envs/index.js';
 import { writeFileAtomic } from '../../envs/render/png.js';
-import { encodeGif } from '../../replays/render.js';
+import { encodeGif } from '../../replays/gif.js';
 import { IMPORT_HELP, IMPORT_OPTION, importModules, intFlag, parseCommandArgs, parseKeyValues } from '../args.js';
 
 const HELP = `usage: lmm-gym demo [--env ID] [--seed N] [--steps N] [--policy P] [--out DIR] [--option key=value ...] [--import MODULE]
