@@ -208,7 +208,9 @@ export function watchPerson(server: WatchServer, session: PlaySession, options: 
   void publish();
   const fps = options.fps ?? session.realtimeFps;
   let timer: ReturnType<typeof setInterval> | null = null;
-  if (session.realtimeFps !== null && fps) timer = setInterval(() => { session.tick(); void publish(); }, 1000 / fps);
+  if (session.realtimeFps !== null && fps) {
+    timer = setInterval(() => { const before = session.steps; session.tick(); if (session.steps !== before) void publish(); }, 1000 / fps);
+  }
   return () => { if (timer) clearInterval(timer); server.onKey = null; };
 }
 

@@ -82,7 +82,8 @@ export function playWithKeys(session: PlaySession, input: KeyInput, output: Scre
     draw();
     const fps = options.fps ?? session.realtimeFps;
     if (session.realtimeFps !== null && fps) {
-      timer = setInterval(() => { session.tick(); draw(); }, 1000 / fps);
+      // Redraw only when the tick stepped (an ended episode waits for r / n / q).
+      timer = setInterval(() => { const before = session.steps; session.tick(); if (session.steps !== before) draw(); }, 1000 / fps);
     }
   });
 }

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { make } from '../../envs/index.js';
 import { createAgent } from '../../agents/registry.js';
 import '../../agents/builtin.js';
@@ -97,6 +97,28 @@ describe('watch server over HTTP', () => {
     expect((await call(`${url}key`, { method: 'POST', body: 'x'.repeat(5000), headers: { 'content-type': 'application/json' } })).status).toBe(413);
     expect((await call(`${url}nope`)).status).toBe(404);
     expect((await call(`${url}state?after=abc`)).status).toBe(400);
+  });
+
+  it('a real-time env (Football) ticks on its own; a key is the next tick\'s action (fake timers)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const server = new WatchServer('Football-v0 · you play', 'person');
+      servers.push(server);
+      await server.listen(0);
+      const session = new PlaySession(make('Football-v0'), { envId: 'Football-v0', seed: 0 });
+      stops.push(watchPerson(server, session, { fps: 5 }));
+      await server.onKey!('ArrowRight');
+      expect(session.steps).toBe(0); // queued, not taken
+      vi.advanceTimersByTime(200);
+      expect(session.moves).toEqual([5]);
+      vi.advanceTimersByTime(400);
+      expect(session.moves).toEqual([5, 0, 0]); // no key: idle
+      const s = await server.republish({});
+      expect(s.label).toBe('Level 1 · step 3');
+      expect(s.keys.join('\n')).toContain('space shoot');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('an agent plays: every env step is published, the last state says finished; keys are refused', async () => {
