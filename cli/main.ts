@@ -16,8 +16,9 @@ const loadCommand = (name: string): Promise<CommandModule> => import(new URL(`./
 
 const COMMANDS: Record<string, CommandEntry> = {
   envs: { summary: 'list registered envs with a line of description each' },
-  play: { summary: 'play an env in the terminal: lmm-gym play <id> [--seed N] [--option k=v]' },
-  demo: { summary: 'a scripted demo: plays an env and writes PNG frames (and a GIF)' },
+  play: { summary: 'play an env in the terminal (arrow keys, u undo, r restart): lmm-gym play <id> [--seed N]' },
+  watch: { summary: 'watch an env live in the browser, playing it or an agent: lmm-gym watch <id> [--agent SPEC]' },
+  demo: { summary: 'a scripted demo: plays an env and writes PNG frames and a GIF' },
   eval: { summary: 'evaluate an agent: lmm-gym eval --env ID --agent SPEC --episodes N' },
   replay: { summary: 'render a replay file: lmm-gym replay FILE --png DIR | --gif OUT | --html OUT' },
   train: { summary: 'run a staged training pipeline: lmm-gym train --config FILE' },

@@ -105,13 +105,8 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function viewerPage(data: ViewerData): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Replay: ${escapeHtml(data.title)}</title>
-<style>
-body{margin:0;background:#101218;color:#e6e6e6;font:14px/1.4 "DejaVu Sans Mono",Menlo,Consolas,monospace}
+/** The viewer's style sheet (dark page, game frame, text panel), shared with `lmm-gym watch`. */
+export const VIEWER_CSS = `body{margin:0;background:#101218;color:#e6e6e6;font:14px/1.4 "DejaVu Sans Mono",Menlo,Consolas,monospace}
 header{padding:8px 14px;color:#9aa0aa;border-bottom:1px solid #2a2d38}
 main{display:flex;gap:16px;padding:14px;align-items:flex-start;flex-wrap:wrap}
 #game{image-rendering:pixelated;image-rendering:crisp-edges;background:#000;max-width:100%}
@@ -122,7 +117,15 @@ pre{white-space:pre-wrap;word-break:break-word;margin:4px 0 8px;max-height:40vh;
 #controls{display:flex;gap:6px;align-items:center;padding:0 14px 10px;flex-wrap:wrap}
 button{background:#2a2d38;color:#e6e6e6;border:1px solid #3a3d4a;border-radius:4px;padding:4px 10px;font:inherit;cursor:pointer}
 #slider{flex:1;min-width:200px}
-</style></head>
+`;
+
+function viewerPage(data: ViewerData): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Replay: ${escapeHtml(data.title)}</title>
+<style>
+${VIEWER_CSS}</style></head>
 <body data-ready="0" data-index="0">
 <header>${escapeHtml(data.title)} · <span class="dim">←/→ step · space play/pause · Home/End</span></header>
 <div id="controls">

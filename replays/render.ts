@@ -1,12 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { encodePng, writeFileAtomic } from '../envs/render/png.js';
 import type { Frame } from '../envs/render/frame.js';
 import { InvalidOptionError } from '../envs/core/errors.js';
 import { ReplayFormatError } from './errors.js';
 import { decodeStoredFrame, type Replay } from './format.js';
-import { reducePalette } from './palette.js';
+import { GifFrames, checkDelay } from './gif.js';
 import { PanelRenderer, checkPanelOptions, panelContent, type PanelOptions } from './panel.js';
 import { canSimulate, hasStoredFrames, makeReplayEnv, replayScaler, replayStates, type ReplayState, type ReplayStatesOptions } from './simulate.js';
 import { cumulativeReturns } from './text.js';
@@ -90,6 +89,8 @@ export async function writeReplayPngs(replay: Replay, dir: string, options: Rend
   return paths;
 }
 
+export { GifFrames, encodeGif, type GifOptions } from './gif.js';
+
 export interface ReplayGifOptions extends RenderReplayOptions {
   /** Milliseconds per frame (default: 1000 / the env's renderFps, else 250). */
   delay?: number;
@@ -111,46 +112,18 @@ export async function encodeReplayGif(replay: Replay, options: ReplayGifOptions 
   const keep = (i: number) => i % stride === 0 || i === last;
   let count = 0;
   for (let i = 0; i <= last; i++) if (keep(i)) count++;
-  // All kept frames go into one tall RGB buffer (GIF has no use for alpha), cut into pages by sharp.
-  let big: Buffer | null = null;
-  let k = 0;
-  const info = forEachAnnotatedFrame(replay, options, (frame, state) => {
-    if (!keep(state.index)) return;
-    const bytes = frame.width * frame.height * 3;
-    if (!big) {
-      if (bytes * count > GIF_MAX_BYTES) throw new InvalidOptionError(`a ${count}-frame GIF of ${frame.width}x${frame.height} needs ${Math.round((bytes * count) / 2 ** 20)} MiB; use a stride (--stride N keeps every Nth state) or a smaller --scale`);
-      big = Buffer.allocUnsafe(bytes * count);
-    }
-    const d = frame.data, out = big;
-    for (let i = 0, o = k * bytes; i < d.length; i += 4, o += 3) { out[o] = d[i]!; out[o + 1] = d[i + 1]!; out[o + 2] = d[i + 2]!; }
-    k++;
-  });
-  const colours = options.colours ?? 64;
-  if (!Number.isSafeInteger(colours) || colours < 2 || colours > 256) throw new InvalidOptionError(`GIF colours must be an integer in [2, 256], got ${colours}`);
-  // One palette for the whole animation, chosen here (see reducePalette): fast and stable colours.
-  reducePalette(big!, colours);
+  const gif = new GifFrames(count);
+  const info = forEachAnnotatedFrame(replay, options, (frame, state) => { if (keep(state.index)) gif.add(frame); });
   const delay = checkDelay(options.delay ?? Math.round(1000 / (info.renderFps && info.renderFps > 0 ? info.renderFps : 4)));
-  const hold = options.holdLast ?? 4;
-  const delays = Array.from({ length: count }, (_, i) => (i === count - 1 ? Math.min(65535, delay * hold) : delay));
-  const gif = await sharp(big!, { raw: { width: info.width, height: info.height * count, channels: 3, pageHeight: info.height }, limitInputPixels: false })
-    .gif({ delay: delays, loop: options.loop ?? 0, colours: 256, effort: 1, dither: 0, keepDuplicateFrames: true })
-    .toBuffer();
-  return { gif, frames: count, width: info.width, height: info.height, delay };
+  const bytes = await gif.encode({ ...options, delay });
+  return { gif: bytes, frames: count, width: info.width, height: info.height, delay };
 }
-
-/** Largest raw frame buffer a GIF may need (frames are held in memory for sharp). */
-const GIF_MAX_BYTES = 1.5 * 2 ** 30;
 
 /** Encode and write the GIF atomically. */
 export async function writeReplayGif(replay: Replay, path: string, options: ReplayGifOptions = {}): Promise<{ frames: number; width: number; height: number; delay: number; bytes: number }> {
   const { gif, ...rest } = await encodeReplayGif(replay, options);
   await writeFileAtomic(path, gif);
   return { ...rest, bytes: gif.length };
-}
-
-function checkDelay(ms: number): number {
-  if (!Number.isSafeInteger(ms) || ms < 10 || ms > 65535) throw new InvalidOptionError(`GIF delay must be an integer number of milliseconds in [10, 65535], got ${ms}`);
-  return ms;
 }
 
 /** The replay with header.actionNames filled from the env when the file has none (for labels). */

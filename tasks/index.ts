@@ -5,6 +5,7 @@
 export * from './types.js';
 export * from './rewards/index.js';
 export * from './parse.js';
+export { DIRECTIONS, DIRECTION_WORDS, CONTROL_KEYS, KEY_DIRECTIONS, registerPlayKeys, getPlayKeys, decodeTerminalKeys, keyMeaning, keyHelpLines, type Direction, type ControlCommand, type PlayKeys, type KeyMeaning } from './keys.js';
 export * from './prompts.js';
 export * from './language-env.js';
 // Prompt specs of the built-in envs (registerPromptSpec).

@@ -1,17 +1,14 @@
 import { countOccurrences, isFormatOk, type FormatRule } from './rewards/format.js';
 import type { ParseFailureReason, ParseResult } from './types.js';
+import { DIRECTION_SYNONYMS } from '../envs/core/words.js';
 
 /**
- * Direction synonyms accepted by every env whose action names include the target word
- * (compass words, one-letter abbreviations, arrows). Envs add their own through their
- * prompt spec (tasks/prompts.ts), e.g. Sokoban maps "up" to "push up".
+ * Direction synonyms accepted by every env whose action names include the target word:
+ * the shared table of tasks/keys.ts (compass words, the WASD letters, arrows and glyphs),
+ * the same letters `lmm-gym play` uses. Envs add their own through their prompt spec
+ * (tasks/prompts.ts), e.g. Sokoban maps "push up" to "up".
  */
-export const DIRECTION_SYNONYMS: Readonly<Record<string, string>> = Object.freeze({
-  north: 'up', n: 'up', u: 'up', '↑': 'up', '^': 'up',
-  south: 'down', s: 'down', d: 'down', '↓': 'down', v: 'down',
-  west: 'left', w: 'left', l: 'left', '←': 'left', '<': 'left',
-  east: 'right', e: 'right', r: 'right', '→': 'right', '>': 'right',
-});
+export { DIRECTION_SYNONYMS };
 
 export interface ParseOptions {
   /** Most actions accepted in one answer (default: unlimited). */

@@ -1,3 +1,4 @@
+import { registerPlayKeys } from './keys.js';
 import { registerPromptSpec, type PromptSpec } from './prompts.js';
 
 // Prompt specs of the built-in envs: rules, action help, synonyms, answer examples.
@@ -51,4 +52,22 @@ registerPromptSpec('Football-v0', {
     'no op': 'idle', noop: 'idle', wait: 'idle', stop: 'release_direction',
   },
   exampleAnswer: 'shot',
+});
+
+// Football in `lmm-gym play` / `watch`: the game runs in real time (10 ticks per second is
+// game speed); arrows / w a s d run, the number keys are a numpad (7 8 9 / 4 5 6 / 1 2 3:
+// 5 stops running, 0 does nothing new) and the letters below are the other actions.
+registerPlayKeys('Football-v0', {
+  keys: {
+    '7': 'top_left', '8': 'top', '9': 'top_right', '4': 'left', '5': 'release_direction', '6': 'right',
+    '1': 'bottom_left', '2': 'bottom', '3': 'bottom_right', '0': 'idle',
+    ' ': 'shot', j: 'short_pass', k: 'long_pass', l: 'high_pass',
+    e: 'sprint', f: 'release_sprint', c: 'dribble', b: 'release_dribble', x: 'sliding',
+  },
+  realtime: { idle: 'idle', fps: 5 },
+  help: [
+    'diagonals: numpad 7 9 1 3 (8 2 4 6 also run; 5 stop running; 0 idle)',
+    'space shoot  j short pass  k long pass  l high pass  x sliding tackle',
+    'e sprint  f stop sprinting  c dribble  b stop dribbling',
+  ],
 });

@@ -623,6 +623,7 @@ export class FootballEngine {
         if (scorer === LEFT) this.scoreLeft++; else this.scoreRight++;
         this.ev.goal = scorer;
         this.ev.outOfPlay = true;
+        this.recordGoalMoment(side, yc, zc);
         this.kickOff(1 - scorer, true);
         return;
       }
@@ -690,6 +691,24 @@ export class FootballEngine {
   /** Steps left in the game. */
   get stepsLeft(): number {
     return Math.max(0, this.scenario.gameDuration - this.steps);
+  }
+
+  /**
+   * The scene of the last goal, kept for the renderer: the players where they stood and
+   * the ball in the net, at step `step` (the kick-off is set up in the same step, so
+   * without it no frame ever shows the goal). Drawn when `ev.goal >= 0`.
+   */
+  goalMoment: { step: number; px: Float64Array; py: Float64Array; bx: number; by: number; bz: number } | null = null;
+
+  private recordGoalMoment(side: number, yc: number, zc: number): void {
+    const g = this.goalMoment && this.goalMoment.px.length === this.n ? this.goalMoment
+      : (this.goalMoment = { step: 0, px: new Float64Array(this.n), py: new Float64Array(this.n), bx: 0, by: 0, bz: 0 });
+    g.step = this.steps;
+    g.px.set(this.px); g.py.set(this.py);
+    // Just behind the line where it crossed (the net is 0.035 deep).
+    g.bx = side * Math.min(Math.abs(this.bx), 1.02);
+    g.by = Math.max(-GOAL_HALF_WIDTH, Math.min(GOAL_HALF_WIDTH, yc));
+    g.bz = Math.max(0, zc);
   }
 
   /** Shirt number (1-based within its team) of player `i`. */

@@ -5,7 +5,7 @@ import { SpriteAtlas, type SpriteDrawer } from '../render/atlas.js';
 import { blend, createFrame, type Frame } from '../render/frame.js';
 import {
   CENTER_CIRCLE_RADIUS, GOAL_AREA_DEPTH, GOAL_AREA_HALF_WIDTH, GOAL_HALF_WIDTH, LEFT, MAX_PLAYERS_PER_TEAM,
-  PENALTY_BOX_DEPTH, PENALTY_BOX_HALF_WIDTH, PENALTY_SPOT_DISTANCE, PITCH_HALF_WIDTH, ROLES,
+  PENALTY_BOX_DEPTH, PENALTY_BOX_HALF_WIDTH, PENALTY_SPOT_DISTANCE, PITCH_HALF_WIDTH, ROLES, SECONDS_PER_STEP,
 } from './constants.js';
 import type { FootballEngine } from './engine.js';
 
@@ -117,14 +117,66 @@ const PLAYER_SPRITES = playerSprites();
 const BALL_SPRITES: Record<string, SpriteDrawer> = {
   ball: (ctx, s) => {
     ctx.fillStyle = FOOTBALL_COLORS.ball;
-    ctx.beginPath(); ctx.arc(s / 2, s / 2, s / 2, 0, Math.PI * 2); ctx.fill();
-    if (s >= 5) { ctx.strokeStyle = '#222222'; ctx.lineWidth = 1; ctx.stroke(); }
+    ctx.beginPath(); ctx.arc(s / 2, s / 2, s / 2 - (s >= 5 ? 0.5 : 0), 0, Math.PI * 2); ctx.fill();
+    if (s >= 5) {
+      // A dark rim, so the ball does not read as the active player's white ring.
+      ctx.strokeStyle = '#111111'; ctx.lineWidth = Math.max(1, s / 7); ctx.stroke();
+    }
   },
   shadow: (ctx, s) => {
     ctx.fillStyle = FOOTBALL_COLORS.shadow;
     ctx.beginPath(); ctx.ellipse(s / 2, s / 2, s / 2, s / 3, 0, 0, Math.PI * 2); ctx.fill();
   },
 };
+
+/** Characters of the scoreboard. */
+const HUD_CHARS = '0123456789:- GOAL';
+function hudSprites(): Record<string, SpriteDrawer> {
+  const d: Record<string, SpriteDrawer> = {};
+  for (const ch of new Set(HUD_CHARS)) {
+    d[ch] = (ctx, s) => {
+      ctx.fillStyle = '#ffffff';
+      ctx.font = `bold ${Math.round(s * 0.95)}px "DejaVu Sans Mono", monospace`;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(ch, 0, s / 2 + 0.5);
+    };
+  }
+  return d;
+}
+const HUD_SPRITES = hudSprites();
+
+/** What one frame shows (the renderer draws exactly this; tests read it without pixels). */
+export interface FootballScene {
+  /** Player positions (pitch units). During the goal's step: where they stood at the goal. */
+  px: Float64Array;
+  py: Float64Array;
+  ball: { x: number; y: number; z: number };
+  /** The step shows the goal itself (the kick-off that follows is the next frame). */
+  goal: boolean;
+  /** The scoreboard line, e.g. "1-0 00:12", and "GOAL" during a goal's step. */
+  scoreboard: string;
+}
+
+/** Game clock of `steps` (0.1 s each): "mm:ss". */
+export function footballClock(steps: number): string {
+  const secs = Math.floor(steps * SECONDS_PER_STEP + 1e-9);
+  return `${String(Math.floor(secs / 60)).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
+}
+
+/** The scene of the engine's current state (the goal moment during a goal's step). */
+export function footballScene(e: FootballEngine): FootballScene {
+  const g = e.ev.goal >= 0 && e.goalMoment?.step === e.steps ? e.goalMoment : null;
+  return {
+    px: g ? g.px : e.px, py: g ? g.py : e.py,
+    ball: g ? { x: g.bx, y: g.by, z: g.bz } : { x: e.bx, y: e.by, z: e.bz },
+    goal: g !== null,
+    scoreboard: `${e.scoreLeft}-${e.scoreRight} ${footballClock(e.steps)}${g ? ' GOAL' : ''}`,
+  };
+}
+
+/** Frames at least this wide carry the scoreboard (the 128 x 64 model view stays as it was). */
+export const SCOREBOARD_MIN_WIDTH = 256;
 
 /** Draws engine states into one reused RGBA frame of a fixed size. */
 export class FootballRenderer {
@@ -135,6 +187,9 @@ export class FootballRenderer {
   private readonly ball: SpriteAtlas;
   private readonly playerSize: number;
   private readonly ballSize: number;
+  private readonly shadow: Frame;
+  private readonly hud: SpriteAtlas | null;
+  private readonly hudSize: number;
   /** Sprite names per player slot, cached so render() builds no strings. */
   private names: string[] = [];
   private namesFor: FootballEngine | null = null;
@@ -145,9 +200,13 @@ export class FootballRenderer {
     this.frame = createFrame(width, height);
     const s = this.projection.scale;
     this.playerSize = Math.max(7, Math.round(s * 0.05) | 1);
-    this.ballSize = Math.max(3, Math.round(s * 0.022));
+    // About 0.7 m across at replay size (7 px at 512 x 256); the model view keeps 3 px.
+    this.ballSize = width >= SCOREBOARD_MIN_WIDTH ? Math.max(5, Math.round(s * 0.03)) : Math.max(3, Math.round(s * 0.022));
     this.players = SpriteAtlas.get('football-players', this.playerSize, PLAYER_SPRITES);
     this.ball = SpriteAtlas.get('football-ball', this.ballSize, BALL_SPRITES);
+    this.shadow = SpriteAtlas.get('football-ball', width >= SCOREBOARD_MIN_WIDTH ? this.ballSize + 2 : this.ballSize, BALL_SPRITES).sprite('shadow');
+    this.hudSize = Math.max(9, Math.round(height * 0.05));
+    this.hud = width >= SCOREBOARD_MIN_WIDTH ? SpriteAtlas.get('football-hud', this.hudSize, HUD_SPRITES) : null;
   }
 
   private spriteNames(e: FootballEngine): string[] {
@@ -164,19 +223,39 @@ export class FootballRenderer {
     const f = this.frame, p = this.projection;
     f.data.set(this.background.data);
     const names = this.spriteNames(e);
+    const scene = footballScene(e);
+    const { px, py, ball } = scene;
     const half = this.playerSize >> 1, bh = this.ballSize >> 1;
-    const bx = Math.round(p.px(e.bx)), by = Math.round(p.py(e.by));
-    blend(f, this.ball.sprite('shadow'), bx - bh, by - bh + 1);
+    const bx = Math.round(p.px(ball.x)), by = Math.round(p.py(ball.y));
+    // The shadow stays on the ground; the ball is drawn above it by its height (exaggerated
+    // x2 so lofted balls read clearly), so the gap between them shows how high it is.
+    blend(f, this.shadow, bx - (this.shadow.width >> 1), by - (this.shadow.height >> 1) + 1);
     for (let i = 0; i < e.n; i++) {
       if (i === e.active) continue;
-      blend(f, this.players.sprite(names[i]!), Math.round(p.px(e.px[i]!)) - half, Math.round(p.py(e.py[i]!)) - half);
+      blend(f, this.players.sprite(names[i]!), Math.round(p.px(px[i]!)) - half, Math.round(p.py(py[i]!)) - half);
     }
     if (e.active >= 0) {
       const a = e.active;
-      blend(f, this.players.sprite(names[a]! + 'a'), Math.round(p.px(e.px[a]!)) - half, Math.round(p.py(e.py[a]!)) - half);
+      blend(f, this.players.sprite(names[a]! + 'a'), Math.round(p.px(px[a]!)) - half, Math.round(p.py(py[a]!)) - half);
     }
-    // The ball is drawn above its shadow by its height (exaggerated x2 so lofted balls read clearly).
-    blend(f, this.ball.sprite('ball'), bx - bh, by - bh - Math.round(e.bz * p.scale * 2));
+    blend(f, this.ball.sprite('ball'), bx - bh, by - bh - Math.round(ball.z * p.scale * 2));
+    if (this.hud) this.drawScoreboard(scene.scoreboard);
     return f;
+  }
+
+  /** The scoreboard in the top-left corner: score, clock (and GOAL in a goal's step). */
+  private drawScoreboard(text: string): void {
+    const f = this.frame, s = this.hudSize, advance = Math.round(s * 0.6);
+    const w = text.length * advance + 8, h = s + 4;
+    // Darken the box behind the text (the pitch stays visible through it).
+    for (let y = 2; y < 2 + h && y < f.height; y++) {
+      for (let x = 2, i = (y * f.width + 2) * 4; x < 2 + w && x < f.width; x++, i += 4) {
+        f.data[i] = f.data[i]! >> 2; f.data[i + 1] = f.data[i + 1]! >> 2; f.data[i + 2] = f.data[i + 2]! >> 2;
+      }
+    }
+    for (let k = 0; k < text.length; k++) {
+      const ch = text[k]!;
+      if (ch !== ' ') blend(f, this.hud!.sprite(ch), 6 + k * advance, 4);
+    }
   }
 }

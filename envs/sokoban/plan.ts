@@ -1,15 +1,17 @@
 import { LmmGymError } from '../core/errors.js';
+import { DIRECTIONS, DIRECTION_WORDS } from '../core/words.js';
 import { REWARD_TENTHS, SOKOBAN_ACTIONS, SokobanGame } from './game.js';
 import { CELL, InvalidLevelError, type SokobanLevel } from './level.js';
 import { solveSokoban, type SolveBudget } from './solver.js';
 
-/** Words accepted for each action in a plan (case-insensitive). */
-const ACTION_WORDS: Readonly<Record<string, number>> = {
-  up: 0, u: 0, north: 0, 'move up': 0, 'push up': 0,
-  down: 1, d: 1, south: 1, 'move down': 1, 'push down': 1,
-  left: 2, l: 2, west: 2, 'move left': 2, 'push left': 2,
-  right: 3, r: 3, east: 3, 'move right': 3, 'push right': 3,
-};
+/**
+ * Words accepted for each action in a plan (case-insensitive): the shared table of
+ * envs/core/words.ts (up, north, w, ↑, ^ ...; the same letters as the answer parser and
+ * `lmm-gym play`), plus "move up" / "push up".
+ */
+const ACTION_WORDS: Readonly<Record<string, number>> = Object.fromEntries(DIRECTIONS.flatMap((d, i) => [
+  ...DIRECTION_WORDS[d].map((w) => [w, i] as const), [`move ${d}`, i] as const, [`push ${d}`, i] as const,
+]));
 
 export interface ParsedPlan {
   /** The recognised actions in order (0 up, 1 down, 2 left, 3 right). */
@@ -19,7 +21,7 @@ export interface ParsedPlan {
 }
 
 /**
- * Parse a plan such as `Left, Up, Up` (also `left up up`, `L,U,U`, `push left; move up`,
+ * Parse a plan such as `Left, Up, Up` (also `left up up`, `a,w,w`, `push left; move up`,
  * JSON-ish `["Left","Up"]`). Tokens are separated by commas, semicolons, newlines, `|`,
  * `>` or whitespace; case and surrounding quotes/brackets/periods are ignored. Unknown
  * tokens are reported in `invalid` and skipped. Numbers 0..3 are action indices.

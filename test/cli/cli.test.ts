@@ -20,12 +20,12 @@ describe('lmm-gym command', () => {
   it('plays an env from typed action names, numbers and wasd', () => {
     const r = run(['play', 'FrozenLake-v0', '--seed', '0', '--option', 'slippery=false'], 'down\n1\nd\nd\ns\nright\nq\n');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('episode terminated after 6 steps, return 1.00 (success)');
+    expect(r.stdout).toContain('right: episode over after 6 steps, solved, return 1.00');
   });
 
   it('explains unknown actions and bad options', () => {
     const r = run(['play', 'FrozenLake-v0'], 'jump\nq\n');
-    expect(r.stdout).toContain('unknown action "jump"; actions: left, down, right, up');
+    expect(r.stdout).toContain('unknown action "jump"; actions: 0=left, 1=down, 2=right, 3=up');
     const bad = run(['play', 'FrozenLake-v0', '--option', 'mapp=4x4']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/unknown option "mapp".*valid options/);

@@ -8,7 +8,9 @@ describe('plan mode (MageBench Sokoban-Global)', () => {
     expect(parsePlan('Left, Up, Up').actions).toEqual([2, 0, 0]);
     expect(parsePlan('left up\nRIGHT;down').actions).toEqual([2, 0, 3, 1]);
     expect(parsePlan('["Left", "Down"]').actions).toEqual([2, 1]);
-    expect(parsePlan('push left, move up, L, r').actions).toEqual([2, 0, 2, 3]);
+    expect(parsePlan('push left, move up, A, d, ↓').actions).toEqual([2, 0, 2, 3, 1]);
+    // The shared table (envs/core/words.ts): LURD letters are not actions (d is right, u is undo in play).
+    expect(parsePlan('u, l').invalid).toEqual(['u', 'l']);
     expect(parsePlan([0, 'down', 3]).actions).toEqual([0, 1, 3]);
     const p = parsePlan('Left, jump, Up.');
     expect(p).toEqual({ actions: [2, 0], invalid: ['jump'] });

@@ -18,7 +18,7 @@ describe('parseResponse', () => {
   });
 
   it('maps synonyms case-insensitively (env synonyms, compass words, arrows)', () => {
-    expect(parseResponse('<answer>NORTH, w, ↓, East</answer>', NAMES).actions).toEqual([3, 0, 1, 2]);
+    expect(parseResponse('<answer>NORTH, a, ↓, East, w, d</answer>', NAMES).actions).toEqual([3, 0, 1, 2, 3, 2]);
     expect(parseResponse('<answer>Push Up, move_left</answer>', NAMES, SOKO_SYN).actions).toEqual([3, 0]);
     expect(parseResponse('<answer>north</answer>', NAMES, {}, { directionSynonyms: false }).reason).toBe('unknown-action');
   });

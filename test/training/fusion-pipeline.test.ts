@@ -124,7 +124,7 @@ describe('prime -> fuse-sft -> dpo -> mgt (tiny model)', () => {
     expect(readSourceDataset(join(out, 'datasets', 'fuse-sft')).chunksDone).toBe(2);
     expect(existsSync(join(out, 'final', 'model.json'))).toBe(true);
     const pngs = await plotMetrics(m, join(out, 'curves'));
-    expect(pngs.map((p) => p.slice(p.lastIndexOf('/') + 1))).toEqual(expect.arrayContaining(['dpo_margin.png', 'dpo_accuracy.png', 'dpo_chosenLogp.png', 'loss.png']));
+    expect(pngs.map((p) => p.slice(p.lastIndexOf('/') + 1))).toEqual(expect.arrayContaining(['dpo_margin.png', 'dpo_accuracy.png', 'dpo_chosenLogp.png', 'dpo_loss.png', 'sft_loss.png']));
 
     // The same run, crashing after the 2nd DPO step (before its checkpoint), then resumed.
     const out2 = mkdtempSync(join(tmpdir(), 'lmm-fuse-run-'));

@@ -50,7 +50,7 @@ describe('curves', () => {
       { kind: 'eval', stage: 'mgt', stageIndex: 1, step: 3, globalStep: 8, env: 'Sokoban-v0', mode: 'image', style: 'plan', success: 0.5, successLo: 0.3, successHi: 0.7 },
     ];
     const paths = await plotMetrics(recs, dir);
-    expect(paths.map((p) => p.slice(dir.length + 1)).sort()).toEqual(['eval_success.png', 'loss.png', 'reward.png']);
+    expect(paths.map((p) => p.slice(dir.length + 1)).sort()).toEqual(['eval_success.png', 'reward.png', 'rl_loss.png']);
     const img = await decodePng(readFileSync(paths[0]!));
     expect([img.width, img.height]).toEqual([640, 400]);
   });
@@ -71,7 +71,7 @@ describe('big metrics files (issue 18: no spread of big arrays into arguments)',
     const records = readMetrics(path);
     expect(records).toHaveLength(N + 2000);
     const paths = await plotMetrics(records, join(dir, 'plots'));
-    expect(paths.map((p) => p.slice(dir.length + 7)).sort()).toEqual(['eval_success.png', 'loss.png', 'reward.png']);
+    expect(paths.map((p) => p.slice(dir.length + 7)).sort()).toEqual(['eval_success.png', 'reward.png', 'rl_loss.png']);
     const img = await decodePng(readFileSync(paths[0]!));
     expect([img.width, img.height]).toEqual([640, 400]);
   });

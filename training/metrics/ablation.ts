@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { wilsonInterval } from '../../agents/eval/stats.js';
 import { readMetrics, type MetricsRecord } from './jsonl.js';
-import { PALETTE, saveLinePlot, type PlotSeries } from './plot.js';
+import { PALETTE, saveBarChart, saveLinePlot, type PlotSeries } from './plot.js';
+import { RL_METRICS, humanizeKey } from './charts.js';
 import { maxOf, minOf } from '../../envs/core/arrays.js';
 
 export interface AblationArm {
@@ -63,10 +64,15 @@ export async function compareArms(arms: readonly AblationArm[], stage: string, o
       band: steps.map((s) => { const v = curves.get(s)!; return [s, minOf(v), maxOf(v)] as [number, number, number]; }),
     });
   });
-  await saveLinePlot(join(outDir, `${stage}_${metric}.png`), { title: `${stage} rollout ${metric} per update`, xLabel: `${stage} update`, yLabel: metric, series, yMin: 0, yMax: 1 });
-  await saveLinePlot(join(outDir, `${stage}_final_eval.png`), {
-    title: `held-out ${metric} after ${stage} (pooled, Wilson 95%)`, xLabel: 'arm', yLabel: metric, yMin: 0, yMax: 1,
-    series: results.map((r, i) => ({ label: `${r.label}: ${(r.pooledSuccess * 100).toFixed(1)}%`, color: PALETTE[i % PALETTE.length]!, points: [[i, r.pooledSuccess]] as [number, number][], band: [[i - 0.2, r.pooledInterval[0], r.pooledInterval[1]], [i + 0.2, r.pooledInterval[0], r.pooledInterval[1]]] as [number, number, number][] })),
+  const info = RL_METRICS[metric] ?? { title: humanizeKey(metric), y: humanizeKey(metric) };
+  await saveLinePlot(join(outDir, `${stage}_${metric}.png`), { title: `${stage}: ${info.title.replace(/^RL: /, '')} per update`, xLabel: `${stage} update`, yLabel: info.y, series, ...(info.range ? { yMin: info.range[0], yMax: info.range[1] } : {}) });
+  // The arms are categories: bars with their pooled Wilson 95% interval, on [0, 1].
+  await saveBarChart(join(outDir, `${stage}_final_eval.png`), {
+    title: `Held-out ${metric} after ${stage} (pooled over seeds; whiskers: Wilson 95% interval)`, xLabel: 'arm', yLabel: 'held-out episodes solved (fraction)', yMin: 0, yMax: 1,
+    bars: results.map((r, i) => ({
+      label: r.label, value: r.pooledSuccess, lo: r.pooledInterval[0], hi: r.pooledInterval[1], color: PALETTE[i % PALETTE.length]!,
+      note: `${(r.pooledSuccess * 100).toFixed(1)}% [${(r.pooledInterval[0] * 100).toFixed(1)}, ${(r.pooledInterval[1] * 100).toFixed(1)}] · ${r.seeds} seed${r.seeds === 1 ? '' : 's'}`,
+    })),
   });
   return results;
 }

@@ -249,7 +249,7 @@ export async function runPipeline(rawConfig: TrainConfig, options: RunOptions = 
   }
   await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (!options.noPlots) {
-    const paths = await plotMetrics(readMetrics(metricsPath), join(out, 'curves'));
+    const paths = await plotMetrics(readMetrics(metricsPath), join(out, 'curves'), { config });
     log(`curves: ${paths.length} PNG files in ${join(out, 'curves')}`);
   }
   return { out, finalCheckpoint: join(out, 'final'), metricsPath, summary };
