@@ -12,6 +12,7 @@ import { gatherRows } from './gather.js';
 import { Sampler } from './sampling.js';
 import { EOS, PAD, Tokenizer } from './tokenizer.js';
 import { maxOf } from '../../envs/core/arrays.js';
+import { isFrame } from '../../envs/render/frame.js';
 
 /** A prompt with a response to score or train on: text (tokenized) or token ids. */
 export interface ScoredExample {
@@ -594,6 +595,7 @@ function resolveEngine(requested: GenerationEngine | undefined): FusedEngine | '
 function sameImage(a: ModelInput['image'], b: ModelInput['image']): boolean {
   if (!a || !b) return !a && !b;
   if (a === b) return true;
+  if (!isFrame(a) || !isFrame(b)) return false; // layoutRows reports the bad one
   if (a.width !== b.width || a.height !== b.height || a.data.length !== b.data.length) return false;
   return Buffer.compare(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength), Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)) === 0;
 }
