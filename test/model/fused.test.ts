@@ -169,28 +169,34 @@ describe.skipIf(!native)('native lmmForward against fusedForwardJs', () => {
     return m;
   }
 
+  // Row 0 gets 6 tokens (a prefill from empty), rows 1 and 3 one or two, interleaved; row
+  // 2 none. Then a run of 10 consecutive tokens of row 2 after its history (the blocked
+  // sgemm attention of prefills), row 1 between, two more of row 2.
+  const cases = [
+    { rowOf: Int32Array.of(0, 0, 1, 0, 0, 3, 0, 0, 3, 1), outRows: Int32Array.of(7, 2, 9, 8, 7), len: [6, 7, 3, 19] },
+    { rowOf: Int32Array.of(2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 2), outRows: Int32Array.of(9, 10, 3, 12, 9), len: [0, 6, 15, 17] },
+  ];
   for (const threads of [1, 2]) {
-    it(`matches on interleaved rows, several tokens per row, repeated outputs (threads ${threads})`, () => {
-      // Row 0 gets 6 tokens (a prefill), rows 1 and 3 one or two, interleaved; row 2 none.
-      const rowOf = Int32Array.of(0, 0, 1, 0, 0, 3, 0, 0, 3, 1);
-      const x = randn(rowOf.length * dims.d, 1);
-      const outRows = Int32Array.of(7, 2, 9, 8, 7);
-      const ref = cacheWithHistory(), got = cacheWithHistory();
-      const lr = new Float32Array(outRows.length * dims.V), lg = new Float32Array(outRows.length * dims.V);
-      fusedForwardJs(dims, W, slopes, ref, x, rowOf, outRows, lr);
-      fusedForward('native', W, slopes, got, x, rowOf, outRows, lg, threads);
-      expect(maxRel(lr, lg)).toBeLessThan(1e-5);
-      expect(Array.from(got.len)).toEqual([6, 7, 3, 19]);
-      expect(Array.from(ref.len)).toEqual([6, 7, 3, 19]);
-      expect(maxRel(ref.K, got.K)).toBeLessThan(1e-5);
-      expect(maxRel(ref.V, got.V)).toBeLessThan(1e-5);
-      expect(Array.from(lg.subarray(0, dims.V))).toEqual(Array.from(lg.subarray(4 * dims.V, 5 * dims.V)));
-      // The logits depend on the cache history: another history changes them.
-      const other = cacheWithHistory();
-      other.V.fill(0);
-      const lo = new Float32Array(lg.length);
-      fusedForward('native', W, slopes, other, x, rowOf, outRows, lo, threads);
-      expect(maxRel(lg, lo)).toBeGreaterThan(1e-3);
+    it(`matches on interleaved rows, runs of one row, repeated outputs (threads ${threads})`, () => {
+      for (const { rowOf, outRows, len } of cases) {
+        const x = randn(rowOf.length * dims.d, 1);
+        const ref = cacheWithHistory(), got = cacheWithHistory();
+        const lr = new Float32Array(outRows.length * dims.V), lg = new Float32Array(outRows.length * dims.V);
+        fusedForwardJs(dims, W, slopes, ref, x, rowOf, outRows, lr);
+        fusedForward('native', W, slopes, got, x, rowOf, outRows, lg, threads);
+        expect(maxRel(lr, lg)).toBeLessThan(1e-5);
+        expect(Array.from(got.len)).toEqual(len);
+        expect(Array.from(ref.len)).toEqual(len);
+        expect(maxRel(ref.K, got.K)).toBeLessThan(1e-5);
+        expect(maxRel(ref.V, got.V)).toBeLessThan(1e-5);
+        expect(Array.from(lg.subarray(0, dims.V))).toEqual(Array.from(lg.subarray(4 * dims.V, 5 * dims.V)));
+        // The logits depend on the cache history: another history changes them.
+        const other = cacheWithHistory();
+        other.V.fill(0);
+        const lo = new Float32Array(lg.length);
+        fusedForward('native', W, slopes, other, x, rowOf, outRows, lo, threads);
+        expect(maxRel(lg, lo)).toBeGreaterThan(1e-3);
+      }
     });
   }
 

@@ -109,6 +109,22 @@ static void gelu(float *x, long n) {
   }
 }
 
+// Scores s[0..S) of one query (the last of S positions) -> attention probabilities:
+// ALiBi bias -slope * distance except on the first freeN keys, then softmax.
+static inline __attribute__((always_inline)) void bias_softmax(float *s, long S, long freeN, float slope) {
+  const long last = S - 1;
+  for (long j = freeN < S ? freeN : S; j < S; j++) s[j] += -slope * (float)(last - j);
+  float mx = -INFINITY;
+  for (long j = 0; j < S; j++) mx = s[j] > mx ? s[j] : mx;
+  float sum = 0.f;
+  for (long j = 0; j < S; j++) {
+    s[j] = lg_expf(s[j] - mx);
+    sum += s[j];
+  }
+  const float inv = 1.f / sum;
+  for (long j = 0; j < S; j++) s[j] *= inv;
+}
+
 // One query row of one head against its row's cache: Kt [dh][Smax] (keys transposed),
 // Vh [Smax][dh]; keys 0..S-1 are visible. s: S floats of scratch; out: dh floats.
 LG_CLONES
@@ -120,20 +136,30 @@ static void attend(const float *q, const float *Kt, const float *Vh, long S, lon
     const float *kr = Kt + e * Smax;
     for (long j = 0; j < S; j++) s[j] += qe * kr[j];
   }
-  const long last = S - 1;
-  for (long j = freeN < S ? freeN : S; j < S; j++) s[j] += -slope * (float)(last - j);
-  float mx = -INFINITY;
-  for (long j = 0; j < S; j++) mx = s[j] > mx ? s[j] : mx;
-  float sum = 0.f;
-  for (long j = 0; j < S; j++) { s[j] = lg_expf(s[j] - mx); sum += s[j]; }
-  const float inv = 1.f / sum;
+  bias_softmax(s, S, freeN, slope);
   for (long e = 0; e < dh; e++) out[e] = 0.f;
   for (long j = 0; j < S; j++) {
-    const float w = s[j] * inv;
+    const float w = s[j];
     const float *vr = Vh + j * dh;
     for (long e = 0; e < dh; e++) out[e] += w * vr[e];
   }
 }
+
+// Rows of P [t][S]: row r is the query at position p0 + r (keys 0..p0 + r visible); the
+// keys after it are zeroed so the product with V ignores them.
+LG_CLONES
+static void block_softmax(float *P, long t, long S, long p0, long freeN, float slope) {
+  for (long r = 0; r < t; r++) {
+    float *row = P + r * S;
+    const long Sr = p0 + r + 1;
+    bias_softmax(row, Sr, freeN, slope);
+    for (long j = Sr; j < S; j++) row[j] = 0.f;
+  }
+}
+
+// Prefill runs of consecutive positions of one row attend with two sgemm per head (the
+// causal upper triangle is computed and zeroed) once they are this long.
+#define LG_BLOCK_ATTEND 8
 
 typedef struct {
   const lg_lmm_dims *m;
@@ -184,16 +210,40 @@ static void phase_rest(void *vctx, long begin, long end) {
   }
   float *hb = lastLayer ? c->hc : c->h;
   const long rows = end - begin;
-  for (long k = begin; k < end; k++) {
+  for (long k = begin; k < end;) {
     const long i = lastLayer ? c->outRows[k] : k;
     if (lastLayer) memcpy(hb + k * d, c->h + i * d, sizeof(float) * d);
-    const long b = c->rowOf[i], S = c->pos[i] + 1;
+    const long b = c->rowOf[i], p0 = c->pos[i];
+    long t = 1;
+    if (!lastLayer)
+      while (k + t < end && c->rowOf[k + t] == b && c->pos[k + t] == p0 + t) t++;
+    if (t >= LG_BLOCK_ATTEND) {
+      const long S = p0 + t;
+      float *P = (float *)malloc(sizeof(float) * t * S);
+      if (!P) {
+        c->failed = 1;
+        break;
+      }
+      for (long hh = 0; hh < H; hh++) {
+        const float *Kt = c->K + ((l * m->B + b) * H + hh) * dh * Smax;
+        const float *Vh = c->Vc + ((l * m->B + b) * H + hh) * Smax * dh;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)t, (int)S, (int)dh, scale,
+                    c->qkv + i * 3 * d + hh * dh, (int)(3 * d), Kt, (int)Smax, 0.f, P, (int)S);
+        block_softmax(P, t, S, p0, c->freeLen[b], c->slopes[hh]);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)t, (int)dh, (int)S, 1.f, P, (int)S, Vh, (int)dh,
+                    0.f, c->mix + k * d + hh * dh, (int)d);
+      }
+      free(P);
+      k += t;
+      continue;
+    }
     for (long hh = 0; hh < H; hh++) {
       const float *Kt = c->K + ((l * m->B + b) * H + hh) * dh * Smax;
       const float *Vh = c->Vc + ((l * m->B + b) * H + hh) * Smax * dh;
-      attend(c->qkv + i * 3 * d + hh * dh, Kt, Vh, S, Smax, dh, c->freeLen[b], c->slopes[hh], scale, s,
+      attend(c->qkv + i * 3 * d + hh * dh, Kt, Vh, p0 + 1, Smax, dh, c->freeLen[b], c->slopes[hh], scale, s,
              c->mix + k * d + hh * dh);
     }
+    k++;
   }
   free(s);
   linear(c->mix + begin * d, rows, d, w.out_w, d, w.out_b, hb + begin * d, 1);
