@@ -200,18 +200,22 @@ describe.skipIf(!native)('native lmmForward against fusedForwardJs', () => {
     });
   }
 
-  it('a large packed batch (split over threads) gives the same as one thread', () => {
-    const big: FusedDims = { ...dims, B: 16, Smax: 40 };
-    const Wb = W; // same packed size: B and Smax are not in the weights
-    const rowOf = Int32Array.from({ length: 16 * 30 }, (_, i) => i % 16);
-    const x = randn(rowOf.length * big.d, 1), outRows = Int32Array.from({ length: 16 }, (_, k) => rowOf.length - 16 + k);
-    const one = new KvCache(big), two = new KvCache(big);
-    const l1 = new Float32Array(16 * big.V), l2 = new Float32Array(16 * big.V), lj = new Float32Array(16 * big.V);
-    fusedForward('native', Wb, slopes, one, x, rowOf, outRows, l1, 1);
-    fusedForward('native', Wb, slopes, two, x, rowOf, outRows, l2, 2);
-    fusedForwardJs(big, Wb, slopes, new KvCache(big), x, rowOf, outRows, lj);
-    expect(maxRel(l1, l2)).toBeLessThan(1e-5);
-    expect(maxRel(lj, l1)).toBeLessThan(1e-5);
+  it('a large packed batch (split over threads) gives the same as one thread and as TypeScript', () => {
+    // Head widths 8 (scalar loops), 48 (the 32- and 16-wide vector paths); up to 70 keys
+    // (64-key blocks, a 16-key block and a scalar tail). Rows interleaved: per-token attention.
+    for (const [shape, rows, tokens] of [[{ d: 24, H: 3 }, 16, 30], [{ d: 96, H: 2 }, 4, 70]] as const) {
+      const big: FusedDims = { ...dims, ...shape, B: rows, Smax: 80 };
+      const Wb = randn(packedFloats(big), 0.3);
+      const rowOf = Int32Array.from({ length: rows * tokens }, (_, i) => i % rows);
+      const x = randn(rowOf.length * big.d, 1), outRows = Int32Array.from({ length: rows }, (_, k) => rowOf.length - rows + k);
+      const one = new KvCache(big), two = new KvCache(big);
+      const l1 = new Float32Array(rows * big.V), l2 = new Float32Array(rows * big.V), lj = new Float32Array(rows * big.V);
+      fusedForward('native', Wb, slopes, one, x, rowOf, outRows, l1, 1);
+      fusedForward('native', Wb, slopes, two, x, rowOf, outRows, l2, 2);
+      fusedForwardJs(big, Wb, slopes, new KvCache(big), x, rowOf, outRows, lj);
+      expect(maxRel(l1, l2)).toBeLessThan(1e-5);
+      expect(maxRel(lj, l1)).toBeLessThan(1e-5);
+    }
   });
 
   it('checks its buffers: wrong weights, a full cache row, outputs out of range', () => {

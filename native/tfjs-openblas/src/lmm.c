@@ -114,34 +114,103 @@ static void gelu(float *x, long n) {
 static inline __attribute__((always_inline)) void bias_softmax(float *s, long S, long freeN, float slope) {
   const long last = S - 1;
   for (long j = freeN < S ? freeN : S; j < S; j++) s[j] += -slope * (float)(last - j);
+  // Max and sum in 16 lanes so the loops vectorise (a float reduction in the exp loop
+  // would keep lg_expf scalar).
+  float lane[16];
+  long j = 0;
+  for (int k = 0; k < 16; k++) lane[k] = -INFINITY;
+  for (; j + 16 <= S; j += 16)
+    for (int k = 0; k < 16; k++) lane[k] = s[j + k] > lane[k] ? s[j + k] : lane[k];
   float mx = -INFINITY;
-  for (long j = 0; j < S; j++) mx = s[j] > mx ? s[j] : mx;
+  for (int k = 0; k < 16; k++) mx = lane[k] > mx ? lane[k] : mx;
+  for (; j < S; j++) mx = s[j] > mx ? s[j] : mx;
+  for (j = 0; j < S; j++) s[j] = lg_expf(s[j] - mx);
+  for (int k = 0; k < 16; k++) lane[k] = 0.f;
+  for (j = 0; j + 16 <= S; j += 16)
+    for (int k = 0; k < 16; k++) lane[k] += s[j + k];
   float sum = 0.f;
-  for (long j = 0; j < S; j++) {
-    s[j] = lg_expf(s[j] - mx);
-    sum += s[j];
-  }
+  for (int k = 0; k < 16; k++) sum += lane[k];
+  for (; j < S; j++) sum += s[j];
   const float inv = 1.f / sum;
-  for (long j = 0; j < S; j++) s[j] *= inv;
+  for (j = 0; j < S; j++) s[j] *= inv;
 }
 
+typedef float v16 __attribute__((vector_size(64)));
+
+static inline __attribute__((always_inline)) v16 load16(const float *p) {
+  v16 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline __attribute__((always_inline)) void store16(float *p, v16 v) { memcpy(p, &v, sizeof v); }
+
 // One query row of one head against its row's cache: Kt [dh][Smax] (keys transposed),
-// Vh [Smax][dh]; keys 0..S-1 are visible. s: S floats of scratch; out: dh floats.
+// Vh [Smax][dh]; keys 0..S-1 are visible. s: S floats of scratch; out: dh floats. The
+// accumulators stay in registers, several independent ones in flight (a loop that adds
+// into memory chains every step through a store and a reload).
 LG_CLONES
 static void attend(const float *q, const float *Kt, const float *Vh, long S, long Smax, long dh, long freeN,
                    float slope, float scale, float *s, float *out) {
-  for (long j = 0; j < S; j++) s[j] = 0.f;
-  for (long e = 0; e < dh; e++) {
-    const float qe = q[e] * scale;
-    const float *kr = Kt + e * Smax;
-    for (long j = 0; j < S; j++) s[j] += qe * kr[j];
+  long j = 0;
+  for (; j + 64 <= S; j += 64) {
+    v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    for (long e = 0; e < dh; e++) {
+      const float qe = q[e] * scale;
+      const float *kr = Kt + e * Smax + j;
+      a0 += qe * load16(kr);
+      a1 += qe * load16(kr + 16);
+      a2 += qe * load16(kr + 32);
+      a3 += qe * load16(kr + 48);
+    }
+    store16(s + j, a0);
+    store16(s + j + 16, a1);
+    store16(s + j + 32, a2);
+    store16(s + j + 48, a3);
+  }
+  for (; j + 16 <= S; j += 16) {
+    v16 a0 = {0};
+    for (long e = 0; e < dh; e++) a0 += (q[e] * scale) * load16(Kt + e * Smax + j);
+    store16(s + j, a0);
+  }
+  for (; j < S; j++) {
+    float a = 0.f;
+    for (long e = 0; e < dh; e++) a += (q[e] * scale) * Kt[e * Smax + j];
+    s[j] = a;
   }
   bias_softmax(s, S, freeN, slope);
-  for (long e = 0; e < dh; e++) out[e] = 0.f;
-  for (long j = 0; j < S; j++) {
-    const float w = s[j];
-    const float *vr = Vh + j * dh;
-    for (long e = 0; e < dh; e++) out[e] += w * vr[e];
+  long e0 = 0;
+  for (; e0 + 32 <= dh; e0 += 32) {
+    v16 x0 = {0}, x1 = {0}, y0 = {0}, y1 = {0};
+    long k = 0;
+    for (; k + 2 <= S; k += 2) {
+      const float *v0 = Vh + k * dh + e0, *v1 = v0 + dh;
+      x0 += s[k] * load16(v0);
+      x1 += s[k] * load16(v0 + 16);
+      y0 += s[k + 1] * load16(v1);
+      y1 += s[k + 1] * load16(v1 + 16);
+    }
+    if (k < S) {
+      x0 += s[k] * load16(Vh + k * dh + e0);
+      x1 += s[k] * load16(Vh + k * dh + e0 + 16);
+    }
+    store16(out + e0, x0 + y0);
+    store16(out + e0 + 16, x1 + y1);
+  }
+  for (; e0 + 16 <= dh; e0 += 16) {
+    v16 x0 = {0}, y0 = {0};
+    long k = 0;
+    for (; k + 2 <= S; k += 2) {
+      x0 += s[k] * load16(Vh + k * dh + e0);
+      y0 += s[k + 1] * load16(Vh + (k + 1) * dh + e0);
+    }
+    if (k < S) x0 += s[k] * load16(Vh + k * dh + e0);
+    store16(out + e0, x0 + y0);
+  }
+  for (; e0 < dh; e0++) {
+    float a = 0.f;
+    for (long k = 0; k < S; k++) a += s[k] * Vh[k * dh + e0];
+    out[e0] = a;
   }
 }
 
