@@ -79,11 +79,12 @@ async function benchPreset(preset: ModelPreset, tokenizer: Tokenizer, slow: bool
 }
 
 interface GenTiming { wall: number; cpu: number; tokens: number }
+interface Engine { label: string; engine: GenerationEngine; threads: number }
 
 /** One timed generate call (wall and process-CPU seconds, tokens generated). */
-async function timeGeneration(model: LmmModel, prompts: ModelInput[], engine: GenerationEngine, maxTokens: number): Promise<GenTiming> {
+async function timeGeneration(model: LmmModel, prompts: ModelInput[], engine: Engine, maxTokens: number): Promise<GenTiming> {
   const t0 = performance.now(), c0 = process.cpuUsage();
-  const out = await model.generate(prompts, { maxTokens, temperature: 1, seed: 1, stop: [], engine });
+  const out = await model.generate(prompts, { maxTokens, temperature: 1, seed: 1, stop: [], engine: engine.engine, threads: engine.threads });
   const cu = process.cpuUsage(c0);
   return { wall: (performance.now() - t0) / 1000, cpu: (cu.user + cu.system) / 1e6, tokens: out.reduce((a, g) => a + g.tokenIds.length, 0) };
 }
@@ -94,19 +95,22 @@ async function timeGeneration(model: LmmModel, prompts: ModelInput[], engine: Ge
  * run: end to end (prefill of the P-token prompts + 32 new tokens, distinct prompts), and
  * the decode alone (the difference between 33 and 1 new tokens), whose FLOP rate compares
  * with the matMul ceiling above. For batch >= 8 also the batch as B/8 prompts x 8 samples
- * (GRPO groups: the fused engine prefills each distinct prompt once).
+ * (GRPO groups: the fused engine prefills each distinct prompt once). From batch 32 the
+ * native engine also runs with 2 threads ('native2': rows split over the pool); on a
+ * loaded machine that is slower in wall time, hence not the default.
  */
-async function benchGeneration(model: LmmModel, P: number, slow: boolean): Promise<void> {
+export async function benchGeneration(model: LmmModel, P: number, slow: boolean): Promise<void> {
   const preset = model.config.dModel >= 128 ? 'small' : 'tiny';
-  const fast: GenerationEngine = fusedAddon() ? 'native' : 'js';
-  const engines: GenerationEngine[] = ['tfjs', fast];
+  const fast: Engine = fusedAddon() ? { label: 'native', engine: 'native', threads: 1 } : { label: 'js', engine: 'js', threads: 1 };
+  const two: Engine = { label: 'native2', engine: 'native', threads: 2 };
   const gen = 32, batches = slow ? [1, 8, 32] : [1, 8, 32, 64];
   const flops = forwardFlopsPerToken(model.config, P + gen / 2);
   for (const B of batches) {
     const prompts = examples(model, B, P, 0).map((e) => e.input);
     const groups = B >= 8 ? Array.from({ length: B }, (_, b) => prompts[Math.floor(b / 8)]!) : null;
     const reps = B === 1 ? 3 : 1;
-    const sum = new Map<string, { e2e: GenTiming; pre: GenTiming; grp: GenTiming | null }>();
+    const engines: Engine[] = [{ label: 'tfjs', engine: 'tfjs', threads: 1 }, fast, ...(B >= 32 && fast.engine === 'native' ? [two] : [])];
+    const sum = new Map<Engine, { e2e: GenTiming; pre: GenTiming; grp: GenTiming | null }>();
     const add = (a: GenTiming, b: GenTiming): GenTiming => ({ wall: a.wall + b.wall, cpu: a.cpu + b.cpu, tokens: a.tokens + b.tokens });
     for (const engine of engines) await timeGeneration(model, prompts, engine, 2); // warm-up
     for (let r = 0; r < reps; r++) {
@@ -121,7 +125,7 @@ async function benchGeneration(model: LmmModel, P: number, slow: boolean): Promi
     for (const engine of engines) {
       const { e2e, pre, grp } = sum.get(engine)!;
       const dTok = e2e.tokens - pre.tokens, dWall = e2e.wall - pre.wall, dCpu = e2e.cpu - pre.cpu;
-      const label = `${preset}: generate ${engine.padEnd(6)} batch ${String(B).padStart(2)}`;
+      const label = `${preset}: generate ${engine.label.padEnd(7)} batch ${String(B).padStart(2)}`;
       report(`${label}, ${P}-token prompts + ${gen} new`, e2e.tokens / e2e.wall, `tokens/s (${(e2e.tokens / e2e.cpu).toFixed(0)} per CPU-s)`);
       report(`${label}, decode only`, dTok / dWall, `tokens/s (${(dTok / dCpu).toFixed(0)} per CPU-s, ${((dTok / dCpu) * flops / 1e9).toFixed(1)} GFLOP per CPU-s)`);
       if (grp) report(`${label} = ${B / 8} prompts x 8 samples`, grp.tokens / grp.wall, `tokens/s (${(grp.tokens / grp.cpu).toFixed(0)} per CPU-s)`);

@@ -487,17 +487,15 @@ export class LmmModel {
     const done = new Array<boolean>(B).fill(false);
     const nextPos = lengths.slice();
     const sampler = new Sampler(V);
-    const next = new Int32Array(B);
+    const next = new Int32Array(B), x = new Float32Array(B * d), logits = new Float32Array(B * V);
+    const ids = Int32Array.from({ length: B }, (_, k) => k);
     for (let step = 0; step < run.maxTokens; step++) {
       this.sampleStep(step, full, run, sampler, done, nextPos, next, out);
       if (done.every(Boolean) || step === run.maxTokens - 1) break;
       const active: number[] = [];
       for (let b = 0; b < B; b++) if (!done[b]) active.push(b);
-      const n = active.length;
-      const x = new Float32Array(n * d), rowOf = Int32Array.from(active), outRows = Int32Array.from({ length: n }, (_, k) => k);
       active.forEach((b, k) => embedInto(x, k, next[b]!, nextPos[b]!));
-      const logits = new Float32Array(n * V);
-      fusedForward(engine, W, slopes, cache, x, rowOf, outRows, logits, threads);
+      fusedForward(engine, W, slopes, cache, x, Int32Array.from(active), ids.subarray(0, active.length), logits, threads);
       active.forEach((b, k) => full.set(logits.subarray(k * V, (k + 1) * V), b * V));
       for (let b = 0; b < B; b++) nextPos[b]!++;
     }
