@@ -1,5 +1,6 @@
-// Model benchmarks (issue 7): forward, generation (batch 1 and 32) and training tokens/s of
-// the tiny and small configs on the backend initBackend() picks, with FLOPs per token and
+// Model benchmarks (issue 7): forward, generation (issue 13: batch 1 to 64, the old per-op
+// path against the fused decoder) and training tokens/s of the tiny and small configs on
+// the backend initBackend() picks, with FLOPs per token and
 // the GFLOP/s reached, a plain matMul on the same backend for the ceiling, and where the
 // time of a small training step goes (tf.profile, grouped by kernel). Each figure is also
 // given per CPU-second of this process, which stays meaningful on a shared, loaded machine.
@@ -7,7 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
 import { forwardFlopsPerToken, initBackend, LmmModel, Tokenizer } from '../agents/model/index.js';
-import type { ModelPreset, ScoredExample } from '../agents/model/index.js';
+import type { ModelInput, ModelPreset, ScoredExample } from '../agents/model/index.js';
+import type { GenerationEngine } from '../agents/model/model.js';
+import { fusedAddon } from '../agents/model/fused.js';
 import { machine, report } from './util.js';
 
 const CORPUS = [
@@ -59,16 +62,7 @@ async function benchPreset(preset: ModelPreset, tokenizer: Tokenizer, slow: bool
   const train = reportRate(`${preset}: training, batch ${batch} x ${L} tokens`, batch * L, await timeIt(step, reps), 'tokens/s');
   report(`${preset}: training GFLOP/s (3x forward FLOPs)`, (train * 3 * fwdFlops) / 1e9, 'GFLOP/s');
 
-  for (const B of [1, 32]) {
-    const prompts = examples(model, B, P, 0).map((e) => e.input);
-    const gen = big && slow ? 16 : 32;
-    let tokens = 0;
-    const t = await timeIt(async () => {
-      const out = await model.generate(prompts, { maxTokens: gen, temperature: 1, seed: 1, stop: [] });
-      tokens = out.reduce((a, g) => a + g.tokenIds.length, 0);
-    }, 1);
-    reportRate(`${preset}: generation, batch ${B}, ${P}-token prompts, ${gen} new`, tokens, t, 'tokens/s');
-  }
+  await benchGeneration(model, P, slow);
 
   if (big) {
     const prof = await tf.profile(step);
@@ -82,6 +76,61 @@ async function benchPreset(preset: ModelPreset, tokenizer: Tokenizer, slow: bool
   }
   opt.dispose();
   model.dispose();
+}
+
+interface GenTiming { wall: number; cpu: number; tokens: number }
+interface Engine { label: string; engine: GenerationEngine; threads: number }
+
+/** One timed generate call (wall and process-CPU seconds, tokens generated). */
+async function timeGeneration(model: LmmModel, prompts: ModelInput[], engine: Engine, maxTokens: number): Promise<GenTiming> {
+  const t0 = performance.now(), c0 = process.cpuUsage();
+  const out = await model.generate(prompts, { maxTokens, temperature: 1, seed: 1, stop: [], engine: engine.engine, threads: engine.threads });
+  const cu = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (cu.user + cu.system) / 1e6, tokens: out.reduce((a, g) => a + g.tokenIds.length, 0) };
+}
+
+/**
+ * Generation tokens/s (issue 13) of the per-op tfjs path ('tfjs', the old one) and the
+ * fused decoder ('native', or 'js' without the addon), measured interleaved in the same
+ * run: end to end (prefill of the P-token prompts + 32 new tokens, distinct prompts), and
+ * the decode alone (the difference between 33 and 1 new tokens), whose FLOP rate compares
+ * with the matMul ceiling above. For batch >= 8 also the batch as B/8 prompts x 8 samples
+ * (GRPO groups: the fused engine prefills each distinct prompt once). From batch 32 the
+ * native engine also runs with 2 threads ('native2': rows split over the pool); on a
+ * loaded machine that is slower in wall time, hence not the default.
+ */
+export async function benchGeneration(model: LmmModel, P: number, slow: boolean): Promise<void> {
+  const preset = model.config.dModel >= 128 ? 'small' : 'tiny';
+  const fast: Engine = fusedAddon() ? { label: 'native', engine: 'native', threads: 1 } : { label: 'js', engine: 'js', threads: 1 };
+  const two: Engine = { label: 'native2', engine: 'native', threads: 2 };
+  const gen = 32, batches = slow ? [1, 8, 32] : [1, 8, 32, 64];
+  const flops = forwardFlopsPerToken(model.config, P + gen / 2);
+  for (const B of batches) {
+    const prompts = examples(model, B, P, 0).map((e) => e.input);
+    const groups = B >= 8 ? Array.from({ length: B }, (_, b) => prompts[Math.floor(b / 8)]!) : null;
+    const reps = B === 1 ? 3 : 1;
+    const engines: Engine[] = [{ label: 'tfjs', engine: 'tfjs', threads: 1 }, fast, ...(B >= 32 && fast.engine === 'native' ? [two] : [])];
+    const sum = new Map<Engine, { e2e: GenTiming; pre: GenTiming; grp: GenTiming | null }>();
+    const add = (a: GenTiming, b: GenTiming): GenTiming => ({ wall: a.wall + b.wall, cpu: a.cpu + b.cpu, tokens: a.tokens + b.tokens });
+    for (const engine of engines) await timeGeneration(model, prompts, engine, 2); // warm-up
+    for (let r = 0; r < reps; r++) {
+      for (const engine of engines) { // interleaved: both engines see the same machine load
+        const pre = await timeGeneration(model, prompts, engine, 1);
+        const e2e = await timeGeneration(model, prompts, engine, gen + 1);
+        const grp = groups ? await timeGeneration(model, groups, engine, gen + 1) : null;
+        const s = sum.get(engine);
+        sum.set(engine, s ? { e2e: add(s.e2e, e2e), pre: add(s.pre, pre), grp: grp && s.grp ? add(s.grp, grp) : grp } : { e2e, pre, grp });
+      }
+    }
+    for (const engine of engines) {
+      const { e2e, pre, grp } = sum.get(engine)!;
+      const dTok = e2e.tokens - pre.tokens, dWall = e2e.wall - pre.wall, dCpu = e2e.cpu - pre.cpu;
+      const label = `${preset}: generate ${engine.label.padEnd(7)} batch ${String(B).padStart(2)}`;
+      report(`${label}, ${P}-token prompts + ${gen} new`, e2e.tokens / e2e.wall, `tokens/s (${(e2e.tokens / e2e.cpu).toFixed(0)} per CPU-s)`);
+      report(`${label}, decode only`, dTok / dWall, `tokens/s (${(dTok / dCpu).toFixed(0)} per CPU-s, ${((dTok / dCpu) * flops / 1e9).toFixed(1)} GFLOP per CPU-s)`);
+      if (grp) report(`${label} = ${B / 8} prompts x 8 samples`, grp.tokens / grp.wall, `tokens/s (${(grp.tokens / grp.cpu).toFixed(0)} per CPU-s)`);
+    }
+  }
 }
 
 export async function run(): Promise<void> {

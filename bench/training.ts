@@ -1,6 +1,7 @@
 // Training benchmarks (issue 8): advantage estimation, one RL rollout batch (groups of G
 // plays of Sokoban 6x6/1 box from images, plan mode) and one policy update with the small
-// model, and an SFT step for comparison. Prints one figure per line.
+// model, then step mode (issue 13: rollouts with the old and the fused generation, one
+// update over all turns, peak RSS). Prints one figure per line.
 import '../envs/index.js';
 import '../agents/index.js';
 import { Rng } from '../envs/core/rng.js';
@@ -14,6 +15,7 @@ import { collectRollouts } from '../training/rollout/collect.js';
 import { validateTrainConfig } from '../training/pipeline/config.js';
 import { configHooks, tokenizerCorpus } from '../training/pipeline/run.js';
 import { machine, rate, report } from './util.js';
+import { fusedAddon } from '../agents/model/fused.js';
 import * as tf from '@tensorflow/tfjs';
 
 export async function run(): Promise<void> {
@@ -51,6 +53,46 @@ export async function run(): Promise<void> {
   const s = (performance.now() - t0) / 1000;
   report('policy update: 32 responses, one optimizer step', 1 / s, 'updates/s');
   report('policy update: response tokens trained', u.tokens / s, 'tokens/s');
+  await stepMode(model, optimizer, settings);
   optimizer.dispose();
   model.dispose();
+}
+
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+/**
+ * Step mode (issue 13): G 8 x 4 start states, 20 turns (invalid answers are no-ops, so a
+ * fresh model plays all 20), one response per turn: rollouts with the old per-op
+ * generation ('tfjs') and the fused decoder, then one policy update over every response
+ * (miniBatch auto), with the process's peak RSS.
+ */
+async function stepMode(model: LmmModel, optimizer: tf.Optimizer, settings: Parameters<typeof policyUpdate>[3]): Promise<void> {
+  const cfg = validateTrainConfig({
+    name: 'bench-step', model: { preset: 'small' },
+    stages: [{ type: 'mgt', envs: [{ id: 'Sokoban-v0', mode: 'image', style: 'step', maxTurns: 20, invalidAnswer: 'noop' }], groupSize: 8, batch: 4, lr: 1e-4, steps: 1 }],
+  }, configHooks);
+  const stage = cfg.stages[0]!;
+  if (stage.type === 'prime') throw new Error('unexpected');
+  const saved = process.env.LMM_GYM_GENERATE;
+  let batch: Awaited<ReturnType<typeof collectRollouts>> | null = null;
+  for (const engine of ['tfjs', fusedAddon() ? 'native' : 'js']) {
+    process.env.LMM_GYM_GENERATE = engine;
+    const c0 = process.cpuUsage();
+    const b = await collectRollouts({
+      model, promptOf: modelInput, envs: stage.envs, groups: 4, groupSize: 8, sampling: { temperature: 1, topP: 1, maxTokens: 64 },
+      rewardWeights: stage.rewards, rng: new Rng(2), seedLimit: 1e9,
+    });
+    const cu = process.cpuUsage(c0), cpu = (cu.user + cu.system) / 1e6;
+    const turns = b.episodes.reduce((a, e) => a + e.samples.length, 0);
+    report(`step-mode rollout (${engine}): 32 episodes, ${turns} turns`, b.seconds, `s (${cpu.toFixed(1)} CPU-s, ${(b.generatedTokens / b.seconds).toFixed(0)} tokens/s)`);
+    batch = b;
+  }
+  if (saved === undefined) delete process.env.LMM_GYM_GENERATE; else process.env.LMM_GYM_GENERATE = saved;
+  const adv = computeAdvantages(batch!.episodes.map((e) => e.reward), { estimator: 'reinforce_baseline', groupSize: 8 });
+  const seqs: TrainSequence[] = batch!.episodes.flatMap((e, k) => e.samples.map((s) => ({ input: s.input, tokenIds: s.tokenIds, oldLogp: s.logProbs, advantage: adv[k]! || 0.1 })));
+  const rss0 = peakRssMb(), c0 = process.cpuUsage(), t0 = performance.now();
+  const u = policyUpdate(model, optimizer, seqs, settings);
+  const cu = process.cpuUsage(c0), sec = (performance.now() - t0) / 1000;
+  report(`step-mode policy update: ${seqs.length} responses, ${u.optimizerSteps} optimizer steps`, sec, `s (${((cu.user + cu.system) / 1e6).toFixed(1)} CPU-s, ${u.tokens} tokens)`);
+  report('  peak RSS of the process before / after the update', rss0, `MB / ${peakRssMb().toFixed(0)} MB`);
 }

@@ -8,7 +8,7 @@ export { Tokenizer, SPECIAL_TOKENS, TAG_PIECES } from './tokenizer.js';
 export { framePatches } from './vision.js';
 export type { ModelInput } from './layout.js';
 export type {
-  ScoredExample, GenerationOptions, Generation, ResponseScores, TrainStepOptions, TrainStepResult, CreateModelOptions,
+  ScoredExample, GenerationOptions, GenerationEngine, Generation, ResponseScores, TrainStepOptions, TrainStepResult, CreateModelOptions,
 } from './model.js';
 export { LmmModel } from './model.js';
 export type { BackendName, BackendRequest, BackendInfo, InitBackendOptions } from './backend.js';

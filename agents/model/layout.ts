@@ -47,13 +47,8 @@ export interface Layout {
 export function layoutRows(rows: readonly LayoutRow[], c: ModelConfig): Layout {
   if (rows.length === 0) throw new ModelError('a model batch needs at least one row');
   const nv = visualTokens(c);
-  const contentLengths = rows.map((r) => (r.image ? nv : 0) + 2 + r.promptIds.length + (r.inputResponseIds?.length ?? 0));
+  const contentLengths = rowLengths(rows, c);
   const L = maxOf(contentLengths);
-  for (let b = 0; b < rows.length; b++) {
-    if (contentLengths[b]! > c.maxSeq) {
-      throw new ModelError(`row ${b} needs ${contentLengths[b]} positions (visual + prompt + response), more than the model's maxSeq ${c.maxSeq}; shorten the prompt or the response`);
-    }
-  }
   const images = rows.filter((r) => r.image).length;
   const per = patchInputs(c);
   const patches = images ? new Float32Array(images * nv * per) : null;
@@ -81,6 +76,18 @@ export function layoutRows(rows: readonly LayoutRow[], c: ModelConfig): Layout {
     for (let col = pad; col < L; col++) positions[b * L + col] = col - pad;
   }
   return { batch: B, length: L, embedIndex, positions, pads, respColumn, imageTokens, images, patches };
+}
+
+/** Positions each row takes ([visual tokens] <bos> prompt <resp> [response]); throws when one exceeds maxSeq. */
+export function rowLengths(rows: readonly LayoutRow[], c: ModelConfig): number[] {
+  const nv = visualTokens(c);
+  const lengths = rows.map((r) => (r.image ? nv : 0) + 2 + r.promptIds.length + (r.inputResponseIds?.length ?? 0));
+  for (let b = 0; b < rows.length; b++) {
+    if (lengths[b]! > c.maxSeq) {
+      throw new ModelError(`row ${b} needs ${lengths[b]} positions (visual + prompt + response), more than the model's maxSeq ${c.maxSeq}; shorten the prompt or the response`);
+    }
+  }
+  return lengths;
 }
 
 function checkId(id: number, c: ModelConfig): number {

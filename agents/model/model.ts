@@ -4,12 +4,15 @@ import type { ModelConfig, ModelPreset } from './config.js';
 import { alibiOnImage, alibiSlopes, modelConfig, parameterCount, usesAlibi, validateConfig, visualTokens } from './config.js';
 import { ModelError } from './errors.js';
 import type { Layout, LayoutRow, ModelInput } from './layout.js';
-import { attentionMask, layoutRows } from './layout.js';
+import { attentionMask, layoutRows, rowLengths } from './layout.js';
+import { fusedAddon, fusedForward, KvCache, packWeights, tokEmbOffset, FUSED_LAYER_WEIGHTS } from './fused.js';
+import type { FusedEngine } from './fused.js';
 import { createVariables, initialValues, parameterShapes } from './params.js';
 import { gatherRows } from './gather.js';
 import { Sampler } from './sampling.js';
 import { EOS, PAD, Tokenizer } from './tokenizer.js';
 import { maxOf } from '../../envs/core/arrays.js';
+import { isFrame } from '../../envs/render/frame.js';
 
 /** A prompt with a response to score or train on: text (tokenized) or token ids. */
 export interface ScoredExample {
@@ -29,9 +32,26 @@ export interface GenerationOptions {
   rng?: Rng;
   /** Stop after a response ending with one of these (default ['</answer>']); `<eos>` always stops. */
   stop?: readonly string[];
-  /** Debug/test hook: the logits [B * V] used to pick each step's tokens. */
+  /**
+   * Debug/test hook: the logits [B * V] used to pick each step's tokens (a copy). With the
+   * fused engines, rows that already finished hold their last values.
+   */
   onLogits?: (step: number, logits: Float32Array) => void;
+  /**
+   * How to run the decoder (default env LMM_GYM_GENERATE, else 'auto'): 'native' = the
+   * fused C decoder of the native addon, 'js' = the same in TypeScript, 'auto' = native
+   * when the addon has it, else js; 'tfjs' = the per-op tfjs path (reference, slow).
+   */
+  engine?: GenerationEngine;
+  /** Threads of the native fused decoder (default env LMM_GYM_GENERATE_THREADS, else 1). */
+  threads?: number;
 }
+
+export type GenerationEngine = 'auto' | 'native' | 'js' | 'tfjs';
+const ENGINES: readonly GenerationEngine[] = ['auto', 'native', 'js', 'tfjs'];
+
+/** Prefill at most this many prompt tokens per fused call (bounds its scratch memory). */
+const PREFILL_TOKENS = 4096;
 
 export interface Generation {
   text: string;
@@ -90,6 +110,8 @@ export class LmmModel {
   /** ALiBi slopes per head, or null for learned positions. */
   private readonly slopes: Float32Array | null;
   private disposed = false;
+  /** The fused decoder's packed weights and the tensor data they were packed from. */
+  private packed: { from: unknown[]; W: Float32Array } | null = null;
 
   constructor(config: ModelConfig, tokenizer: Tokenizer, values: Map<string, Float32Array>, trainable = true) {
     if (config.vocabSize !== tokenizer.size) {
@@ -151,6 +173,7 @@ export class LmmModel {
   dispose(): void {
     if (this.disposed) return;
     for (const v of this.vars.values()) v.dispose();
+    this.packed = null;
     this.disposed = true;
   }
 
@@ -359,18 +382,148 @@ export class LmmModel {
   }
 
   /**
-   * Sample responses for a batch of inputs with a KV cache: one prefill over the
-   * left-padded prompts, then one decoder call per token. Deterministic per seed.
+   * Sample responses for a batch of inputs with a KV cache: one prefill over the prompts,
+   * then one decoder call per token. Deterministic per seed. Inputs that are the same
+   * (prompt and image pixels, e.g. the G samples of a group) share one prefill.
    */
   async generate(inputs: readonly ModelInput[], options: GenerationOptions = {}): Promise<Generation[]> {
     this.checkAlive();
-    const c = this.config, V = c.vocabSize;
     const maxTokens = options.maxTokens ?? 64, temperature = options.temperature ?? 1, topP = options.topP ?? 1;
     if (!Number.isSafeInteger(maxTokens) || maxTokens < 0) throw new ModelError(`maxTokens must be a non-negative integer, got ${maxTokens}`);
     if (!(temperature >= 0)) throw new ModelError(`temperature must be >= 0, got ${temperature}`);
     if (!(topP > 0 && topP <= 1)) throw new ModelError(`topP must be in (0, 1], got ${topP}`);
-    const rng = options.rng ?? new Rng(options.seed);
-    const stops = (options.stop ?? ['</answer>']).map((s) => new TextEncoder().encode(s)).filter((s) => s.length > 0);
+    const engine = resolveEngine(options.engine);
+    const threads = options.threads ?? Number(process.env.LMM_GYM_GENERATE_THREADS || 1);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new ModelError(`generation threads must be an integer in 1..256, got ${threads}`);
+    const run: GenerationRun = {
+      maxTokens, temperature, topP,
+      rng: options.rng ?? new Rng(options.seed),
+      stops: (options.stop ?? ['</answer>']).map((s) => new TextEncoder().encode(s)).filter((s) => s.length > 0),
+      onLogits: options.onLogits,
+    };
+    const out = engine === 'tfjs' ? await this.generateTfjs(inputs, run) : this.generateFused(inputs, run, engine, threads);
+    for (const g of out) g.text = this.tokenizer.decode(g.tokenIds);
+    return out;
+  }
+
+  /** The decoder weights packed for the fused engines (re-packed when a variable changed). */
+  private packedWeights(): Float32Array {
+    const c = this.config;
+    const names = [...Array.from({ length: c.nLayers }, (_, l) => FUSED_LAYER_WEIGHTS.map((w) => `h${l}.${w}`)).flat(), 'lnf_g', 'lnf_b', 'tok_emb'];
+    const from = names.map((n) => this.w(n).dataId as unknown);
+    if (this.packed && from.every((id, i) => id === this.packed!.from[i])) return this.packed.W;
+    const W = packWeights(c, (n) => this.w(n).dataSync() as Float32Array);
+    this.packed = { from, W };
+    return W;
+  }
+
+  /**
+   * Generation on the fused decoder: prefill of the distinct prompts (no padding), their
+   * caches copied to the rows that repeat them, then one fused call per token over the
+   * rows still going. Samples exactly as the tfjs path (same Rng draws in the same order).
+   */
+  private generateFused(inputs: readonly ModelInput[], run: GenerationRun, engine: FusedEngine, threads: number): Generation[] {
+    const c = this.config, V = c.vocabSize, d = c.dModel, B = inputs.length;
+    const rows: LayoutRow[] = inputs.map((i) => ({ image: i.image, promptIds: this.encodePrompt(i) }));
+    if (B === 0) throw new ModelError('a model batch needs at least one row');
+    const lengths = rowLengths(rows, c);
+    // Distinct inputs: firstOf[b] is the first row with the same prompt and image.
+    const firstOf = new Int32Array(B), uniq: number[] = [], byPrompt = new Map<string, number[]>();
+    for (let b = 0; b < B; b++) {
+      const seen = byPrompt.get(inputs[b]!.prompt) ?? [];
+      const same = seen.find((u) => sameImage(inputs[u]!.image, inputs[b]!.image));
+      if (same !== undefined) { firstOf[b] = same; continue; }
+      firstOf[b] = b; uniq.push(b); seen.push(b); byPrompt.set(inputs[b]!.prompt, seen);
+    }
+    const layout = layoutRows(uniq.map((b) => rows[b]!), c);
+    const out: Generation[] = inputs.map(() => ({ text: '', tokenIds: [], logProbs: [], finishReason: 'length' }));
+    if (run.maxTokens === 0) return out;
+
+    const W = this.packedWeights(), te = tokEmbOffset({ nLayers: c.nLayers, d, F: c.dFF });
+    const slopes = this.slopes ?? new Float32Array(c.nHeads);
+    const posEmb = this.slopes ? null : (this.w('pos_emb').dataSync() as Float32Array);
+    const Smax = Math.min(c.maxSeq, maxOf(lengths) + run.maxTokens - 1);
+    const cache = new KvCache({ nLayers: c.nLayers, d, H: c.nHeads, F: c.dFF, V, Smax, B });
+    const freeImage = !!this.slopes && !alibiOnImage(c);
+    let vis: Float32Array | null = null;
+    if (layout.images) {
+      const t = tf.tidy(() => this.encodeImages(layout));
+      vis = (t.dataSync() as Float32Array).slice();
+      t.dispose();
+    }
+    // Row x[i] = the embedding of token/visual index `idx` at position `p`.
+    const embedInto = (x: Float32Array, i: number, idx: number, p: number) => {
+      if (idx < V) x.set(W.subarray(te + idx * d, te + (idx + 1) * d), i * d);
+      else x.set(vis!.subarray((idx - V) * d, (idx - V + 1) * d), i * d);
+      if (posEmb) for (let j = 0, o = Math.min(p, c.maxSeq - 1) * d; j < d; j++) x[i * d + j] += posEmb[o + j]!;
+    };
+    const full = new Float32Array(B * V);
+    const L = layout.length;
+    for (let u = 0; u < uniq.length;) {
+      let end = u, tokens = 0;
+      while (end < uniq.length && (end === u || tokens + L - layout.pads[end]! <= PREFILL_TOKENS)) tokens += L - layout.pads[end++]!;
+      const x = new Float32Array(tokens * d), rowOf = new Int32Array(tokens), outRows = new Int32Array(end - u);
+      let i = 0;
+      for (let k = u; k < end; k++) {
+        const b = uniq[k]!, pad = layout.pads[k]!;
+        cache.free[b] = freeImage ? layout.imageTokens[k]! : 0;
+        for (let col = pad; col < L; col++, i++) {
+          embedInto(x, i, layout.embedIndex[k * L + col]!, col - pad);
+          rowOf[i] = b;
+        }
+        outRows[k - u] = i - 1;
+      }
+      const logits = new Float32Array((end - u) * V);
+      fusedForward(engine, W, slopes, cache, x, rowOf, outRows, logits, threads);
+      for (let k = u; k < end; k++) full.set(logits.subarray((k - u) * V, (k - u + 1) * V), uniq[k]! * V);
+      u = end;
+    }
+    for (let b = 0; b < B; b++) {
+      if (firstOf[b] === b) continue;
+      cache.copyRow(firstOf[b]!, b);
+      full.copyWithin(b * V, firstOf[b]! * V, (firstOf[b]! + 1) * V);
+    }
+
+    const done = new Array<boolean>(B).fill(false);
+    const nextPos = lengths.slice();
+    const sampler = new Sampler(V);
+    const next = new Int32Array(B), x = new Float32Array(B * d), logits = new Float32Array(B * V);
+    const ids = Int32Array.from({ length: B }, (_, k) => k);
+    for (let step = 0; step < run.maxTokens; step++) {
+      this.sampleStep(step, full, run, sampler, done, nextPos, next, out);
+      if (done.every(Boolean) || step === run.maxTokens - 1) break;
+      const active: number[] = [];
+      for (let b = 0; b < B; b++) if (!done[b]) active.push(b);
+      active.forEach((b, k) => embedInto(x, k, next[b]!, nextPos[b]!));
+      fusedForward(engine, W, slopes, cache, x, Int32Array.from(active), ids.subarray(0, active.length), logits, threads);
+      active.forEach((b, k) => full.set(logits.subarray(k * V, (k + 1) * V), b * V));
+      for (let b = 0; b < B; b++) nextPos[b]!++;
+    }
+    return out;
+  }
+
+  /**
+   * One sampling step over the rows still going (logits [B * V]): the context check, the
+   * draw, stop/eos. Writes each row's token into `next` (PAD for finished rows).
+   */
+  private sampleStep(step: number, logits: Float32Array, run: GenerationRun, sampler: Sampler, done: boolean[], nextPos: number[], next: Int32Array, out: Generation[]): void {
+    const V = this.config.vocabSize;
+    run.onLogits?.(step, logits.slice());
+    next.fill(PAD);
+    for (let b = 0; b < done.length; b++) {
+      if (done[b]) continue;
+      if (nextPos[b]! >= this.config.maxSeq) { done[b] = true; out[b]!.finishReason = 'context'; continue; }
+      const { id, logProb } = sampler.sample(logits, b * V, { temperature: run.temperature, topP: run.topP }, run.rng);
+      const g = out[b]!;
+      g.tokenIds.push(id); g.logProbs.push(logProb);
+      next[b] = id;
+      if (id === EOS) { done[b] = true; g.finishReason = 'eos'; } else if (this.endsWithStop(g.tokenIds, run.stops)) { done[b] = true; g.finishReason = 'stop'; }
+    }
+  }
+
+  /** Generation on the per-op tfjs path (engine 'tfjs'): the reference the fused engines are tested against. */
+  private async generateTfjs(inputs: readonly ModelInput[], run: GenerationRun): Promise<Generation[]> {
+    const c = this.config, V = c.vocabSize, maxTokens = run.maxTokens;
     const layout = layoutRows(inputs.map((i) => ({ image: i.image, promptIds: this.encodePrompt(i) })), c);
     const { batch: B, length: L, pads } = layout;
     const out: Generation[] = inputs.map(() => ({ text: '', tokenIds: [], logProbs: [], finishReason: 'length' }));
@@ -384,19 +537,9 @@ export class LmmModel {
       return { logits: this.head(last), cache: r.cache } as unknown as tf.TensorContainer;
     }) as unknown as { logits: tf.Tensor2D; cache: Cache };
     try {
+      const next = new Int32Array(B);
       for (let step = 0; step < maxTokens; step++) {
-        const values = (await logits.data()) as Float32Array;
-        options.onLogits?.(step, values);
-        const next = new Int32Array(B).fill(PAD);
-        for (let b = 0; b < B; b++) {
-          if (done[b]) continue;
-          if (nextPos[b]! >= c.maxSeq) { done[b] = true; out[b]!.finishReason = 'context'; continue; }
-          const { id, logProb } = sampler.sample(values, b * V, { temperature, topP }, rng);
-          const g = out[b]!;
-          g.tokenIds.push(id); g.logProbs.push(logProb);
-          next[b] = id;
-          if (id === EOS) { done[b] = true; g.finishReason = 'eos'; } else if (this.endsWithStop(g.tokenIds, stops)) { done[b] = true; g.finishReason = 'stop'; }
-        }
+        this.sampleStep(step, (await logits.data()) as Float32Array, run, sampler, done, nextPos, next, out);
         if (done.every(Boolean) || step === maxTokens - 1) break;
         const S = cache[0]!.k.shape[2] + 1;
         const stepped = tf.tidy(() => {
@@ -417,7 +560,6 @@ export class LmmModel {
       logits.dispose();
       disposeCache(cache);
     }
-    for (const g of out) g.text = this.tokenizer.decode(g.tokenIds);
     return out;
   }
 
@@ -427,6 +569,33 @@ export class LmmModel {
     const tail = this.tokenizer.bytesOf(ids.slice(-longest)); // each token is >= 1 byte
     return stops.some((s) => s.length <= tail.length && s.every((v, i) => tail[tail.length - s.length + i] === v));
   }
+}
+
+interface GenerationRun {
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  rng: Rng;
+  stops: Uint8Array[];
+  onLogits: GenerationOptions['onLogits'];
+}
+
+function resolveEngine(requested: GenerationEngine | undefined): FusedEngine | 'tfjs' {
+  const fromEnv = process.env.LMM_GYM_GENERATE?.trim();
+  const e = (requested ?? (fromEnv || 'auto')) as GenerationEngine;
+  if (!ENGINES.includes(e)) throw new ModelError(`unknown generation engine ${JSON.stringify(e)}${requested ? '' : ' (from LMM_GYM_GENERATE)'}; expected one of ${ENGINES.join(', ')}`);
+  if (e === 'auto') return fusedAddon() ? 'native' : 'js';
+  if (e === 'native' && !fusedAddon()) throw new ModelError("generation engine 'native' requested, but the native addon with the fused decoder is not loaded (build native/tfjs-openblas; LMM_GYM_NATIVE=0 turns it off)");
+  return e;
+}
+
+/** Same image: both absent, the same frame, or equal size and pixels. */
+function sameImage(a: ModelInput['image'], b: ModelInput['image']): boolean {
+  if (!a || !b) return !a && !b;
+  if (a === b) return true;
+  if (!isFrame(a) || !isFrame(b)) return false; // layoutRows reports the bad one
+  if (a.width !== b.width || a.height !== b.height || a.data.length !== b.data.length) return false;
+  return Buffer.compare(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength), Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)) === 0;
 }
 
 function disposeCache(cache: Cache): void {

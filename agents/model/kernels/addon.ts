@@ -33,6 +33,15 @@ export interface NativeAddon {
     outValue: Float32Array, outM: Float32Array, outV: Float32Array,
     lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number,
   ): void;
+  /**
+   * The fused decoder (agents/model/fused.ts documents the buffers): dims [nLayers, d, H,
+   * F, V, Smax, B]; absent from builds before issue 13.
+   */
+  lmmForward?(
+    dims: Int32Array, W: Float32Array, slopes: Float32Array, K: Float32Array, V: Float32Array,
+    cacheLen: Int32Array, freeLen: Int32Array, x: Float32Array, rowOf: Int32Array, outRows: Int32Array,
+    logits: Float32Array, threads: number,
+  ): void;
   setThreads(n: number): void;
   /** Products below n multiply-adds use the small-GEMM kernel instead of OpenBLAS (0 = never, the default: it did not beat OpenBLAS). */
   setSmallGemmLimit(n: number): void;

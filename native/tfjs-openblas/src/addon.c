@@ -270,6 +270,54 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// lmmForward(dims [nLayers, d, H, F, V, Smax, B], W, slopes, K, V, cacheLen, freeLen, x,
+//            rowOf, outRows, logits, threads): the fused decoder (lmm.c).
+static napi_value js_lmm_forward(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 12)) return NULL;
+  size_t ldims, lw, lsl, lk, lv, lcl, lfl, lx, lrow, lout, llog;
+  const int32_t *dims = typed(&c, 0, napi_int32_array, &ldims);
+  const float *W = typed(&c, 1, napi_float32_array, &lw);
+  const float *slopes = typed(&c, 2, napi_float32_array, &lsl);
+  float *K = typed(&c, 3, napi_float32_array, &lk);
+  float *V = typed(&c, 4, napi_float32_array, &lv);
+  int32_t *cacheLen = typed(&c, 5, napi_int32_array, &lcl);
+  const int32_t *freeLen = typed(&c, 6, napi_int32_array, &lfl);
+  const float *x = typed(&c, 7, napi_float32_array, &lx);
+  const int32_t *rowOf = typed(&c, 8, napi_int32_array, &lrow);
+  const int32_t *outRows = typed(&c, 9, napi_int32_array, &lout);
+  float *logits = typed(&c, 10, napi_float32_array, &llog);
+  long threads = num(&c, 11);
+  if (c.failed) return NULL;
+  CHECK(env, ldims == 7, "dims must hold 7 values");
+  for (int i = 0; i < 7; i++) CHECK(env, dims[i] > 0, "dims must be positive");
+  lg_lmm_dims m = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6]};
+  CHECK(env, m.d % m.H == 0, "d must be a multiple of H");
+  CHECK(env, threads >= 1 && threads <= 256, "threads must be in 1..256");
+  CHECK(env, (long)lw == lg_lmm_weight_floats(&m), "packed weights have the wrong length");
+  CHECK(env, (long)lsl >= m.H, "slopes need one value per head");
+  const long cache = (long)m.nLayers * m.B * m.d * m.Smax;
+  CHECK(env, (long)lk >= cache && (long)lv >= cache, "KV cache buffers too small");
+  CHECK(env, (long)lcl >= m.B && (long)lfl >= m.B, "cacheLen/freeLen need one value per cache row");
+  for (long b = 0; b < m.B; b++) CHECK(env, cacheLen[b] >= 0 && cacheLen[b] <= m.Smax && freeLen[b] >= 0, "bad cacheLen/freeLen");
+  const long N = (long)lrow, M = (long)lout;
+  CHECK(env, (long)lx >= N * m.d, "x too small for its rows");
+  CHECK(env, (long)llog >= M * m.V, "logits buffer too small");
+  for (long k = 0; k < M; k++) CHECK(env, outRows[k] >= 0 && outRows[k] < N, "outRows out of range");
+  int32_t *pos = (int32_t *)malloc(sizeof(int32_t) * (N > 0 ? N : 1));
+  CHECK(env, pos, "out of memory");
+  if (lg_lmm_positions(&m, cacheLen, rowOf, N, pos) != 0) {
+    free(pos);
+    CHECK(env, 0, "rowOf out of range, or a cache row is full (Smax)");
+  }
+  unsigned csr = lg_ftz_begin();
+  int rc = lg_lmm_forward(&m, W, slopes, K, V, cacheLen, freeLen, x, rowOf, pos, N, outRows, M, logits, (int)threads);
+  lg_ftz_end(csr);
+  free(pos);
+  CHECK(env, rc == 0, "out of memory");
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   call_t c;
   if (!get_args(env, info, &c, 1)) return NULL;
@@ -328,6 +376,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"reduce", 0, js_reduce, 0, 0, 0, napi_enumerable, 0},
       {"transpose", 0, js_transpose, 0, 0, 0, napi_enumerable, 0},
       {"adam", 0, js_adam, 0, 0, 0, napi_enumerable, 0},
+      {"lmmForward", 0, js_lmm_forward, 0, 0, 0, napi_enumerable, 0},
       {"setThreads", 0, js_set_threads, 0, 0, 0, napi_enumerable, 0},
       {"getThreads", 0, js_get_threads, 0, 0, 0, napi_enumerable, 0},
       {"setSmallGemmLimit", 0, js_set_small_gemm_limit, 0, 0, 0, napi_enumerable, 0},

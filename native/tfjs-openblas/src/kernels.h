@@ -47,4 +47,26 @@ void lg_transpose(int rank, const int32_t *shape, const int32_t *inStrides, cons
 void lg_adam(long n, const float *var, const float *grad, const float *m, const float *v, float *outVar,
              float *outM, float *outV, float lr, float beta1, float beta2, float eps, float bc1, float bc2);
 
+// The fused decoder of agents/model (lmm.c): sizes of the stack.
+typedef struct {
+  int nLayers, d, H, F, V, Smax, B;  // B: rows of the KV cache; Smax: positions per row
+} lg_lmm_dims;
+
+// Floats of one layer's weights / of the whole packed weight buffer (layout in lmm.c).
+long lg_lmm_layer_floats(const lg_lmm_dims *m);
+long lg_lmm_weight_floats(const lg_lmm_dims *m);
+
+// Position of each packed token (its row's cache length, counting earlier tokens of the
+// same row in this call); -1 when a row index is out of range or a row would overflow Smax.
+int lg_lmm_positions(const lg_lmm_dims *m, const int32_t *cacheLen, const int32_t *rowOf, long N, int32_t *pos);
+
+// Runs the stack over N packed new tokens x [N, d] (rowOf: cache row of each, pos from
+// lg_lmm_positions), appends their keys/values to the cache K [nLayers][B][H][dh][Smax]
+// (transposed) and V [nLayers][B][H][Smax][dh], updates cacheLen, and writes the logits
+// [M, V] of the packed tokens outRows. threads > 1 splits rows over the pool. Returns -1
+// when out of memory.
+int lg_lmm_forward(const lg_lmm_dims *m, const float *W, const float *slopes, float *K, float *V, int32_t *cacheLen,
+                   const int32_t *freeLen, const float *x, const int32_t *rowOf, const int32_t *pos, long N,
+                   const int32_t *outRows, long M, float *logits, int threads);
+
 #endif
