@@ -11,6 +11,8 @@ export interface ScenarioPlayer {
   role: Role;
   /** False: the agent never controls this player (GRF's `controllable=False`). Default true. */
   controllable?: boolean;
+  /** True: the player never moves, but takes a ball that comes within his reach (GRF's `lazy=True`). */
+  lazy?: boolean;
 }
 
 /** A typed scenario definition. Add your own with `registerScenario`. */
@@ -37,6 +39,10 @@ export interface FootballScenario {
   stochastic: boolean;
   /** Game mode at the start (default 'normal'; a match starts with 'kick_off'). */
   startMode?: GameModeName;
+  /** Offside is judged (GRF's `offsides`); default: true for matches, false for academy drills. */
+  offsides?: boolean;
+  /** Half time at gameDuration / 2 with the kick-off to the other team; default: true for matches. */
+  halfTime?: boolean;
 }
 
 const registry = new Map<string, FootballScenario>();
@@ -132,6 +138,7 @@ export function validateScenario(s: FootballScenario): FootballScenario {
   for (const k of ['leftDifficulty', 'rightDifficulty'] as const) if (!(s[k] >= 0 && s[k] <= 1)) bad(`${k} must be in [0, 1]`);
   for (const k of ['endOnScore', 'endOnOutOfPlay', 'endOnPossessionChange', 'stochastic'] as const) if (typeof s[k] !== 'boolean') bad(`${k} must be a boolean`);
   if (s.startMode !== undefined && !(GAME_MODE_NAMES as readonly string[]).includes(s.startMode)) bad(`startMode must be one of ${GAME_MODE_NAMES.join(', ')}`);
+  for (const k of ['offsides', 'halfTime'] as const) if (s[k] !== undefined && typeof s[k] !== 'boolean') bad(`${k} must be a boolean when given`);
   return s;
 }
 
