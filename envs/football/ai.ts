@@ -7,6 +7,7 @@ import { GOAL_HALF_WIDTH, GameMode, Kick, LEFT, PENALTY_BOX_DEPTH, PENALTY_BOX_H
 import type { FootballEngine } from './engine.js';
 
 const GK = ROLES.indexOf('GK');
+const CF = ROLES.indexOf('CF');
 const chaser1 = new Int32Array(2);
 const chaser2 = new Int32Array(2);
 /** Each team's offside line this step: the farthest x (in its attacking direction) a teammate can stand onside. */
@@ -256,8 +257,12 @@ function offBall(e: FootballEngine, i: number): void {
     let tx = clampX(e.homeX[i]! + shift + G * 0.12);
     if ((tx - e.bx) * G > 0.35) tx = e.bx + G * 0.35;
     if (Math.abs(tx) > 0.9) tx = Math.sign(tx) * 0.9;
-    const limit = onsideLimit[t]! - 0.012 + 0.02 * (1 - d);
-    if (tx * G > limit) tx = limit * G;
+    if (e.offsides) {
+      const limit = onsideLimit[t]! - 0.004 + 0.02 * (1 - d);
+      // The centre forward plays on the last defender's shoulder when the ball is within 0.5 of him.
+      if (e.role[i] === CF && (limit - e.bx * G) < 0.5 && limit > tx * G) tx = limit * G;
+      if (tx * G > limit) tx = limit * G;
+    }
     runTo(e, i, tx, e.homeY[i]!, hypot(tx - e.px[i]!, e.homeY[i]! - e.py[i]!) > 0.06);
     return;
   }
