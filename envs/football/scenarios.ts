@@ -130,7 +130,7 @@ export const BUILTIN_SCENARIOS: readonly FootballScenario[] = [
   { ...ACADEMY, name: 'tests.offside', description: 'Offside judged: a midfielder with the ball, a forward beyond the two centre backs, a winger level with them; ends on a goal or ball out.',
     gameDuration: 200, endOnPossessionChange: false, offsides: true,
     left: team([[-1, 0, 'GK'], [0.3, 0, 'CM'], [0.72, 0, 'CF'], [0.6, -0.3, 'LM']]),
-    right: grfRight([[-1, 0, 'GK'], [-0.6, 0.2, 'CB'], [-0.6, -0.2, 'CB']]), ball: [0.311, 0] },
+    right: grfRight([[-1, 0, 'GK'], [-0.6, 0.25, 'CB'], [-0.6, -0.25, 'CB']]), ball: [0.311, 0] },
   { ...MATCH, name: 'tests.second_half', description: '11 v 11 from the kick-off, 100 steps: half time at step 50 (ends switched, the right team kicks off).',
     gameDuration: 100, rightDifficulty: 0.6, stochastic: false,
     left: team(ELEVEN), right: grfRight(ELEVEN_RIGHT), ball: [0, 0] },
