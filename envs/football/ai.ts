@@ -344,8 +344,8 @@ function trySlide(e: FootballEngine, i: number, d: number): boolean {
   if (e.bvx * ux + e.bvy * uy > 0.006) return false;
   const o = e.owner;
   // From behind (along the way the carrier faces, cosine > 0.5) is a foul: skilled players
-  // avoid it, less skilled ones misjudge the angle (they slide up to a cosine of 0.5 + 0.5 x (1 - skill)).
-  if (o >= 0 && ux * e.dx[o]! + uy * e.dy[o]! > 0.5 + 0.5 * (1 - d)) return false;
+  // avoid it, less skilled ones misjudge the angle (they slide up to a cosine of 0.5 + 0.3 x (1 - skill)).
+  if (o >= 0 && ux * e.dx[o]! + uy * e.dy[o]! > 0.5 + 0.3 * (1 - d)) return false;
 
   if (e.stochastic ? e.rng.next() > 0.25 * d : e.pressure[i]! < 0.3) return false;
   e.dx[i] = ux; e.dy[i] = uy;

@@ -131,6 +131,8 @@ export const RULES = {
    */
   behindMargin: 0.004,
   carelessFoul: 0.12,
+  /** A slide from behind whose direction is within acos(0.7), about 46 degrees, of the carrier's facing is reckless: a yellow card. */
+  recklessCos: 0.7,
   /** Distance to the goal inside which a foul on a clear run at goal denies an obvious goal-scoring chance. */
   dogsoDistance: 0.45,
 } as const;

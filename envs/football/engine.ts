@@ -731,8 +731,8 @@ export class FootballEngine {
 
   /**
    * Sliding players knock away a ball within reach (loose or carried by an opponent); sliding
-   * into a carrier from behind is a reckless foul: a yellow card, and a free kick for the
-   * carrier's team (a penalty kick inside the fouler's box).
+   * into a carrier from behind is a foul (reckless, a yellow card, from straight behind): a
+   * free kick for the carrier's team (a penalty kick inside the fouler's box).
    */
   private resolveSlides(): void {
     for (let i = 0; i < this.n; i++) {
@@ -743,9 +743,11 @@ export class FootballEngine {
       if (ex * ex + ey * ey > PHYS.slideReach * PHYS.slideReach) continue;
       if (this.owner >= 0) {
         const o = this.owner;
-        // Sliding the way the carrier faces means coming from behind: a foul, free kick to his team.
-        if (this.dx[i]! * this.dx[o]! + this.dy[i]! * this.dy[o]! > 0.5) {
-          this.commitFoul(i, o, true);
+        // Sliding the way the carrier faces means coming from behind: a foul, free kick to his
+        // team; from nearly straight behind (within about 46 degrees) it is reckless: a yellow card.
+        const cos = this.dx[i]! * this.dx[o]! + this.dy[i]! * this.dy[o]!;
+        if (cos > 0.5) {
+          this.commitFoul(i, o, cos > RULES.recklessCos);
           return;
         }
         this.cooldown[o] = PHYS.tackledCooldown;
@@ -774,7 +776,7 @@ export class FootballEngine {
   /**
    * A foul by `f` on `v` (the ball carrier): a free kick where it happened, or a penalty kick
    * when it is inside the fouler's own penalty box. Cards: a reckless foul (a slide from
-   * behind) is a yellow; denying an obvious goal-scoring chance is a red outside the box and
+   * straight behind) is a yellow; denying an obvious goal-scoring chance is a red outside the box and
    * a yellow inside it (the penalty restores the chance); a second yellow is a red.
    */
   commitFoul(f: number, v: number, reckless: boolean): void {
