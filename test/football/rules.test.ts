@@ -32,7 +32,7 @@ function untilTaken(env: Env, action = A.idle, n = 60) {
   return r!;
 }
 
-type Ev = { offside: number; penalty: number; foul: number; yellow: string | null; red: string | null; halfTime: boolean; fullTime: boolean; kick: number };
+type Ev = { goal: number; offside: number; penalty: number; foul: number; yellow: string | null; red: string | null; halfTime: boolean; fullTime: boolean; kick: number };
 const ev = (r: { info: Record<string, unknown> }): Ev => r.info.event as Ev;
 
 describe('offside', () => {
