@@ -10,19 +10,14 @@ const GK = ROLES.indexOf('GK');
 const CF = ROLES.indexOf('CF');
 const chaser1 = new Int32Array(2);
 const chaser2 = new Int32Array(2);
-/** Each team's offside line this step: the farthest x (in its attacking direction) a teammate can stand onside. */
+/** Each team's onside limit this step (engine.onsideLimit), read by the support runners. */
 const onsideLimit = new Float64Array(2);
 let landX = 0, landY = 0, landing = false;
 
 /** Decide targets and kicks for every AI-controlled player. */
 export function aiStep(e: FootballEngine): void {
   findChasers(e);
-  if (e.offsides) {
-    for (let t = 0; t < 2; t++) {
-      const G = t === LEFT ? 1 : -1;
-      onsideLimit[t] = Math.max(0, e.bx * G, e.offsideLine(t));
-    }
-  } else { onsideLimit[0] = Infinity; onsideLimit[1] = Infinity; }
+  onsideLimit[0] = e.onsideLimit(0); onsideLimit[1] = e.onsideLimit(1);
   const skip = e.autopilot ? -1 : e.active;
   for (let i = 0; i < e.n; i++) {
     if (i === skip || !e.onPitch[i]) continue;
@@ -35,10 +30,7 @@ export function aiStep(e: FootballEngine): void {
   }
 }
 
-/** The offside line of team t this step (see onsideLimit); Infinity when offside is not judged. */
-export function aiOnsideLimit(t: number): number {
-  return onsideLimit[t]!;
-}
+
 
 /** Each team's two outfield players nearest to where the ball will be. */
 function findChasers(e: FootballEngine): void {
@@ -120,8 +112,8 @@ function nearestOpponentDist(e: FootballEngine, t: number, x: number, y: number)
 export function bestPassTarget(e: FootballEngine, i: number, minProgress: number): number {
   const t = e.teamOf(i), G = t === LEFT ? 1 : -1;
   const lo = t === LEFT ? 0 : e.nLeft, hi = t === LEFT ? e.nLeft : e.n;
-  const offLimit = e.offsides && e.mode !== GameMode.throwIn && e.mode !== GameMode.corner && e.mode !== GameMode.goalKick
-    ? Math.max(0, e.bx * G, e.offsideLine(t)) + 0.03 * (1 - e.difficulty[t]!) : Infinity;
+  const offLimit = e.mode !== GameMode.throwIn && e.mode !== GameMode.corner && e.mode !== GameMode.goalKick
+    ? e.onsideLimit(t) + 0.03 * (1 - e.difficulty[t]!) : Infinity;
   let best = -1, bestScore = -Infinity;
   for (let j = lo; j < hi; j++) {
     if (j === i || e.role[j] === GK || !e.onPitch[j]) continue;

@@ -391,13 +391,11 @@ export class FootballEngine {
    */
   private markOffside(kicker: number): void {
     const t = this.teamOf(kicker), G = t === LEFT ? 1 : -1;
-    const line = this.offsideLine(t);
-    const ball = this.bx * G;
+    const limit = this.onsideLimit(t);
     const lo = t === LEFT ? 0 : this.nLeft, hi = t === LEFT ? this.nLeft : this.n;
     let any = false;
     for (let j = lo; j < hi; j++) {
-      const x = this.px[j]! * G;
-      const off = j !== kicker && this.onPitch[j] === 1 && x > 0 && x > ball && x > line;
+      const off = j !== kicker && this.onPitch[j] === 1 && this.px[j]! * G > limit;
       this.offsidePos[j] = off ? 1 : 0;
       if (off) any = true;
     }
@@ -420,11 +418,21 @@ export class FootballEngine {
     return second;
   }
 
-  /** Player i of the judged team is in an offside position now (for the AI and the scripted agent). */
-  inOffsidePosition(i: number, margin = 0): boolean {
-    const t = this.teamOf(i), G = t === LEFT ? 1 : -1;
-    const x = this.px[i]! * G;
-    return x > 0 && x > this.bx * G + margin && x > this.offsideLine(t) + margin;
+  /**
+   * The farthest x (in team t's attacking direction) a player of team t can stand onside
+   * now: the halfway line, the ball or the second-last opponent, whichever is farthest;
+   * Infinity where offside is not judged.
+   */
+  onsideLimit(t: number): number {
+    if (!this.offsides) return Infinity;
+    const G = t === LEFT ? 1 : -1;
+    return Math.max(0, this.bx * G, this.offsideLine(t));
+  }
+
+  /** Player i is in an offside position now (always false where offside is not judged). */
+  inOffsidePosition(i: number): boolean {
+    const t = this.teamOf(i);
+    return this.px[i]! * (t === LEFT ? 1 : -1) > this.onsideLimit(t);
   }
 
   /** Best receiver for a pass of `kind` from `i` roughly along (ux, uy), or -1. */
@@ -731,8 +739,8 @@ export class FootballEngine {
 
   /**
    * Sliding players knock away a ball within reach (loose or carried by an opponent); sliding
-   * into a carrier from behind is a foul (reckless, a yellow card, from straight behind): a
-   * free kick for the carrier's team (a penalty kick inside the fouler's box).
+   * into a carrier from behind is a foul (reckless, a yellow card, from nearly straight
+   * behind): a free kick for the carrier's team (a penalty kick inside the fouler's box).
    */
   private resolveSlides(): void {
     for (let i = 0; i < this.n; i++) {
@@ -776,7 +784,7 @@ export class FootballEngine {
   /**
    * A foul by `f` on `v` (the ball carrier): a free kick where it happened, or a penalty kick
    * when it is inside the fouler's own penalty box. Cards: a reckless foul (a slide from
-   * straight behind) is a yellow; denying an obvious goal-scoring chance is a red outside the box and
+   * nearly straight behind) is a yellow; denying an obvious goal-scoring chance is a red outside the box and
    * a yellow inside it (the penalty restores the chance); a second yellow is a red.
    */
   commitFoul(f: number, v: number, reckless: boolean): void {

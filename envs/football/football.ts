@@ -46,7 +46,8 @@ export const FOOTBALL_DEFAULTS: FootballOptions = {
   gameDuration: null,
 };
 
-const NO_IDS: readonly string[] = Object.freeze([]);
+/** Card lists when nobody has been booked (the common case: no allocation per step). */
+const NO_CARDS: { yellow: readonly string[]; sentOff: readonly string[] } = Object.freeze({ yellow: Object.freeze([]), sentOff: Object.freeze([]) });
 
 /** Number of recent actions shown in describe() (MageBench shows the last 5). */
 const RECENT_ACTIONS = 5;
@@ -69,6 +70,9 @@ export class FootballEnv extends BaseEnv<FootballObservation, number> {
   private renderer: FootballRenderer | null = null;
   private recent: string[] = [];
   private lastShaped: ShapedComponents = zeroShaped();
+  /** This step's GRF scoring and checkpoint rewards (reported in info whatever is paid). */
+  private lastScoring = 0;
+  private lastCheckpoint = 0;
   /** Player ids ('L2', 'R1', ...) by index, built once. */
   private ids: string[] = [];
 
@@ -124,8 +128,6 @@ export class FootballEnv extends BaseEnv<FootballObservation, number> {
     const truncated = !terminated && timeUp;
     return { observation: this.observe(), reward, terminated, truncated, info: this.info(terminated || truncated) };
   }
-  private lastScoring = 0;
-  private lastCheckpoint = 0;
 
   private observe(): FootballObservation {
     const r = this.options.representation;
@@ -145,7 +147,7 @@ export class FootballEnv extends BaseEnv<FootballObservation, number> {
   /** Ids of the players with a yellow card (still on the pitch) and of those sent off. */
   private cardIds(): { yellow: readonly string[]; sentOff: readonly string[] } {
     const e = this.engine, st = e.stats;
-    if (st.yellowCards[0]! + st.yellowCards[1]! + st.redCards[0]! + st.redCards[1]! === 0) return { yellow: NO_IDS, sentOff: NO_IDS };
+    if (st.yellowCards[0]! + st.yellowCards[1]! + st.redCards[0]! + st.redCards[1]! === 0) return NO_CARDS;
     const yellow: string[] = [], sentOff: string[] = [];
     for (let i = 0; i < e.n; i++) {
       if (e.red[i]) sentOff.push(this.ids[i]!);
