@@ -34,6 +34,10 @@ export async function run(): Promise<void> {
   for (const scenario of ['academy_empty_goal', 'academy_3_vs_1_with_keeper', 'academy_counterattack_hard', '11_vs_11_hard_stochastic']) {
     report(`Football ${scenario}: env step (simple115 + info)`, rate(envStepper(make<unknown, number>('Football-v0', { scenario })), 2, 0.5), 'steps/s');
   }
+  // GRF's other observations on the same match.
+  for (const representation of ['simple115_v2', 'smm'] as const) {
+    report(`Football 11_vs_11_hard_stochastic: env step (${representation} + info)`, rate(envStepper(make<unknown, number>('Football-v0', { scenario: '11_vs_11_hard_stochastic', representation })), 2, 0.5), 'steps/s');
+  }
   // The bare simulation of a whole match (no observation, info or rewards).
   report('Football 11_vs_11_hard_stochastic: engine.step only', rate(engineStepper('11_vs_11_hard_stochastic'), 2, 0.5), 'steps/s');
   const img = make<unknown, number>('Football-v0', { scenario: '11_vs_11_easy' });

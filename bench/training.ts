@@ -72,7 +72,7 @@ async function stepMode(model: LmmModel, optimizer: tf.Optimizer, settings: Para
     stages: [{ type: 'mgt', envs: [{ id: 'Sokoban-v0', mode: 'image', style: 'step', maxTurns: 20, invalidAnswer: 'noop' }], groupSize: 8, batch: 4, lr: 1e-4, steps: 1 }],
   }, configHooks);
   const stage = cfg.stages[0]!;
-  if (stage.type === 'prime') throw new Error('unexpected');
+  if (stage.type !== 'fre' && stage.type !== 'mgt') throw new Error('unexpected');
   const saved = process.env.LMM_GYM_GENERATE;
   let batch: Awaited<ReturnType<typeof collectRollouts>> | null = null;
   for (const engine of ['tfjs', fusedAddon() ? 'native' : 'js']) {

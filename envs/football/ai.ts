@@ -1,26 +1,36 @@
 // The built-in rule-based AI: every player but the agent's active one. Each player
 // chooses a target velocity (and the carrier a kick) from simple roles: carrier, support
 // runner, chaser, cover, formation, keeper. Difficulty d in [0, 1] scales speed, shooting
-// range, pressing and keeper reactions. No allocation: scratch state is module-level.
+// range, pressing and keeper reactions, and how well players judge offside and time their
+// slides. No allocation: scratch state is module-level.
 import { GOAL_HALF_WIDTH, GameMode, Kick, LEFT, PENALTY_BOX_DEPTH, PENALTY_BOX_HALF_WIDTH, PHYS, ROLES, hypot } from './constants.js';
 import type { FootballEngine } from './engine.js';
 
 const GK = ROLES.indexOf('GK');
+const CF = ROLES.indexOf('CF');
 const chaser1 = new Int32Array(2);
 const chaser2 = new Int32Array(2);
+/** Each team's onside limit this step (engine.onsideLimit), read by the support runners. */
+const onsideLimit = new Float64Array(2);
 let landX = 0, landY = 0, landing = false;
 
 /** Decide targets and kicks for every AI-controlled player. */
 export function aiStep(e: FootballEngine): void {
   findChasers(e);
+  onsideLimit[0] = e.onsideLimit(0); onsideLimit[1] = e.onsideLimit(1);
+  const skip = e.autopilot ? -1 : e.active;
   for (let i = 0; i < e.n; i++) {
-    if (i === e.active) continue;
+    if (i === skip || !e.onPitch[i]) continue;
     if (e.slide[i] !== 0) { e.sprinting[i] = 0; continue; }
     if (e.owner === i) carrier(e, i);
     else if (e.role[i] === GK) keeper(e, i);
     else offBall(e, i);
+    // Lazy players never move (a lazy carrier may still pass or shoot).
+    if (e.lazy[i]) { e.tvx[i] = 0; e.tvy[i] = 0; e.sprinting[i] = 0; }
   }
 }
+
+
 
 /** Each team's two outfield players nearest to where the ball will be. */
 function findChasers(e: FootballEngine): void {
@@ -36,7 +46,7 @@ function findChasers(e: FootballEngine): void {
     let b1 = -1, b2 = -1, d1 = Infinity, d2 = Infinity;
     for (let i = lo; i < hi; i++) {
       // The agent's player is not an AI chaser: the next nearest teammate presses too.
-      if (e.role[i] === GK || e.cooldown[i]! > 3 || i === e.active) continue;
+      if (e.role[i] === GK || e.cooldown[i]! > 3 || (i === e.active && !e.autopilot) || !e.onPitch[i] || e.lazy[i]) continue;
       const d = hypot(e.px[i]! - tx, e.py[i]! - ty);
       if (d < d1) { b2 = b1; d2 = d1; b1 = i; d1 = d; } else if (d < d2) { b2 = i; d2 = d; }
     }
@@ -73,6 +83,7 @@ function laneClearance(e: FootballEngine, t: number, ax: number, ay: number, bx:
   const len = Math.sqrt(len2);
   let best = Infinity;
   for (let j = lo; j < hi; j++) {
+    if (!e.onPitch[j]) continue;
     let u = len2 > 0 ? ((e.px[j]! - ax) * ex + (e.py[j]! - ay) * ey) / len2 : 0;
     u = u < 0 ? 0 : u > 1 ? 1 : u;
     // A defender further along the lane has longer to reach it: discount his distance.
@@ -87,21 +98,28 @@ function nearestOpponentDist(e: FootballEngine, t: number, x: number, y: number)
   const lo = t === LEFT ? e.nLeft : 0, hi = t === LEFT ? e.n : e.nLeft;
   let best = Infinity;
   for (let j = lo; j < hi; j++) {
+    if (!e.onPitch[j]) continue;
     const d = hypot(e.px[j]! - x, e.py[j]! - y);
     if (d < best) best = d;
   }
   return best;
 }
 
-/** The most useful open teammate to pass to from i, or -1. */
+/**
+ * The most useful open teammate to pass to from i, or -1. Teammates in an offside position
+ * are skipped, except those offside by less than the passer misjudges (0.03 x (1 - skill)).
+ */
 export function bestPassTarget(e: FootballEngine, i: number, minProgress: number): number {
   const t = e.teamOf(i), G = t === LEFT ? 1 : -1;
   const lo = t === LEFT ? 0 : e.nLeft, hi = t === LEFT ? e.nLeft : e.n;
+  const offLimit = e.mode !== GameMode.throwIn && e.mode !== GameMode.corner && e.mode !== GameMode.goalKick
+    ? e.onsideLimit(t) + 0.03 * (1 - e.difficulty[t]!) : Infinity;
   let best = -1, bestScore = -Infinity;
   for (let j = lo; j < hi; j++) {
-    if (j === i || e.role[j] === GK) continue;
+    if (j === i || e.role[j] === GK || !e.onPitch[j]) continue;
     const d = hypot(e.px[j]! - e.bx, e.py[j]! - e.by);
     if (d < 0.06 || d > 0.6) continue;
+    if (e.px[j]! * G > offLimit) continue;
     const progress = (e.px[j]! - e.bx) * G;
     if (progress < minProgress) continue;
     if (laneClearance(e, t, e.bx, e.by, e.px[j]!, e.py[j]!) < 0.03) continue;
@@ -137,6 +155,7 @@ function carrier(e: FootballEngine, i: number): void {
   let pressed = false, near = Infinity;
   let ax = 0, ay = 0;
   for (let j = lo; j < hi; j++) {
+    if (!e.onPitch[j]) continue;
     const rx = e.px[j]! - e.px[i]!, ry = e.py[j]! - e.py[i]!;
     const dist = hypot(rx, ry);
     if (dist < near) near = dist;
@@ -170,12 +189,17 @@ function carrier(e: FootballEngine, i: number): void {
 }
 
 function setPiece(e: FootballEngine, i: number, G: number): void {
+  if (e.mode === GameMode.penalty) {
+    // Penalty kick: at the corner away from the keeper, as precisely as the taker's skill allows.
+    e.shoot(i, 0, 0.45 + 0.55 * e.difficulty[e.teamOf(i)]!);
+    return;
+  }
   if (e.mode === GameMode.corner) {
     // Cross to the teammate nearest the penalty spot.
     const t = e.teamOf(i), lo = t === LEFT ? 0 : e.nLeft, hi = t === LEFT ? e.nLeft : e.n;
     let best = -1, bestD = Infinity;
     for (let j = lo; j < hi; j++) {
-      if (j === i || e.role[j] === GK) continue;
+      if (j === i || e.role[j] === GK || !e.onPitch[j]) continue;
       const dd = hypot(e.px[j]! - G * 0.88, e.py[j]!);
       if (dd < bestD) { bestD = dd; best = j; }
     }
@@ -193,7 +217,7 @@ function setPiece(e: FootballEngine, i: number, G: number): void {
     const t = e.teamOf(i), lo = t === LEFT ? 0 : e.nLeft, hi = t === LEFT ? e.nLeft : e.n;
     let bestD = Infinity;
     for (let k = lo; k < hi; k++) {
-      if (k === i || e.role[k] === GK) continue;
+      if (k === i || e.role[k] === GK || !e.onPitch[k]) continue;
       const dd = hypot(e.px[k]! - e.bx, e.py[k]! - e.by);
       if (dd < bestD) { bestD = dd; j = k; }
     }
@@ -206,6 +230,8 @@ function offBall(e: FootballEngine, i: number): void {
   const ownerTeam = e.owner >= 0 ? e.teamOf(e.owner) : -1;
   const shift = (e.bx - e.ballStartX) * (e.scenario.kind === 'academy' ? 0.9 : 0.6);
   if (e.mode !== GameMode.normal) {
+    // A penalty kick: everyone stays where the referee put them (outside the box) until the kick.
+    if (e.mode === GameMode.penalty) { e.tvx[i] = 0; e.tvy[i] = 0; e.sprinting[i] = 0; return; }
     // Set pieces: take up formation; the side not taking it keeps its distance from the ball.
     let tx = clampX(e.homeX[i]! + shift + (e.modeTeam === t ? G * 0.08 : -G * 0.04)), ty = e.homeY[i]!;
     if (e.mode === GameMode.kickOff) tx = t === LEFT ? Math.min(tx, -0.02) : Math.max(tx, 0.02); // own half until the kick
@@ -218,10 +244,17 @@ function offBall(e: FootballEngine, i: number): void {
     return;
   }
   if (ownerTeam === t) {
-    // Support: move ahead of the ball into the formation slot, keeping some width.
+    // Support: move ahead of the ball into the formation slot, keeping some width, and
+    // onside: not beyond the offside line (less well judged with less skill).
     let tx = clampX(e.homeX[i]! + shift + G * 0.12);
     if ((tx - e.bx) * G > 0.35) tx = e.bx + G * 0.35;
     if (Math.abs(tx) > 0.9) tx = Math.sign(tx) * 0.9;
+    if (e.offsides) {
+      const limit = onsideLimit[t]! - 0.004 + 0.02 * (1 - d);
+      // The centre forward plays on the last defender's shoulder when the ball is within 0.5 of him.
+      if (e.role[i] === CF && (limit - e.bx * G) < 0.5 && limit > tx * G) tx = limit * G;
+      if (tx * G > limit) tx = limit * G;
+    }
     runTo(e, i, tx, e.homeY[i]!, hypot(tx - e.px[i]!, e.homeY[i]! - e.py[i]!) > 0.06);
     return;
   }
@@ -251,6 +284,8 @@ function offBall(e: FootballEngine, i: number): void {
 function keeper(e: FootballEngine, i: number): void {
   const t = e.teamOf(i), G = t === LEFT ? 1 : -1, d = e.difficulty[t]!;
   const goalX = -G;
+  // Facing a penalty kick: stay on the line until the kick.
+  if (e.mode === GameMode.penalty && e.modeTeam !== t) { e.tvx[i] = 0; e.tvy[i] = 0; e.sprinting[i] = 0; return; }
   const lineX = goalX + G * PHYS.keeperLineOffset;
   const factor = (PHYS.keeperSpeed / PHYS.sprintSpeed) * (0.7 + 0.3 * d);
   const ownerTeam = e.owner >= 0 ? e.teamOf(e.owner) : -1;
@@ -300,7 +335,9 @@ function trySlide(e: FootballEngine, i: number, d: number): boolean {
   if (ux * e.dx[i]! + uy * e.dy[i]! < 0.85) return false;
   if (e.bvx * ux + e.bvy * uy > 0.006) return false;
   const o = e.owner;
-  if (o >= 0 && ux * e.dx[o]! + uy * e.dy[o]! > 0.5) return false; // from behind: a foul, don't
+  // From behind (along the way the carrier faces, cosine > 0.5) is a foul: skilled players
+  // avoid it, less skilled ones misjudge the angle (they slide up to a cosine of 0.5 + 0.3 x (1 - skill)).
+  if (o >= 0 && ux * e.dx[o]! + uy * e.dy[o]! > 0.5 + 0.3 * (1 - d)) return false;
 
   if (e.stochastic ? e.rng.next() > 0.25 * d : e.pressure[i]! < 0.3) return false;
   e.dx[i] = ux; e.dy[i] = uy;

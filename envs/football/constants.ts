@@ -114,6 +114,27 @@ export const PHYS = {
   /** Set-piece steps before the built-in AI (or, for the agent, auto play) takes it. */
   aiSetPieceDelay: 4,
   agentSetPieceTimeout: 30,
+  /** Distance opponents keep from a restart (9.15 m), also the penalty arc radius. */
+  restartDistance: 0.174,
+  /** Where a sent-off player stands: off the pitch beyond the top touch line, by his team's half. */
+  benchX: 0.08,
+  benchY: -0.5,
+} as const;
+
+/** Rules figures: offside, fouls and cards. */
+export const RULES = {
+  /** Full-game length in steps when a scenario says nothing else (GRF: 3,000). */
+  defaultGameDuration: 3000,
+  /**
+   * A standing tackle from behind the carrier (tackler more than this far behind him along his
+   * facing) can be a careless foul; in stochastic mode with probability carelessFoul x (1.2 - skill).
+   */
+  behindMargin: 0.004,
+  carelessFoul: 0.12,
+  /** A slide from behind whose direction is within acos(0.7), about 46 degrees, of the carrier's facing is reckless: a yellow card. */
+  recklessCos: 0.7,
+  /** Distance to the goal inside which a foul on a clear run at goal denies an obvious goal-scoring chance. */
+  dogsoDistance: 0.45,
 } as const;
 
 /** Kinds of kick (also the engine's `kickKind` event). */

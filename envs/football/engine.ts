@@ -1,13 +1,14 @@
 // The football simulation: players and ball as struct-of-arrays, a fixed 0.1 s step,
 // possession, kicks, tackles, keeper saves and the rules (goal, throw-in, goal kick,
-// corner, kick-off). The built-in AI lives in ai.ts and writes target velocities and
-// kick requests into the engine through the same primitives the agent uses.
+// corner, kick-off, offside, fouls, penalty kicks, yellow and red cards, half time, full
+// time). The built-in AI lives in ai.ts and writes target velocities and kick requests
+// into the engine through the same primitives the agent uses.
 //
 // Hot path: step() allocates nothing; every per-player value is in a typed array.
 import type { Rng } from '../core/rng.js';
 import {
   Action, Kick, DIRECTION_X, DIRECTION_Y, GOAL_HALF_WIDTH, GOAL_HEIGHT, GameMode, LEFT, PENALTY_BOX_DEPTH,
-  PENALTY_BOX_HALF_WIDTH, PHYS, PITCH_HALF_WIDTH, RIGHT, ROLES, type GameModeName, GAME_MODE_NAMES, hypot } from './constants.js';
+  PENALTY_BOX_HALF_WIDTH, PENALTY_SPOT_DISTANCE, PHYS, PITCH_HALF_WIDTH, RIGHT, ROLES, RULES, type GameModeName, GAME_MODE_NAMES, hypot } from './constants.js';
 import type { FootballScenario } from './scenarios.js';
 import { aiStep } from './ai.js';
 
@@ -36,8 +37,33 @@ export interface StepEvents {
   tackle: number;
   /** Team whose keeper saved (caught or parried) a shot this step, or -1. */
   save: number;
-  /** Team that committed a foul (a slide from behind) this step, or -1. */
+  /** Team that committed a foul this step, or -1 (the free kick or penalty follows at once). */
   foul: number;
+  /** Team caught offside this step (an indirect free kick to the other team follows), or -1. */
+  offside: number;
+  /** Team awarded a penalty kick this step, or -1. */
+  penalty: number;
+  /** Player shown a yellow card this step, or -1. */
+  yellow: number;
+  /** Player sent off this step (a straight red or a second yellow), or -1. */
+  red: number;
+  /** Half time was reached this step: sides switched, kick-off for the other team. */
+  halfTime: boolean;
+  /** Full time was reached this step (matches: the game is over). */
+  fullTime: boolean;
+}
+
+/** Per-team counts over the game (index 0 left, 1 right); reset with the engine. */
+export interface MatchStats {
+  fouls: Int32Array;
+  yellowCards: Int32Array;
+  redCards: Int32Array;
+  /** Times the team was caught offside. */
+  offsides: Int32Array;
+  /** Penalty kicks awarded to the team, and those it scored. */
+  penalties: Int32Array;
+  penaltyGoals: Int32Array;
+  shots: Int32Array;
 }
 
 export interface EngineConfig {
@@ -45,10 +71,15 @@ export interface EngineConfig {
   leftDifficulty: number;
   rightDifficulty: number;
   stochastic: boolean;
+  /** Steps in the game; default the scenario's `gameDuration`. Matches have half time at half of it. */
+  gameDuration?: number;
 }
 
 const HALF_W = PITCH_HALF_WIDTH;
 const GK = ROLES.indexOf('GK');
+/** A restart spot on the pitch. */
+const clampX = (x: number): number => (x < -0.99 ? -0.99 : x > 0.99 ? 0.99 : x);
+const clampY = (y: number): number => (y < -HALF_W + 0.005 ? -HALF_W + 0.005 : y > HALF_W - 0.005 ? HALF_W - 0.005 : y);
 
 /** Squared distance from (px, py) to the segment (ax, ay)-(bx, by); also sets `segT` to the closest point's parameter. */
 let segT = 0;
@@ -93,6 +124,33 @@ export class FootballEngine {
   readonly keeper = new Int32Array(2);
   readonly difficulty = new Float64Array(2);
   readonly stochastic: boolean;
+  /** 1 while the player is on the pitch; 0 once sent off (he stands on the bench and takes no part). */
+  readonly onPitch: Uint8Array;
+  /** Yellow cards shown to each player (0, 1; a second one sends him off). */
+  readonly yellow: Uint8Array;
+  /** 1 for a player sent off (straight red or second yellow). */
+  readonly red: Uint8Array;
+  /** Lazy players (GRF's `lazy`) never move; they still take a ball that comes within reach. */
+  readonly lazy: Uint8Array;
+  /** Offside positions at the moment of the last pass of `offsideTeam` (1: offside position). */
+  readonly offsidePos: Uint8Array;
+  /** Team whose pass is being judged for offside (until the ball is next played), or -1. */
+  offsideTeam = -1;
+  /** Offside is judged (the scenario's `offsides`). */
+  readonly offsides: boolean;
+  /** Steps in the game and the step that ends the first half (0: no half time). */
+  readonly gameDuration: number;
+  readonly halfTimeStep: number;
+  /** 1 or 2. In the second half the teams have switched ends (all views stay in the agent's frame). */
+  half = 1;
+  /** Team that kicked off the first half (the other one kicks off the second). */
+  firstKickOff = LEFT;
+  /** When true, the built-in AI also plays the agent's active player and step()'s action is ignored. */
+  autopilot = false;
+  readonly stats: MatchStats = {
+    fouls: new Int32Array(2), yellowCards: new Int32Array(2), redCards: new Int32Array(2), offsides: new Int32Array(2),
+    penalties: new Int32Array(2), penaltyGoals: new Int32Array(2), shots: new Int32Array(2),
+  };
 
   bx = 0; by = 0; bz = 0; bvx = 0; bvy = 0; bvz = 0;
   private pbx = 0; private pby = 0; private pbz = 0;
@@ -106,6 +164,11 @@ export class FootballEngine {
   modeTeam = -1;
   modeTaker = -1;
   modeTimer = 0;
+  /** The current free kick is indirect (after offside): a goal straight from it does not count. */
+  modeIndirect = false;
+  /** The restart mode the ball in flight was kicked from (0: open play), cleared by the next touch. */
+  flightFrom = 0;
+  flightIndirect = false;
   scoreLeft = 0;
   scoreRight = 0;
   steps = 0;
@@ -121,7 +184,10 @@ export class FootballEngine {
   pendingFromX = 0;
   /** Steps since the last shot (keepers react after a delay), large when none. */
   shotAge = 1000;
-  readonly ev: StepEvents = { goal: -1, outOfPlay: false, possessionChange: false, kickTeam: -1, kickKind: 0, passCompleted: -1, passProgress: 0, passIntercepted: -1, shotOnTarget: false, shotDistance: 0, tackle: -1, save: -1, foul: -1 };
+  readonly ev: StepEvents = {
+    goal: -1, outOfPlay: false, possessionChange: false, kickTeam: -1, kickKind: 0, passCompleted: -1, passProgress: 0, passIntercepted: -1,
+    shotOnTarget: false, shotDistance: 0, tackle: -1, save: -1, foul: -1, offside: -1, penalty: -1, yellow: -1, red: -1, halfTime: false, fullTime: false,
+  };
   /** Starting ball x (the AI shifts its formation relative to it). */
   readonly ballStartX: number;
   rng: Rng;
@@ -131,6 +197,9 @@ export class FootballEngine {
     this.scenario = s;
     this.rng = rng;
     this.stochastic = config.stochastic;
+    this.offsides = s.offsides ?? s.kind === 'match';
+    this.gameDuration = config.gameDuration ?? s.gameDuration;
+    this.halfTimeStep = (s.halfTime ?? s.kind === 'match') && this.gameDuration >= 2 ? Math.floor(this.gameDuration / 2) : 0;
     this.difficulty[LEFT] = config.leftDifficulty;
     this.difficulty[RIGHT] = config.rightDifficulty;
     this.nLeft = s.left.length;
@@ -147,14 +216,15 @@ export class FootballEngine {
     this.pressure = new Float32Array(n);
     this.tvx = new Float64Array(n); this.tvy = new Float64Array(n);
     this.sprinting = new Uint8Array(n);
+    this.onPitch = new Uint8Array(n); this.yellow = new Uint8Array(n); this.red = new Uint8Array(n);
+    this.lazy = new Uint8Array(n); this.offsidePos = new Uint8Array(n);
     this.keeper.fill(-1);
     const all = [...s.left, ...s.right];
     all.forEach((p, i) => {
       this.role[i] = ROLES.indexOf(p.role);
       this.controllable[i] = i < this.nLeft && p.controllable !== false ? 1 : 0;
       this.homeX[i] = p.x; this.homeY[i] = p.y;
-      const t = i < this.nLeft ? LEFT : RIGHT;
-      if (p.role === 'GK' && this.keeper[t] === -1) this.keeper[t] = i;
+      this.lazy[i] = p.lazy ? 1 : 0;
     });
     this.ballStartX = s.ball[0];
     this.reset(rng);
@@ -168,7 +238,11 @@ export class FootballEngine {
   reset(rng: Rng): void {
     this.rng = rng;
     const s = this.scenario;
+    this.keeper.fill(-1);
     for (let i = 0; i < this.n; i++) {
+      this.onPitch[i] = 1; this.yellow[i] = 0; this.red[i] = 0; this.offsidePos[i] = 0;
+      const t = i < this.nLeft ? LEFT : RIGHT;
+      if (this.role[i] === GK && this.keeper[t] === -1) this.keeper[t] = i;
       this.px[i] = this.homeX[i]!; this.py[i] = this.homeY[i]!;
       this.vx[i] = 0; this.vy[i] = 0;
       this.dx[i] = i < this.nLeft ? 1 : -1; this.dy[i] = 0;
@@ -181,10 +255,16 @@ export class FootballEngine {
     this.stickyDir = 0; this.stickySprint = false; this.stickyDribble = false;
     this.pendingKind = 0; this.pendingTeam = -1; this.pendingKicker = -1; this.shotAge = 1000;
     this.mode = GameMode.normal; this.modeTeam = -1; this.modeTaker = -1; this.modeTimer = 0;
+    this.modeIndirect = false; this.flightFrom = 0; this.flightIndirect = false; this.offsideTeam = -1;
+    this.half = 1; this.firstKickOff = LEFT;
+    const st = this.stats;
+    st.fouls.fill(0); st.yellowCards.fill(0); st.redCards.fill(0); st.offsides.fill(0); st.penalties.fill(0); st.penaltyGoals.fill(0); st.shots.fill(0);
     this.clearEvents();
     const start = s.startMode ?? 'normal';
     if (start === 'kick_off') {
       this.kickOff(LEFT, false);
+    } else if (start === 'penalty') {
+      this.startPenalty(LEFT, -1, false);
     } else if (start !== 'normal') {
       this.startSetPiece(GAME_MODE_NAMES.indexOf(start), LEFT, this.bx, this.by, false);
     } else {
@@ -205,7 +285,8 @@ export class FootballEngine {
     const e = this.ev;
     e.goal = -1; e.outOfPlay = false; e.possessionChange = false; e.kickTeam = -1; e.kickKind = 0;
     e.passCompleted = -1; e.passProgress = 0; e.passIntercepted = -1; e.shotOnTarget = false; e.shotDistance = 0;
-    e.tackle = -1; e.save = -1; e.foul = -1;
+    e.tackle = -1; e.save = -1; e.foul = -1; e.offside = -1; e.penalty = -1; e.yellow = -1; e.red = -1;
+    e.halfTime = false; e.fullTime = false;
   }
 
   /** Advance one step (0.1 s) with the agent's action for its active player. */
@@ -214,7 +295,7 @@ export class FootballEngine {
     this.steps++;
     this.modeTimer++;
     this.shotAge++;
-    this.applyAgentAction(action);
+    if (!this.autopilot) this.applyAgentAction(action);
     aiStep(this);
     this.movePlayers();
     this.moveBall();
@@ -222,6 +303,8 @@ export class FootballEngine {
     else if (this.mode === GameMode.normal) this.resolveTackles();
     this.resolveSlides();
     this.applyRules();
+    if (this.steps === this.halfTimeStep) this.startSecondHalf();
+    if (this.steps === this.gameDuration) this.ev.fullTime = true;
     this.updateActive();
   }
 
@@ -244,7 +327,8 @@ export class FootballEngine {
       else if (action === Action.high_pass) this.passInDirection(i, Kick.high, ux, uy);
       else if (action === Action.shot) this.shoot(i, this.stickyDir > 0 ? uy : 0);
       else if (this.mode !== GameMode.normal && this.modeTaker === i && this.modeTimer >= PHYS.agentSetPieceTimeout) {
-        this.passInDirection(i, this.mode === GameMode.corner ? Kick.high : Kick.short, this.teamOf(i) === LEFT ? 1 : -1, 0);
+        if (this.mode === GameMode.penalty) this.shoot(i, 0);
+        else this.passInDirection(i, this.mode === GameMode.corner ? Kick.high : Kick.short, this.teamOf(i) === LEFT ? 1 : -1, 0);
       }
     } else if (action === Action.sliding && this.slide[i] === 0 && this.mode === GameMode.normal) {
       if (this.stickyDir > 0) { this.dx[i] = ux; this.dy[i] = uy; }
@@ -267,7 +351,7 @@ export class FootballEngine {
     let best = -1, bestD = Infinity, curD = Infinity, fallback = -1;
     const tx = this.bx + this.bvx * 3, ty = this.by + this.bvy * 3;
     for (let i = 0; i < this.nLeft; i++) {
-      if (!this.controllable[i]) continue;
+      if (!this.controllable[i] || !this.onPitch[i]) continue;
       if (fallback < 0) fallback = i;
       if (this.role[i] === GK && this.nLeft > 1) continue;
       const d = hypot(this.px[i]! - tx, this.py[i]! - ty);
@@ -275,7 +359,7 @@ export class FootballEngine {
       if (i === this.active) curD = d;
     }
     if (best < 0) best = fallback;
-    if (this.active >= 0 && this.controllable[this.active] && this.active !== best && curD < bestD + 0.03) return;
+    if (this.active >= 0 && this.controllable[this.active] && this.onPitch[this.active] && this.active !== best && curD < bestD + 0.03) return;
     this.active = best;
   }
 
@@ -292,8 +376,63 @@ export class FootballEngine {
     this.lastTouchTeam = t;
     this.pendingKind = kind; this.pendingTeam = t; this.pendingKicker = i; this.pendingFromX = this.bx;
     this.ev.kickTeam = t; this.ev.kickKind = kind;
-    if (this.mode !== GameMode.normal) { this.mode = GameMode.normal; this.modeTeam = -1; this.modeTaker = -1; }
-    if (kind === Kick.shot) this.shotAge = 0;
+    const m = this.mode;
+    // Offside is judged at the moment of the pass (never straight from a throw-in, goal kick or corner).
+    if (this.offsides && m !== GameMode.throwIn && m !== GameMode.goalKick && m !== GameMode.corner) this.markOffside(i);
+    else this.offsideTeam = -1;
+    this.flightFrom = m; this.flightIndirect = this.modeIndirect;
+    if (m !== GameMode.normal) { this.mode = GameMode.normal; this.modeTeam = -1; this.modeTaker = -1; this.modeIndirect = false; }
+    if (kind === Kick.shot) { this.shotAge = 0; this.stats.shots[t]!++; }
+  }
+
+  /**
+   * Flag the kicker's teammates in an offside position: in the opponents' half, nearer to
+   * their goal line than both the ball and the second-last opponent (level is onside).
+   */
+  private markOffside(kicker: number): void {
+    const t = this.teamOf(kicker), G = t === LEFT ? 1 : -1;
+    const limit = this.onsideLimit(t);
+    const lo = t === LEFT ? 0 : this.nLeft, hi = t === LEFT ? this.nLeft : this.n;
+    let any = false;
+    for (let j = lo; j < hi; j++) {
+      const off = j !== kicker && this.onPitch[j] === 1 && this.px[j]! * G > limit;
+      this.offsidePos[j] = off ? 1 : 0;
+      if (off) any = true;
+    }
+    this.offsideTeam = any ? t : -1;
+  }
+
+  /**
+   * The x (in team t's attacking direction, so larger is nearer the opponents' goal) of the
+   * second-last opponent on the pitch; -Infinity when the opponents have fewer than two players.
+   */
+  offsideLine(t: number): number {
+    const G = t === LEFT ? 1 : -1;
+    const lo = t === LEFT ? this.nLeft : 0, hi = t === LEFT ? this.n : this.nLeft;
+    let last = -Infinity, second = -Infinity;
+    for (let j = lo; j < hi; j++) {
+      if (!this.onPitch[j]) continue;
+      const x = this.px[j]! * G;
+      if (x > last) { second = last; last = x; } else if (x > second) second = x;
+    }
+    return second;
+  }
+
+  /**
+   * The farthest x (in team t's attacking direction) a player of team t can stand onside
+   * now: the halfway line, the ball or the second-last opponent, whichever is farthest;
+   * Infinity where offside is not judged.
+   */
+  onsideLimit(t: number): number {
+    if (!this.offsides) return Infinity;
+    const G = t === LEFT ? 1 : -1;
+    return Math.max(0, this.bx * G, this.offsideLine(t));
+  }
+
+  /** Player i is in an offside position now (always false where offside is not judged). */
+  inOffsidePosition(i: number): boolean {
+    const t = this.teamOf(i);
+    return this.px[i]! * (t === LEFT ? 1 : -1) > this.onsideLimit(t);
   }
 
   /** Best receiver for a pass of `kind` from `i` roughly along (ux, uy), or -1. */
@@ -431,6 +570,7 @@ export class FootballEngine {
   private movePlayers(): void {
     const a = PHYS.acceleration;
     for (let i = 0; i < this.n; i++) {
+      if (!this.onPitch[i]) continue;
       const sl = this.slide[i]!;
       if (sl > 0) {
         const f = PHYS.slideSpeed * (0.5 + (0.5 * sl) / PHYS.slideSteps);
@@ -488,6 +628,8 @@ export class FootballEngine {
   /** Hand the ball to player `i` (pickups, tackles, saves, set pieces). */
   giveBall(i: number): void {
     const t = this.teamOf(i);
+    // Any touch ends the offside judgment of the last pass and the restart the ball came from.
+    this.offsideTeam = -1; this.flightFrom = 0; this.flightIndirect = false;
     if (this.lastOwnerTeam !== -1 && this.lastOwnerTeam !== t) this.ev.possessionChange = true;
     if (this.pendingKind !== 0 && this.pendingKind !== Kick.shot) {
       if (this.pendingTeam === t && i !== this.pendingKicker) {
@@ -519,7 +661,7 @@ export class FootballEngine {
       if (segDist2(this.px[k]!, this.py[k]!, this.pbx, this.pby, this.bx, this.by) > reach * reach) continue;
       if (!fromOpponent || speed < PHYS.keeperCatchSpeed) {
         if (fromOpponent && this.pendingKind === Kick.shot) this.ev.save = t;
-        this.giveBall(k);
+        this.takeLoose(k);
       } else {
         // Parry: the ball bounces back off the keeper, out toward the side it was heading.
         this.ev.save = t;
@@ -529,6 +671,8 @@ export class FootballEngine {
         const side = this.by >= this.py[k]! ? 1 : -1;
         this.bvx = -this.bvx * 0.1; this.bvy = side * 0.028; this.bvz = 0.008;
         this.lastTouchTeam = t;
+        // A save is not a deliberate play: an offside judgment stands, but the ball no longer comes straight from a restart.
+        this.flightFrom = 0; this.flightIndirect = false;
         this.cooldown[k] = PHYS.kickCooldown;
       }
       return;
@@ -539,12 +683,27 @@ export class FootballEngine {
     if (this.bz > PHYS.playerReachHeight && this.pbz > PHYS.playerReachHeight) return;
     let best = -1, bestD = r * r, bestT = 2;
     for (let i = 0; i < this.n; i++) {
-      if (this.cooldown[i]! > 0 || this.slide[i]! !== 0) continue;
+      if (this.cooldown[i]! > 0 || this.slide[i]! !== 0 || !this.onPitch[i]) continue;
       const d = segDist2(this.px[i]!, this.py[i]!, this.pbx, this.pby, this.bx, this.by);
       // The first player along the path takes it (an interception), ties by distance.
       if (d < r * r && (segT < bestT - 1e-9 || (Math.abs(segT - bestT) < 1e-9 && d < bestD))) { best = i; bestD = d; bestT = segT; }
     }
-    if (best >= 0) this.giveBall(best);
+    if (best >= 0) this.takeLoose(best);
+  }
+
+  /** Player i takes the loose ball, unless he was in an offside position at the last pass of his team. */
+  private takeLoose(i: number): void {
+    if (this.offsideTeam >= 0 && this.offsidePos[i] === 1 && this.teamOf(i) === this.offsideTeam) this.callOffside(i);
+    else this.giveBall(i);
+  }
+
+  /** Offside: an indirect free kick to the other team where the offending player became involved. */
+  private callOffside(j: number): void {
+    const t = this.teamOf(j);
+    this.ev.offside = t;
+    this.stats.offsides[t]!++;
+    this.startSetPiece(GameMode.freeKick, 1 - t, clampX(this.px[j]!), clampY(this.py[j]!), true);
+    this.modeIndirect = true;
   }
 
   private resolveTackles(): void {
@@ -556,7 +715,7 @@ export class FootballEngine {
     if (o === this.active) protect = this.stickyDribble ? 0.45 : this.stickySprint ? 1.3 : 1;
     else protect = 1.1 - 0.4 * this.difficulty[t]!;
     for (let j = lo; j < hi; j++) {
-      if (this.cooldown[j]! > 0 || this.slide[j]! !== 0) { this.pressure[j] = 0; continue; }
+      if (this.cooldown[j]! > 0 || this.slide[j]! !== 0 || !this.onPitch[j]) { this.pressure[j] = 0; continue; }
       const ex = this.px[j]! - this.bx, ey = this.py[j]! - this.by;
       if (ex * ex + ey * ey > r2) { this.pressure[j]! *= 0.5; continue; }
       const skill = j < this.nLeft && j === this.active ? 0.6 : this.difficulty[this.teamOf(j)]!;
@@ -564,6 +723,12 @@ export class FootballEngine {
       if (this.stochastic) inc *= this.rng.uniform(0.4, 1.6);
       this.pressure[j]! += inc;
       if (this.pressure[j]! >= 1) {
+        // A tackle from behind the carrier can be careless (stochastic mode): a foul instead.
+        if (this.stochastic && (this.px[j]! - this.px[o]!) * this.dx[o]! + (this.py[j]! - this.py[o]!) * this.dy[o]! < -RULES.behindMargin
+          && this.rng.next() < RULES.carelessFoul * (1.2 - skill)) {
+          this.commitFoul(j, o, false);
+          return;
+        }
         this.cooldown[o] = PHYS.tackledCooldown;
         this.giveBall(j);
         this.ev.tackle = this.teamOf(j);
@@ -574,29 +739,35 @@ export class FootballEngine {
 
   /**
    * Sliding players knock away a ball within reach (loose or carried by an opponent); sliding
-   * into a carrier from behind is a foul: a free kick for the carrier's team.
+   * into a carrier from behind is a foul (reckless, a yellow card, from nearly straight
+   * behind): a free kick for the carrier's team (a penalty kick inside the fouler's box).
    */
   private resolveSlides(): void {
     for (let i = 0; i < this.n; i++) {
-      if (this.slide[i]! <= 0 || this.bz > PHYS.playerReachHeight) continue;
+      if (this.slide[i]! <= 0 || this.bz > PHYS.playerReachHeight || !this.onPitch[i]) continue;
       const t = this.teamOf(i);
       if (this.owner >= 0 && this.teamOf(this.owner) === t) continue;
       const ex = this.px[i]! - this.bx, ey = this.py[i]! - this.by;
       if (ex * ex + ey * ey > PHYS.slideReach * PHYS.slideReach) continue;
       if (this.owner >= 0) {
         const o = this.owner;
-        // Sliding the way the carrier faces means coming from behind: a foul, free kick to his team.
-        if (this.dx[i]! * this.dx[o]! + this.dy[i]! * this.dy[o]! > 0.5) {
-          this.ev.foul = t;
-          this.slide[i] = -PHYS.slideRecoverySteps;
-          this.startSetPiece(GameMode.freeKick, this.teamOf(o), this.bx, this.by, true);
+        // Sliding the way the carrier faces means coming from behind: a foul, free kick to his
+        // team; from nearly straight behind (within about 46 degrees) it is reckless: a yellow card.
+        const cos = this.dx[i]! * this.dx[o]! + this.dy[i]! * this.dy[o]!;
+        if (cos > 0.5) {
+          this.commitFoul(i, o, cos > RULES.recklessCos);
           return;
         }
         this.cooldown[o] = PHYS.tackledCooldown;
         this.ev.tackle = t;
         if (this.lastOwnerTeam !== t) this.ev.possessionChange = true;
         this.lastOwnerTeam = t;
+      } else if (this.offsideTeam === t && this.offsidePos[i] === 1) {
+        // Playing a loose ball from an offside position.
+        this.callOffside(i);
+        return;
       }
+      this.offsideTeam = -1; this.flightFrom = 0; this.flightIndirect = false;
       this.owner = -1;
       this.ownerSteps = 0;
       this.pendingKind = 0;
@@ -610,6 +781,97 @@ export class FootballEngine {
 
   // ---- rules -------------------------------------------------------------------------
 
+  /**
+   * A foul by `f` on `v` (the ball carrier): a free kick where it happened, or a penalty kick
+   * when it is inside the fouler's own penalty box. Cards: a reckless foul (a slide from
+   * nearly straight behind) is a yellow; denying an obvious goal-scoring chance is a red outside the box and
+   * a yellow inside it (the penalty restores the chance); a second yellow is a red.
+   */
+  commitFoul(f: number, v: number, reckless: boolean): void {
+    const t = this.teamOf(f), vt = 1 - t, G = vt === LEFT ? 1 : -1;
+    this.ev.foul = t;
+    this.stats.fouls[t]!++;
+    if (this.slide[f]! > 0) this.slide[f] = -PHYS.slideRecoverySteps;
+    const x = this.bx, y = this.by;
+    const inBox = x * G > 1 - PENALTY_BOX_DEPTH && Math.abs(y) < PENALTY_BOX_HALF_WIDTH;
+    const dogso = this.deniesGoalChance(f, v);
+    if (dogso && !inBox) this.sendOff(f);
+    else if (reckless || dogso) this.caution(f);
+    if (inBox) this.startPenalty(vt, v, true);
+    else this.startSetPiece(GameMode.freeKick, vt, clampX(x), clampY(y), true);
+  }
+
+  /**
+   * The foul stopped an obvious goal-scoring chance: the carrier heading for goal within
+   * RULES.dogsoDistance of it, with no outfield defender but the fouler nearer the goal than the ball.
+   */
+  deniesGoalChance(f: number, v: number): boolean {
+    const t = this.teamOf(f), G = t === LEFT ? -1 : 1;
+    if (hypot(G - this.bx, this.by) > RULES.dogsoDistance || this.dx[v]! * G < 0.3) return false;
+    const lo = t === LEFT ? 0 : this.nLeft, hi = t === LEFT ? this.nLeft : this.n;
+    for (let j = lo; j < hi; j++) {
+      if (j === f || !this.onPitch[j] || this.role[j] === GK) continue;
+      if (this.px[j]! * G > this.bx * G) return false;
+    }
+    return true;
+  }
+
+  /** Show player i a yellow card; a second one sends him off. */
+  caution(i: number): void {
+    this.yellow[i]!++;
+    this.stats.yellowCards[this.teamOf(i)]!++;
+    this.ev.yellow = i;
+    if (this.yellow[i]! >= 2) this.sendOff(i);
+  }
+
+  /** Red card: player i leaves the pitch (to the bench beside the halfway line) and his team plays short. */
+  sendOff(i: number): void {
+    if (this.red[i]) return;
+    const t = this.teamOf(i);
+    this.red[i] = 1; this.onPitch[i] = 0;
+    this.stats.redCards[t]!++;
+    this.ev.red = i;
+    this.px[i] = t === LEFT ? -PHYS.benchX : PHYS.benchX; this.py[i] = PHYS.benchY;
+    this.vx[i] = 0; this.vy[i] = 0; this.tvx[i] = 0; this.tvy[i] = 0; this.sprinting[i] = 0;
+    this.slide[i] = 0; this.cooldown[i] = 0; this.pressure[i] = 0; this.offsidePos[i] = 0;
+    if (this.keeper[t] === i) this.keeper[t] = -1;
+    if (this.owner === i) this.owner = -1;
+    if (this.active === i) this.active = -1;
+  }
+
+  /**
+   * Penalty kick for `team` at the spot before the goal it attacks: `taker` (or the nearest
+   * outfield player) behind the ball, the defending keeper on his line, everyone else
+   * outside the box and the penalty arc. The game waits for the kick.
+   */
+  startPenalty(team: number, taker: number, awarded: boolean): void {
+    const G = team === LEFT ? 1 : -1;
+    const spot = 1 - PENALTY_SPOT_DISTANCE, edge = 1 - PENALTY_BOX_DEPTH - 0.015, r = PHYS.restartDistance + 0.01;
+    const gk = this.keeper[1 - team]!;
+    if (awarded) { this.ev.penalty = team; this.stats.penalties[team]!++; }
+    for (let i = 0; i < this.n; i++) {
+      if (!this.onPitch[i] || i === gk || i === taker) continue;
+      let x = this.px[i]! * G;
+      const y = this.py[i]!;
+      if (x > edge) x = edge;
+      if (Math.abs(y) < r && x > spot - Math.sqrt(r * r - y * y)) x = spot - Math.sqrt(r * r - y * y);
+      this.px[i] = x * G;
+      this.vx[i] = 0; this.vy[i] = 0; this.slide[i] = 0;
+    }
+    if (gk >= 0) {
+      this.px[gk] = G * 0.995; this.py[gk] = 0; this.vx[gk] = 0; this.vy[gk] = 0; this.dx[gk] = -G; this.dy[gk] = 0; this.slide[gk] = 0;
+    }
+    this.startSetPiece(GameMode.penalty, team, G * spot, 0, awarded, taker);
+  }
+
+  /** Half time: the teams switch ends (the views stay in the agent's frame) and the other team kicks off. */
+  private startSecondHalf(): void {
+    this.half = 2;
+    this.ev.halfTime = true;
+    this.pendingKind = 0; this.shotAge = 1000;
+    this.kickOff(1 - this.firstKickOff, false);
+  }
+
   private applyRules(): void {
     const bx = this.bx, by = this.by;
     if (bx > 1 || bx < -1) {
@@ -618,9 +880,11 @@ export class FootballEngine {
       const span = bx - this.pbx;
       const f = Math.abs(span) > 1e-9 ? (side - this.pbx) / span : 1;
       const yc = this.pby + (by - this.pby) * f, zc = this.pbz + (this.bz - this.pbz) * f;
-      if (Math.abs(yc) < GOAL_HALF_WIDTH && zc < GOAL_HEIGHT) {
+      // Straight in from an indirect free kick is no goal (a goal kick, or a corner in the kicker's own goal).
+      if (Math.abs(yc) < GOAL_HALF_WIDTH && zc < GOAL_HEIGHT && !(this.flightIndirect && this.flightFrom === GameMode.freeKick)) {
         const scorer = side === 1 ? LEFT : RIGHT;
         if (scorer === LEFT) this.scoreLeft++; else this.scoreRight++;
+        if (this.flightFrom === GameMode.penalty) this.stats.penaltyGoals[scorer]!++;
         this.ev.goal = scorer;
         this.ev.outOfPlay = true;
         this.recordGoalMoment(side, yc, zc);
@@ -641,22 +905,28 @@ export class FootballEngine {
   }
 
   /** Restart: the ball at (x, y), a taker of `team` on it; the game waits for the taker's kick. */
-  startSetPiece(mode: number, team: number, x: number, y: number, countChange: boolean): void {
+  startSetPiece(mode: number, team: number, x: number, y: number, countChange: boolean, taker = -1): void {
     this.bx = x; this.by = y; this.bz = 0; this.bvx = 0; this.bvy = 0; this.bvz = 0;
     this.owner = -1;
     this.pendingKind = 0;
+    this.modeIndirect = false;
     const lo = team === LEFT ? 0 : this.nLeft, hi = team === LEFT ? this.nLeft : this.n;
-    let taker = -1, bestD = Infinity;
-    if (mode === GameMode.goalKick && this.keeper[team]! >= 0) taker = this.keeper[team]!;
-    else {
-      for (let i = lo; i < hi; i++) {
-        if (this.role[i] === GK && hi - lo > 1) continue;
-        const d = hypot(this.px[i]! - x, this.py[i]! - y);
-        if (d < bestD) { bestD = d; taker = i; }
+    if (taker < 0 || !this.onPitch[taker] || this.teamOf(taker) !== team) {
+      taker = -1;
+      let bestD = Infinity;
+      if (mode === GameMode.goalKick && this.keeper[team]! >= 0) taker = this.keeper[team]!;
+      else {
+        let onTeam = 0;
+        for (let i = lo; i < hi; i++) onTeam += this.onPitch[i]!;
+        for (let i = lo; i < hi; i++) {
+          if (!this.onPitch[i] || (this.role[i] === GK && onTeam > 1)) continue;
+          const d = hypot(this.px[i]! - x, this.py[i]! - y);
+          if (d < bestD) { bestD = d; taker = i; }
+        }
       }
     }
-    // Stand just behind the ball, facing into the pitch.
-    const inx = mode === GameMode.throwIn ? 0 : -Math.sign(x) || (team === LEFT ? 1 : -1);
+    // Stand just behind the ball, facing into the pitch (at a penalty: at the goal).
+    const inx = mode === GameMode.throwIn ? 0 : mode === GameMode.penalty ? (team === LEFT ? 1 : -1) : -Math.sign(x) || (team === LEFT ? 1 : -1);
     const iny = mode === GameMode.throwIn || mode === GameMode.corner ? -Math.sign(y) : 0;
     const il = hypot(inx, iny) || 1;
     this.dx[taker] = inx / il; this.dy[taker] = iny / il;
@@ -671,6 +941,7 @@ export class FootballEngine {
   /** Everyone back to the starting formation; `team` kicks off from the centre spot. */
   kickOff(team: number, countChange: boolean): void {
     for (let i = 0; i < this.n; i++) {
+      if (!this.onPitch[i]) continue;
       const left = i < this.nLeft;
       // Kick-off positions: each team inside its own half.
       this.px[i] = left ? Math.min(this.homeX[i]!, -0.01) : Math.max(this.homeX[i]!, 0.01);
@@ -690,7 +961,7 @@ export class FootballEngine {
 
   /** Steps left in the game. */
   get stepsLeft(): number {
-    return Math.max(0, this.scenario.gameDuration - this.steps);
+    return Math.max(0, this.gameDuration - this.steps);
   }
 
   /**

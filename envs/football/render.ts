@@ -1,5 +1,7 @@
 // The image view: a pitch drawn once per frame size with canvas, then per frame a copy of
-// it plus player and ball sprites from SpriteAtlas (no canvas work in the hot path).
+// it plus player and ball sprites from SpriteAtlas, card marks, and a head-up display in
+// the margin above the pitch (score, clock, half, sent-off players) drawn with a 3x5 pixel
+// font (no canvas work in the hot path).
 import { createCanvas } from 'canvas';
 import { SpriteAtlas, type SpriteDrawer } from '../render/atlas.js';
 import { blend, createFrame, type Frame } from '../render/frame.js';
@@ -19,7 +21,57 @@ export const FOOTBALL_COLORS = {
   left: '#f2c94c', leftKeeper: '#f08a24', leftText: '#1b1b1b',
   right: '#2f6fdb', rightKeeper: '#8e44ad', rightText: '#ffffff',
   active: '#ffffff', ball: '#ffffff', shadow: '#00000066',
+  yellowCard: '#ffd400', redCard: '#e0201b', hudText: '#ffffff',
 } as const;
+
+const rgb = (hex: string): [number, number, number] => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+const YELLOW = rgb(FOOTBALL_COLORS.yellowCard), RED = rgb(FOOTBALL_COLORS.redCard), WHITE = rgb(FOOTBALL_COLORS.hudText);
+const LEFT_RGB = rgb(FOOTBALL_COLORS.left), RIGHT_RGB = rgb(FOOTBALL_COLORS.right), BLACK: [number, number, number] = [20, 20, 20];
+
+/** A 3x5 pixel font for the HUD: each glyph is 5 rows of 3 bits (bit 2 = left column). */
+const GLYPHS: Record<string, readonly number[]> = {
+  '0': [7, 5, 5, 5, 7], '1': [2, 6, 2, 2, 7], '2': [7, 1, 7, 4, 7], '3': [7, 1, 7, 1, 7], '4': [5, 5, 7, 1, 1],
+  '5': [7, 4, 7, 1, 7], '6': [7, 4, 7, 5, 7], '7': [7, 1, 1, 1, 1], '8': [7, 5, 7, 5, 7], '9': [7, 5, 7, 1, 7],
+  ':': [0, 2, 0, 2, 0], '-': [0, 0, 7, 0, 0], 'H': [5, 5, 7, 5, 5],
+};
+/** Glyph codes by character code, so drawing builds no strings per frame. */
+const GLYPH_BY_CODE: (readonly number[] | undefined)[] = [];
+for (const [ch, g] of Object.entries(GLYPHS)) GLYPH_BY_CODE[ch.charCodeAt(0)] = g;
+
+/** Fill a rectangle with an opaque colour, clipped to the frame. */
+function rect(f: Frame, x: number, y: number, w: number, h: number, c: readonly number[]): void {
+  const x0 = Math.max(0, x), y0 = Math.max(0, y), x1 = Math.min(f.width, x + w), y1 = Math.min(f.height, y + h);
+  const d = f.data;
+  for (let yy = y0; yy < y1; yy++) {
+    for (let xx = x0, k = (yy * f.width + x0) * 4; xx < x1; xx++, k += 4) { d[k] = c[0]!; d[k + 1] = c[1]!; d[k + 2] = c[2]!; d[k + 3] = 255; }
+  }
+}
+
+/** Draw one glyph (by character code) at (x, y) with pixel scale s. */
+function glyph(f: Frame, code: number, x: number, y: number, s: number, c: readonly number[]): void {
+  const g = GLYPH_BY_CODE[code];
+  if (!g) return;
+  for (let row = 0; row < 5; row++) {
+    const bits = g[row]!;
+    for (let col = 0; col < 3; col++) if (bits & (4 >> col)) rect(f, x + col * s, y + row * s, s, s, c);
+  }
+}
+
+/** HUD text buffer (character codes), reused. */
+const hud = new Int32Array(8);
+function digits2(v: number, at: number): void {
+  hud[at] = 48 + (Math.floor(v / 10) % 10); hud[at + 1] = 48 + (v % 10);
+}
+function drawCodes(f: Frame, n: number, x: number, y: number, s: number, c: readonly number[]): void {
+  for (let k = 0; k < n; k++) glyph(f, hud[k]!, x + k * 4 * s, y, s, c);
+}
+/** Write a non-negative integer (up to 3 digits) into hud from index `at`; returns the index after it. */
+function putInt(v: number, at: number): number {
+  v = Math.min(999, Math.max(0, Math.floor(v)));
+  const n = v >= 100 ? 3 : v >= 10 ? 2 : 1;
+  for (let k = n - 1; k >= 0; k--) { hud[at + k] = 48 + (v % 10); v = Math.floor(v / 10); }
+  return at + n;
+}
 
 const VIEW_HALF_X = 1.06;
 const VIEW_HALF_Y = 0.46;
@@ -129,22 +181,6 @@ const BALL_SPRITES: Record<string, SpriteDrawer> = {
   },
 };
 
-/** Characters of the scoreboard. */
-const HUD_CHARS = '0123456789:- GOAL';
-function hudSprites(): Record<string, SpriteDrawer> {
-  const d: Record<string, SpriteDrawer> = {};
-  for (const ch of new Set(HUD_CHARS)) {
-    d[ch] = (ctx, s) => {
-      ctx.fillStyle = '#ffffff';
-      ctx.font = `bold ${Math.round(s * 0.95)}px "DejaVu Sans Mono", monospace`;
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'middle';
-      ctx.fillText(ch, 0, s / 2 + 0.5);
-    };
-  }
-  return d;
-}
-const HUD_SPRITES = hudSprites();
 
 /** What one frame shows (the renderer draws exactly this; tests read it without pixels). */
 export interface FootballScene {
@@ -188,8 +224,6 @@ export class FootballRenderer {
   private readonly playerSize: number;
   private readonly ballSize: number;
   private readonly shadow: Frame;
-  private readonly hud: SpriteAtlas | null;
-  private readonly hudSize: number;
   /** Sprite names per player slot, cached so render() builds no strings. */
   private names: string[] = [];
   private namesFor: FootballEngine | null = null;
@@ -205,8 +239,11 @@ export class FootballRenderer {
     this.players = SpriteAtlas.get('football-players', this.playerSize, PLAYER_SPRITES);
     this.ball = SpriteAtlas.get('football-ball', this.ballSize, BALL_SPRITES);
     this.shadow = SpriteAtlas.get('football-ball', width >= SCOREBOARD_MIN_WIDTH ? this.ballSize + 2 : this.ballSize, BALL_SPRITES).sprite('shadow');
-    this.hudSize = Math.max(9, Math.round(height * 0.05));
-    this.hud = width >= SCOREBOARD_MIN_WIDTH ? SpriteAtlas.get('football-hud', this.hudSize, HUD_SPRITES) : null;
+    const margin = Math.floor(this.projection.py(-PITCH_HALF_WIDTH));
+    this.hudScale = Math.max(1, Math.floor(margin / 6));
+    this.hudTop = Math.max(0, (margin - 5 * this.hudScale) >> 1);
+    this.cardWidth = Math.max(2, Math.round(this.playerSize * 0.3));
+    this.cardHeight = Math.round(this.cardWidth * 1.4);
   }
 
   private spriteNames(e: FootballEngine): string[] {
@@ -231,31 +268,66 @@ export class FootballRenderer {
     // x2 so lofted balls read clearly), so the gap between them shows how high it is.
     blend(f, this.shadow, bx - (this.shadow.width >> 1), by - (this.shadow.height >> 1) + 1);
     for (let i = 0; i < e.n; i++) {
-      if (i === e.active) continue;
+      if (i === e.active || !e.onPitch[i]) continue; // sent-off players are not drawn
       blend(f, this.players.sprite(names[i]!), Math.round(p.px(px[i]!)) - half, Math.round(p.py(py[i]!)) - half);
     }
     if (e.active >= 0) {
       const a = e.active;
       blend(f, this.players.sprite(names[a]! + 'a'), Math.round(p.px(px[a]!)) - half, Math.round(p.py(py[a]!)) - half);
     }
+    // A yellow card (black-edged) at the top right of each booked player.
+    const cw = this.cardWidth, ch = this.cardHeight;
+    for (let i = 0; i < e.n; i++) {
+      if (!e.yellow[i] || !e.onPitch[i]) continue;
+      const x = Math.round(p.px(px[i]!)) + half - cw + 1, y = Math.round(p.py(py[i]!)) - half - 1;
+      rect(f, x - 1, y - 1, cw + 2, ch + 2, BLACK);
+      rect(f, x, y, cw, ch, YELLOW);
+    }
+    // The ball is drawn above its shadow by its height (exaggerated x2 so lofted balls read clearly).
     blend(f, this.ball.sprite('ball'), bx - bh, by - bh - Math.round(ball.z * p.scale * 2));
-    if (this.hud) this.drawScoreboard(scene.scoreboard);
+    this.drawHud(e);
     return f;
   }
 
-  /** The scoreboard in the top-left corner: score, clock (and GOAL in a goal's step). */
-  private drawScoreboard(text: string): void {
-    const f = this.frame, s = this.hudSize, advance = Math.round(s * 0.6);
-    const w = text.length * advance + 8, h = s + 4;
-    // Darken the box behind the text (the pitch stays visible through it).
-    for (let y = 2; y < 2 + h && y < f.height; y++) {
-      for (let x = 2, i = (y * f.width + 2) * 4; x < 2 + w && x < f.width; x++, i += 4) {
-        f.data[i] = f.data[i]! >> 2; f.data[i + 1] = f.data[i + 1]! >> 2; f.data[i + 2] = f.data[i + 2]! >> 2;
-      }
+  /** Pixel scale of the HUD font (3x5 glyphs) and its top row: centred in the margin above the pitch. */
+  readonly hudScale: number;
+  readonly hudTop: number;
+  private readonly cardWidth: number;
+  private readonly cardHeight: number;
+
+  /**
+   * The head-up display in the margin above the pitch: centre, the score with each team's
+   * colour beside it and a red mark per sent-off player outside that; left, the half (1H /
+   * 2H, matches only); right, the game clock mm:ss (0.1 s per step).
+   */
+  private drawHud(e: FootballEngine): void {
+    const f = this.frame, s = this.hudScale, y = this.hudTop, cx = f.width >> 1;
+    // Score: "L-R" centred.
+    let n = putInt(e.scoreLeft, 0);
+    hud[n++] = 45; // '-'
+    n = putInt(e.scoreRight, n);
+    const w = n * 4 * s - s;
+    const x0 = cx - (w >> 1);
+    drawCodes(f, n, x0, y, s, WHITE);
+    // Team colours beside the score, then one red mark per sent-off player.
+    const sq = 3 * s;
+    rect(f, x0 - 2 * s - sq, y + s, sq, sq, LEFT_RGB);
+    rect(f, x0 + w + 2 * s, y + s, sq, sq, RIGHT_RGB);
+    let lx = x0 - 2 * s - sq, rx = x0 + w + 2 * s + sq;
+    for (let i = 0; i < e.n; i++) {
+      if (!e.red[i]) continue;
+      if (i < e.nLeft) { lx -= 3 * s; rect(f, lx, y + s, 2 * s, 4 * s, RED); } else { rect(f, rx + s, y + s, 2 * s, 4 * s, RED); rx += 3 * s; }
     }
-    for (let k = 0; k < text.length; k++) {
-      const ch = text[k]!;
-      if (ch !== ' ') blend(f, this.hud!.sprite(ch), 6 + k * advance, 4);
+    // Half, matches only.
+    if (e.halfTimeStep > 0) {
+      hud[0] = 48 + e.half; hud[1] = 72; // 'H'
+      drawCodes(f, 2, s + 1, y, s, WHITE);
     }
+    // Clock mm:ss of game time.
+    const secs = Math.floor(e.steps / 10);
+    digits2(Math.min(99, Math.floor(secs / 60)), 0);
+    hud[2] = 58; // ':'
+    digits2(secs % 60, 3);
+    drawCodes(f, 5, f.width - 1 - s - (5 * 4 * s - s), y, s, WHITE);
   }
 }

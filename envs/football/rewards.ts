@@ -62,7 +62,7 @@ export class FootballRewardTracker {
 
   private countPassed(e: FootballEngine): number {
     let c = 0;
-    for (let j = e.nLeft; j < e.n; j++) if (e.role[j] !== GK && e.px[j]! < e.bx) c++;
+    for (let j = e.nLeft; j < e.n; j++) if (e.role[j] !== GK && e.onPitch[j] && e.px[j]! < e.bx) c++;
     return c;
   }
 

@@ -11,6 +11,8 @@ export interface ScenarioPlayer {
   role: Role;
   /** False: the agent never controls this player (GRF's `controllable=False`). Default true. */
   controllable?: boolean;
+  /** True: the player never moves, but takes a ball that comes within his reach (GRF's `lazy=True`). */
+  lazy?: boolean;
 }
 
 /** A typed scenario definition. Add your own with `registerScenario`. */
@@ -37,6 +39,10 @@ export interface FootballScenario {
   stochastic: boolean;
   /** Game mode at the start (default 'normal'; a match starts with 'kick_off'). */
   startMode?: GameModeName;
+  /** Offside is judged (GRF's `offsides`); default: true for matches, false for academy drills. */
+  offsides?: boolean;
+  /** Half time at gameDuration / 2 with the kick-off to the other team; default: true for matches. */
+  halfTime?: boolean;
 }
 
 const registry = new Map<string, FootballScenario>();
@@ -97,6 +103,12 @@ export const BUILTIN_SCENARIOS: readonly FootballScenario[] = [
     left: COUNTER_LEFT,
     right: grfRight([[-1, 0, 'GK'], [0.128, -0.19576, 'LB'], [-0.4, -0.06356, 'CB'], [-0.4, 0.063559, 'CB'], [0.128, -0.19576, 'RB'], [0.365, -0.10568, 'CM'], [0.282, 0, 'CM'], [0.365, 0.10568, 'CM'], [0.54, -0.3161, 'LM'], [0.51, 0, 'RM'], [0.54, 0.316102, 'CF']]),
     ball: [0.26, -0.11] },
+  { ...ACADEMY, name: 'academy_single_goal_versus_lazy', description: 'Full 11 v 11 against lazy opponents (they never move, but take a ball within reach); our centre back starts with the ball; 3000 steps, ends on a goal.',
+    gameDuration: 3000, endOnOutOfPlay: false, endOnPossessionChange: false,
+    left: team(ELEVEN), right: grfRight(ELEVEN_RIGHT).map((p) => ({ ...p, lazy: true })), ball: [-0.489, -0.06356] },
+  { ...MATCH, name: '1_vs_1_easy', description: 'One outfield player and a keeper (not controllable) a side, 500 steps, easy opponent (0.05), no offside.',
+    gameDuration: 500, rightDifficulty: 0.05, leftDifficulty: 0.05, stochastic: false, offsides: false,
+    left: team([[-1, 0, 'GK', false], [0, 0, 'CF']]), right: grfRight([[-1, 0, 'GK', false], [-0.04, 0, 'CF']]), ball: [0, 0] },
   { ...MATCH, name: '5_vs_5', description: 'Five-a-side match (keepers not controllable), 3000 steps, easy opponent (0.05).', rightDifficulty: 0.05, leftDifficulty: 0.05, stochastic: false,
     left: team([[-1, 0, 'GK', false], [0, 0.02, 'RM'], [0, -0.02, 'CF'], [-0.1, -0.1, 'LB'], [-0.1, 0.1, 'CB']]),
     right: grfRight([[-1, 0, 'GK', false], [-0.04, 0.04, 'RM'], [-0.04, -0.04, 'CF'], [-0.1, -0.1, 'LB'], [-0.1, 0.1, 'CB']]), ball: [0, 0] },
@@ -109,6 +121,18 @@ export const BUILTIN_SCENARIOS: readonly FootballScenario[] = [
   { ...MATCH, name: '11_vs_11_stochastic', description: 'Full match, 3000 steps, medium opponent (0.6), stochastic.', rightDifficulty: 0.6, stochastic: true,
     left: team(ELEVEN), right: grfRight(ELEVEN_RIGHT), ball: [0, 0] },
   { ...MATCH, name: '11_vs_11_hard_stochastic', description: 'Full match, 3000 steps, hard opponent (0.95), stochastic.', rightDifficulty: 0.95, stochastic: true,
+    left: team(ELEVEN), right: grfRight(ELEVEN_RIGHT), ball: [0, 0] },
+  // Rule tests (ours; GRF keeps test scenarios of its own that we could not check): each
+  // starts in the situation a rule needs.
+  { ...ACADEMY, name: 'tests.penalty', description: 'A penalty kick for the agent: the taker at the spot, the keeper on his line, everyone else outside the box; ends on a goal, a save or the ball out.',
+    gameDuration: 100, startMode: 'penalty',
+    left: team([[-1, 0, 'GK'], [0.76, 0, 'CF'], [0.6, 0.15, 'CM']]), right: grfRight([[-1, 0, 'GK'], [-0.62, 0.1, 'CB']]), ball: [0.79, 0] },
+  { ...ACADEMY, name: 'tests.offside', description: 'Offside judged: a midfielder with the ball, a forward beyond the two centre backs, a winger level with them; ends on a goal or ball out.',
+    gameDuration: 200, endOnPossessionChange: false, offsides: true,
+    left: team([[-1, 0, 'GK'], [0.3, 0, 'CM'], [0.72, 0, 'CF'], [0.6, -0.3, 'LM']]),
+    right: grfRight([[-1, 0, 'GK'], [-0.6, 0.25, 'CB'], [-0.6, -0.25, 'CB']]), ball: [0.311, 0] },
+  { ...MATCH, name: 'tests.second_half', description: '11 v 11 from the kick-off, 100 steps: half time at step 50 (ends switched, the right team kicks off).',
+    gameDuration: 100, rightDifficulty: 0.6, stochastic: false,
     left: team(ELEVEN), right: grfRight(ELEVEN_RIGHT), ball: [0, 0] },
 ];
 
@@ -132,6 +156,7 @@ export function validateScenario(s: FootballScenario): FootballScenario {
   for (const k of ['leftDifficulty', 'rightDifficulty'] as const) if (!(s[k] >= 0 && s[k] <= 1)) bad(`${k} must be in [0, 1]`);
   for (const k of ['endOnScore', 'endOnOutOfPlay', 'endOnPossessionChange', 'stochastic'] as const) if (typeof s[k] !== 'boolean') bad(`${k} must be a boolean`);
   if (s.startMode !== undefined && !(GAME_MODE_NAMES as readonly string[]).includes(s.startMode)) bad(`startMode must be one of ${GAME_MODE_NAMES.join(', ')}`);
+  for (const k of ['offsides', 'halfTime'] as const) if (s[k] !== undefined && typeof s[k] !== 'boolean') bad(`${k} must be a boolean when given`);
   return s;
 }
 

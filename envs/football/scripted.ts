@@ -59,6 +59,11 @@ export function scriptedFootballDecision(source: Env | FootballEnv | FootballEng
 
   // Set pieces: aim, then kick.
   if (e.mode !== GameMode.normal) {
+    if (e.mode === GameMode.penalty) {
+      const aim = e.openCorner(LEFT) < 0 ? Action.top_right : Action.bottom_right;
+      if (e.stickyDir !== aim) return move(aim, 'penalty: aim at the corner away from the keeper');
+      return { action: Action.shot, reason: 'penalty: shoot' };
+    }
     if (e.mode === GameMode.corner) {
       const aim = directionAction(0.88 - px, -py);
       if (e.stickyDir !== aim) return move(aim, 'aim the corner at the box');
@@ -91,7 +96,7 @@ export function scriptedFootballDecision(source: Env | FootballEnv | FootballEng
   // Opponents in the way: pass to an open teammate ahead, or steer around them.
   let blockX = 0, blockY = 0, blocked = false, near = Infinity;
   for (let j = e.nLeft; j < e.n; j++) {
-    if (e.role[j] === GK) continue;
+    if (e.role[j] === GK || !e.onPitch[j]) continue;
     const rx = e.px[j]! - px, ry = e.py[j]! - py;
     const d = hypot(rx, ry);
     near = Math.min(near, d);

@@ -133,6 +133,9 @@ describe('Football rules and physics', () => {
     expect(r.info.gameMode).toBe('free_kick');
     expect(e.modeTeam).toBe(1);
     expect(e.teamOf(e.owner)).toBe(1);
+    // A slide from behind is reckless: a yellow card for the slider.
+    expect((r.info.event as { yellow: string | null }).yellow).toBe(`L${a + 1}`);
+    expect(r.info.yellowCards).toEqual([`L${a + 1}`]);
   });
 
   it('a high pass flies over a defender in its path', () => {
@@ -174,7 +177,8 @@ describe('Football-v0 env', () => {
     expect(() => make('Football-v0', { scenario: 'nope' })).toThrow(InvalidOptionError);
     expect(() => make('Football-v0', { difficulty: 2 })).toThrow(InvalidOptionError);
     expect(() => make('Football-v0', { rewards: 'scoring,goals' })).toThrow(InvalidOptionError);
-    expect(() => make('Football-v0', { representation: 'smm' })).toThrow(InvalidOptionError);
+    expect(() => make('Football-v0', { representation: 'smm3' })).toThrow(InvalidOptionError);
+    expect(() => make('Football-v0', { gameDuration: 0 })).toThrow(InvalidOptionError);
     expect(() => make('Football-v0', { width: 3 })).toThrow(InvalidOptionError);
   });
 

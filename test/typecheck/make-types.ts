@@ -17,7 +17,7 @@ expectType(sokoban.step(3).observation)<Uint8Array>(true);
 sokoban.step('up');
 expectType(make('Boxoban-v0').reset().observation)<Uint8Array>(true);
 expectType(make('FrozenLake-v0').step(0).observation)<number>(true);
-expectType(make('Football-v0').step(12).observation)<Float32Array | Frame | string>(true);
+expectType(make('Football-v0').step(12).observation)<Float32Array | Uint8Array | Frame | string>(true);
 expectType(make('Countdown-v0').step('(1 + 2) * 3').reward)<number>(true);
 // @ts-expect-error Countdown actions are strings
 make('Countdown-v0').step(3);
