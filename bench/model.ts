@@ -108,7 +108,7 @@ export async function benchGeneration(model: LmmModel, P: number, slow: boolean)
   for (const B of batches) {
     const prompts = examples(model, B, P, 0).map((e) => e.input);
     const groups = B >= 8 ? Array.from({ length: B }, (_, b) => prompts[Math.floor(b / 8)]!) : null;
-    const reps = B === 1 ? 3 : 1;
+    const reps = B <= 8 || preset === 'tiny' ? 3 : 1; // short runs: more repetitions against noise
     const engines: Engine[] = [{ label: 'tfjs', engine: 'tfjs', threads: 1 }, fast, ...(B >= 32 && fast.engine === 'native' ? [two] : [])];
     const sum = new Map<Engine, { e2e: GenTiming; pre: GenTiming; grp: GenTiming | null }>();
     const add = (a: GenTiming, b: GenTiming): GenTiming => ({ wall: a.wall + b.wall, cpu: a.cpu + b.cpu, tokens: a.tokens + b.tokens });
