@@ -53,6 +53,8 @@ export class PlaySession {
   event: PlayEvent = { kind: 'start', message: '' };
   /** Real-time: the action of the next tick (the last key pressed), then back to idle. */
   private pending: { action: unknown; label: string } | null = null;
+  /** Real-time: the clock runs from the first action key of a level (kick-off waits for you). */
+  started = false;
 
   constructor(readonly env: Env, options: PlaySessionOptions = {}) {
     this.envId = options.envId ?? env.spec?.id ?? 'env';
@@ -79,7 +81,7 @@ export class PlaySession {
   /** The key lines of the start screen. */
   keyHelp(): string[] {
     const lines = keyHelpLines(this.keys, { undo: this.realtimeFps === null });
-    if (this.realtimeFps !== null) lines.push(`the game runs on its own at ${this.realtimeFps} ticks per second; the last key pressed is the next tick's action`);
+    if (this.realtimeFps !== null) lines.push(`the game runs on its own at ${this.realtimeFps} ticks per second from your first key; the last key pressed is the next tick's action`);
     if (!this.vocab) lines.push('this env takes JSON actions: type one and Enter (e.g. [0, 1])');
     return lines;
   }
@@ -98,6 +100,7 @@ export class PlaySession {
     this.done = false;
     this.last = null;
     this.pending = null;
+    this.started = false;
   }
 
   private actionInput(index: number): PlayInput {
@@ -181,15 +184,19 @@ export class PlaySession {
       case 'action':
         if (this.realtimeFps !== null) {
           this.pending = { action: input.action, label: input.label };
+          this.started = true;
           return { kind: 'step', message: `next: ${input.label}` };
         }
         return this.step(input.action, input.label);
     }
   }
 
-  /** One tick of a real-time env: the pending action (or idle). No-op when the episode is over. */
+  /**
+   * One tick of a real-time env: the pending action (or idle). No-op before the level's
+   * first action key (the game waits for the player) and once the episode is over.
+   */
   tick(): PlayEvent {
-    if (this.realtimeFps === null || this.done) return this.event;
+    if (this.realtimeFps === null || this.done || !this.started) return this.event;
     const p = this.pending ?? this.actionInput(this.idleAction!) as { action: unknown; label: string };
     this.pending = null;
     this.event = this.step(p.action, p.label);

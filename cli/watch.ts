@@ -366,6 +366,8 @@ function show(s) {
   if (!s || s.seq <= seq) return;
   seq = s.seq; last = s;
   $("game").src = s.frame;
+  // Small frames (a 96 px Sokoban board) are scaled up by an integer factor, to about 512 px.
+  $("game").style.width = (s.width * Math.max(1, Math.floor(512 / Math.max(s.width, s.height)))) + "px";
   set("label", s.label);
   set("status", s.status);
   set("action", s.action, "Action  ");

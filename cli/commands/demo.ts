@@ -16,7 +16,8 @@ Plays one episode of an env and writes each frame as PNG, an animated GIF of the
                scripted attacker; Sokoban: the optimal solver's plan), random elsewhere;
                random: uniformly random actions
   --steps N    most steps (default 30; Football 300)
-  Football frames are drawn at 512x256 (--option width=... height=... to change).
+  Football: the academy_3_vs_1_with_keeper drill drawn at 512x256 (--option scenario=...,
+  width=..., height=... to change).
 
 ${IMPORT_HELP}`;
 
@@ -85,8 +86,9 @@ export async function run(argv: string[]): Promise<number> {
   const seed = intFlag('seed', values.seed, 0);
   const football = values.env === 'Football-v0';
   const maxSteps = intFlag('steps', values.steps, football ? 300 : 30);
-  // Football's default frame is the 128 x 64 model view: the demo draws the replay size.
-  const options = { ...(football ? { width: 512, height: 256 } : {}), ...parseKeyValues(values.option) };
+  // Football's default frame is the 128 x 64 model view: the demo draws the replay size, and
+  // a drill with a keeper and teammates (the env's default drill scores in 5 steps).
+  const options = { ...(football ? { width: 512, height: 256, scenario: 'academy_3_vs_1_with_keeper' } : {}), ...parseKeyValues(values.option) };
   const env = make(values.env!, options);
   env.actionSpace.seed(seed);
   const frames: Frame[] = [];

@@ -9,7 +9,7 @@ const HELP = `usage: lmm-gym play <env-id> [--seed N] [--fps F] [--lines] [--opt
 Play any env in the terminal, seeing its text view. In a terminal every key acts at once:
   arrow keys or w a s d   move (up left down right)
   u undo   r restart this level   n next level   q quit   ? help
-Football runs on its own (--fps ticks per second, default 5; 10 is game speed); the last
+Football runs on its own from your first key (--fps ticks per second, default 5; 10 is game speed); the last
 key pressed is the next tick's action: numpad digits 7 9 1 3 run diagonally (8 2 4 6
 straight, 5 stops, 0 idles), space shoots, j / k / l short / long / high pass, e / f
 sprint / stop sprinting, c / b dribble / stop, x sliding tackle.

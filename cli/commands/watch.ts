@@ -48,7 +48,8 @@ export async function run(argv: string[]): Promise<number> {
   const seed = intFlag('seed', values.seed, 0);
   const port = intFlag('port', values.port, 0);
   if (port > 65535) throw new InvalidOptionError(`--port must be at most 65535, got ${port}`);
-  const envOptions = parseKeyValues(values.option);
+  // Football's default frame is the 128 x 64 model view: the page shows the replay size.
+  const envOptions = { ...(envId === 'Football-v0' ? { width: 512, height: 256 } : {}), ...parseKeyValues(values.option) };
   const title = `${envId}${values.agent ? ` · agent ${values.agent}` : ' · you play'}`;
   const server = new WatchServer(title, values.agent ? 'agent' : 'person');
   const stopSignal = new AbortController();

@@ -156,6 +156,8 @@ describe('PlaySession', () => {
     const env = make('Football-v0');
     const s = new PlaySession(env, { envId: 'Football-v0', seed: 1 });
     expect(s.realtimeFps).toBe(5);
+    s.tick();
+    expect(s.steps).toBe(0); // the clock waits for the first key
     expect(s.resolveKey(' ')).toMatchObject({ kind: 'action', action: 12, label: 'shot' });
     expect(s.resolveKey('9')).toMatchObject({ kind: 'action', action: 4, label: 'top_right' });
     expect(s.resolveKey('ArrowUp')).toMatchObject({ kind: 'action', label: 'top' });
@@ -165,6 +167,9 @@ describe('PlaySession', () => {
     s.tick();
     expect(s.moves).toEqual([5, 0]);
     expect(s.apply(s.resolveKey('u'))).toMatchObject({ kind: 'error', message: 'no undo in a real-time game (r restarts)' });
+    s.apply(s.resolveKey('r'));
+    s.tick();
+    expect(s.steps).toBe(0); // a restarted level waits again
     expect(s.keyHelp().join('\n')).toMatch(/space shoot/);
     expect(s.keyHelp().join('\n')).not.toMatch(/u undo/);
   });

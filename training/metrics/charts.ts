@@ -26,6 +26,8 @@ export interface MetricInfo {
   y: string;
   /** Fixed y range (fractions: [0, 1]). */
   range?: readonly [number, number];
+  /** A non-negative amount (tokens, speed, a norm): the axis starts at 0, so a small change does not look large. */
+  fromZero?: boolean;
 }
 
 /** RL metrics (kind 'train'). */
@@ -37,31 +39,31 @@ export const RL_METRICS: Readonly<Record<string, MetricInfo>> = {
   'reward/format': { title: 'RL: format reward', y: 'format reward per episode (0 to 1)', range: [0, 1] },
   'reward/env': { title: "RL: env reward (the game's own)", y: 'env return per episode' },
   'reward/penalty': { title: 'RL: invalid-answer penalty', y: 'penalty per episode' },
-  responseTokens: { title: 'RL: response length', y: 'tokens per response' },
+  responseTokens: { title: 'RL: response length', y: 'tokens per response', fromZero: true },
   truncatedRate: { title: 'RL: responses cut at the token limit', y: 'responses cut (fraction)', range: [0, 1] },
-  turnsPerEpisode: { title: 'RL: turns per episode', y: 'turns per episode' },
-  advAbs: { title: 'RL: mean absolute advantage', y: '|advantage| (reward units)' },
+  turnsPerEpisode: { title: 'RL: turns per episode', y: 'turns per episode', fromZero: true },
+  advAbs: { title: 'RL: mean absolute advantage', y: '|advantage| (reward units)', fromZero: true },
   degenerateGroups: { title: 'RL: groups with no reward spread', y: 'groups whose rewards are all equal (fraction)', range: [0, 1] },
   loss: { title: 'RL loss (policy-gradient surrogate, + KL term)', y: 'loss per token' },
   pgLoss: { title: 'RL: policy-gradient loss', y: 'loss per token' },
   kl: { title: 'RL: KL divergence to the reference model', y: 'KL (nats per token)' },
-  entropy: { title: 'RL: policy entropy', y: 'entropy (nats per token)' },
+  entropy: { title: 'RL: policy entropy', y: 'entropy (nats per token)', fromZero: true },
   clipFraction: { title: 'RL: tokens whose ratio was clipped', y: 'clipped tokens (fraction)', range: [0, 1] },
   approxKlOld: { title: 'RL: KL to the rollout policy (approx.)', y: 'KL (nats per token)' },
-  gradNorm: { title: 'RL: gradient norm', y: 'L2 norm (before clipping)' },
-  tokens: { title: 'RL: tokens trained per update', y: 'tokens per update' },
-  tokensPerSec: { title: 'RL: generation speed', y: 'generated tokens per second' },
-  trainTokensPerSec: { title: 'RL: training speed', y: 'trained tokens per second' },
-  seconds: { title: 'RL: time per update', y: 'seconds per update' },
+  gradNorm: { title: 'RL: gradient norm', y: 'L2 norm (before clipping)', fromZero: true },
+  tokens: { title: 'RL: tokens trained per update', y: 'tokens per update', fromZero: true },
+  tokensPerSec: { title: 'RL: generation speed', y: 'generated tokens per second', fromZero: true },
+  trainTokensPerSec: { title: 'RL: training speed', y: 'trained tokens per second', fromZero: true },
+  seconds: { title: 'RL: time per update', y: 'seconds per update', fromZero: true },
 };
 
 /** SFT metrics (kind 'prime': the priming stage's supervised steps). */
 export const SFT_METRICS: Readonly<Record<string, MetricInfo>> = {
-  loss: { title: 'SFT loss (cross-entropy on the target responses)', y: 'nats per response token' },
-  gradNorm: { title: 'SFT: gradient norm', y: 'L2 norm (before clipping)' },
-  lr: { title: 'SFT: learning rate', y: 'learning rate' },
-  tokens: { title: 'SFT: tokens per step', y: 'tokens per step' },
-  daggerExamples: { title: 'SFT (DAgger): new examples per round', y: 'examples per round' },
+  loss: { title: 'SFT loss (cross-entropy on the target responses)', y: 'nats per response token', fromZero: true },
+  gradNorm: { title: 'SFT: gradient norm', y: 'L2 norm (before clipping)', fromZero: true },
+  lr: { title: 'SFT: learning rate', y: 'learning rate', fromZero: true },
+  tokens: { title: 'SFT: tokens per step', y: 'tokens per step', fromZero: true },
+  daggerExamples: { title: 'SFT (DAgger): new examples per round', y: 'examples per round', fromZero: true },
   daggerWinRate: { title: 'SFT (DAgger): learner episodes solved', y: 'episodes solved (fraction)', range: [0, 1] },
   daggerDisagreement: { title: 'SFT (DAgger): learner vs expert disagreement', y: 'turns where they differ (fraction)', range: [0, 1] },
 };
@@ -160,6 +162,8 @@ export function buildCharts(records: readonly MetricsRecord[], options: BuildCha
     if (typeof r.stage === 'string' && !(x >= (firstStep.get(r.stage) ?? Infinity))) firstStep.set(r.stage, x);
   }
   const markers = stages.filter((s) => firstStep.has(s)).map((s) => ({ x: firstStep.get(s)!, label: s }));
+  const span = Math.max(1, lastStep);
+  const runRange = { xMin: -0.02 * span, xMax: 1.02 * span };
   const stageConfig = new Map<string, NonNullable<ChartConfig['stages']>[number]>();
   for (const s of options.config?.stages ?? []) if (typeof s.name === 'string') stageConfig.set(s.name, s);
   const out: BuiltCharts = { charts: [], omitted: [] };
@@ -199,14 +203,16 @@ export function buildCharts(records: readonly MetricsRecord[], options: BuildCha
         out.omitted.push({ file, reason: notes.join('; ') || 'no data' });
         continue;
       }
-      const spec: ChartSpec = { file, kind: 'line', title: info.title, xLabel: 'update (all stages)', yLabel: info.y, series, bars: [], markers, notes };
+      // Every chart spans the whole run, so one point sits where it was measured and the charts line up.
+      const spec: ChartSpec = { file, kind: 'line', title: info.title, xLabel: 'update (all stages)', yLabel: info.y, series, bars: [], markers, notes, ...runRange };
       if (info.range) { spec.yMin = info.range[0]; spec.yMax = info.range[1]; }
+      else if (info.fromZero) spec.yMin = 0;
       out.charts.push(spec);
     }
   }
 
   const evals = records.filter((r) => r.kind === 'eval' && Number.isFinite(num(r.success)));
-  if (evals.length > 0) out.charts.push(evalChart(evals, markers, lastStep));
+  if (evals.length > 0) out.charts.push(evalChart(evals, markers, runRange));
   return out;
 }
 
@@ -227,7 +233,7 @@ function switchedOff(key: string, stage: string, pts: readonly (readonly [number
 }
 
 /** Held-out success: bars per group when each group has one eval, else points with whiskers over the run. */
-function evalChart(evals: readonly MetricsRecord[], markers: ChartSpec['markers'], lastStep: number): ChartSpec {
+function evalChart(evals: readonly MetricsRecord[], markers: ChartSpec['markers'], runRange: { xMin: number; xMax: number }): ChartSpec {
   const groups = new Map<string, MetricsRecord[]>();
   for (const r of evals) {
     const k = [r.env, r.mode, r.style].filter((x) => typeof x === 'string').join(' ') || 'eval';
@@ -262,6 +268,5 @@ function evalChart(evals: readonly MetricsRecord[], markers: ChartSpec['markers'
     // Dashed: nothing was measured between two evals.
     dashed: true,
   }));
-  const span = Math.max(1, lastStep);
-  return { ...base, kind: 'line', title: 'Held-out success (whiskers: 95% interval)', xLabel: 'update (all stages)', xMin: -0.02 * span, xMax: 1.02 * span, series, bars: [], markers };
+  return { ...base, kind: 'line', title: 'Held-out success (whiskers: 95% interval)', xLabel: 'update (all stages)', ...runRange, series, bars: [], markers };
 }

@@ -116,8 +116,15 @@ export function linePlotPng(o: LinePlotOptions): Buffer {
   if (xMax === xMin) { xMin -= 0.5; xMax += 0.5; }
   if (o.yMin !== undefined) yMin = o.yMin;
   if (o.yMax !== undefined) yMax = o.yMax;
-  if (yMax === yMin) { yMin -= 0.5; yMax += 0.5; } else if (o.yMin === undefined && o.yMax === undefined) {
-    const pad = (yMax - yMin) * 0.05; yMin -= pad; yMax += pad;
+  if (yMax === yMin) {
+    if (o.yMin !== undefined && o.yMax === undefined) yMax = yMin + (Math.abs(yMin) || 1);
+    else if (o.yMax !== undefined && o.yMin === undefined) yMin = yMax - (Math.abs(yMax) || 1);
+    else { yMin -= 0.5; yMax += 0.5; }
+  } else {
+    // Pad the ends that were not fixed.
+    const pad = (yMax - yMin) * 0.05;
+    if (o.yMin === undefined) yMin -= pad;
+    if (o.yMax === undefined) yMax += pad;
   }
   const px = (x: number) => left + ((x - xMin) / (xMax - xMin)) * plotW;
   const py = (y: number) => top + plotH - ((y - yMin) / (yMax - yMin)) * plotH;
