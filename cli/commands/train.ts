@@ -7,8 +7,10 @@ import { configHooks, runPipeline } from '../../training/pipeline/run.js';
 const HELP = `usage: lmm-gym train --config FILE [--out DIR] [--resume] [--seed N] [--quiet] [--no-plots]
 
 Runs the stages of a training config in order (prime = SFT on oracle traces, fre = RL on
-text observations, mgt = RL on images); each stage starts from the previous stage's
-checkpoint. The config is validated before anything runs (errors name the bad field).
+text observations, mgt = RL on images, fuse-sft = SFT on the best answer per prompt among
+several source agents, dpo = DPO on same-source preference pairs); each stage starts from
+the previous stage's checkpoint. The config is validated before anything runs (errors name
+the bad field).
 
   --config FILE   training config (JSON), e.g. configs/quick.json
   --out DIR       output folder (default: the config's "output", runs/<name>)

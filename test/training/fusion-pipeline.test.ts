@@ -139,5 +139,19 @@ describe('prime -> fuse-sft -> dpo -> mgt (tiny model)', () => {
       expect(d.loss as number).toBeCloseTo(dpo[i]!.loss as number, 5);
       expect(d['dpo/margin'] as number).toBeCloseTo(dpo[i]!['dpo/margin'] as number, 5);
     });
+
+    // Crashing in fuse-sft (after its 2nd and last step, before the final checkpoint): the
+    // resume replays the data order and schedule and continues from SFT step 1; the dataset is reused.
+    const out3 = mkdtempSync(join(tmpdir(), 'lmm-fuse-run-'));
+    await expect(runPipeline(cfg, { out: out3, quiet: true, log: () => {}, noPlots: true, crashAfterUpdates: 2 })).rejects.toThrow(/injected crash/);
+    expect(await readTrainerState(join(out3, 'fuse-sft'))).toMatchObject({ step: 1, done: false });
+    const lines3: string[] = [];
+    await runPipeline(cfg, { out: out3, resume: true, quiet: true, log: (l) => lines3.push(l), noPlots: true });
+    expect(lines3.join('\n')).toMatch(/resume: stage fuse-sft from update 1/);
+    expect(lines3.join('\n')).not.toMatch(/built \d+ chunks/);
+    const m3 = readMetrics(join(out3, 'metrics.jsonl'));
+    expect(m3.filter((x) => x.kind === 'data').map((x) => x.stage)).toEqual(['fuse-sft', 'dpo']);
+    expect(m3.filter((x) => x.kind === 'sft').map((x) => x.loss as number)).toEqual(m.filter((x) => x.kind === 'sft').map((x) => expect.closeTo(x.loss as number, 5)));
+    expect(m3.filter((x) => x.kind === 'dpo').map((x) => x.loss as number)).toEqual(dpo.map((x) => expect.closeTo(x.loss as number, 5)));
   }, 240_000);
 });
