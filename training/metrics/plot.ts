@@ -130,18 +130,7 @@ export function linePlotPng(o: LinePlotOptions): Buffer {
   const py = (y: number) => top + plotH - ((y - yMin) / (yMax - yMin)) * plotH;
 
   // Grid, ticks and labels.
-  ctx.font = '11px "DejaVu Sans", sans-serif';
-  ctx.strokeStyle = '#e5e5e5';
-  ctx.fillStyle = '#333333';
-  ctx.lineWidth = 1;
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'middle';
-  const yTicks = niceTicks(yMin, yMax);
-  for (const t of yTicks) {
-    const y = Math.round(py(t)) + 0.5;
-    ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + plotW, y); ctx.stroke();
-    ctx.fillText(fmt(t, tickStep(yTicks)), left - 6, y);
-  }
+  drawYGrid(ctx, yMin, yMax, py, left, plotW);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   const xTicks = niceTicks(xMin, xMax, 6);
@@ -285,18 +274,7 @@ export function barChartPng(o: BarChartOptions): Buffer {
   let yMax = o.yMax ?? Math.max(0, maxOf(o.bars.map((b) => Math.max(b.value, b.hi ?? b.value)).filter(Number.isFinite)));
   if (!(yMax > yMin)) { yMin = 0; yMax = 1; }
   const py = (y: number) => top + plotH - ((y - yMin) / (yMax - yMin)) * plotH;
-  ctx.font = '11px "DejaVu Sans", sans-serif';
-  ctx.strokeStyle = '#e5e5e5';
-  ctx.fillStyle = '#333333';
-  ctx.lineWidth = 1;
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'middle';
-  const yTicks = niceTicks(yMin, yMax);
-  for (const t of yTicks) {
-    const y = Math.round(py(t)) + 0.5;
-    ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + plotW, y); ctx.stroke();
-    ctx.fillText(fmt(t, tickStep(yTicks)), left - 6, y);
-  }
+  drawYGrid(ctx, yMin, yMax, py, left, plotW);
   ctx.strokeStyle = '#555555';
   ctx.strokeRect(left + 0.5, top + 0.5, plotW, plotH);
   const n = Math.max(1, o.bars.length);
@@ -353,6 +331,22 @@ export async function saveBarChart(path: string, o: BarChartOptions): Promise<vo
 }
 
 /** Draw and write a plot atomically. */
+/** Horizontal grid lines at nice y ticks, with their labels left of the plot area. */
+function drawYGrid(ctx: CanvasRenderingContext2D, yMin: number, yMax: number, py: (y: number) => number, left: number, plotW: number): void {
+  ctx.font = '11px "DejaVu Sans", sans-serif';
+  ctx.strokeStyle = '#e5e5e5';
+  ctx.fillStyle = '#333333';
+  ctx.lineWidth = 1;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  const yTicks = niceTicks(yMin, yMax);
+  for (const t of yTicks) {
+    const y = Math.round(py(t)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + plotW, y); ctx.stroke();
+    ctx.fillText(fmt(t, tickStep(yTicks)), left - 6, y);
+  }
+}
+
 export async function saveLinePlot(path: string, o: LinePlotOptions): Promise<void> {
   await writeFileAtomic(path, linePlotPng(o));
 }
