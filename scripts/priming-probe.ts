@@ -1,10 +1,10 @@
 // Priming probe (issue 12): SFT of a fresh small model on compact step-mode oracle traces from
 // images, with a field-by-field probe on held-out states and a closed-loop eval every N steps.
 //   npx tsx scripts/priming-probe.ts episodes=4000 steps=1600 every=200 evaln=40 out=runs/probe
-// (key=value arguments: lr, batch, hist, w, boxes, layers, init; fresh=1 draws new oracle traces
+// (key=value arguments: lr, batch, hist, w, boxes, layers, init, grow (layers after growing init); fresh=1 draws new oracle traces
 // every chunk; dagger=N adds DAgger examples from N learner episodes per chunk at temperature
-// dtemp (default 0.5) and reports the learner's wins on those training levels; evaln=0 skips eval).
-import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel } from '../agents/model/index.js';
+// dtemp (default 0.5) on levels of at least dmin optimal moves (default any) and reports the learner's wins on those training levels; evaln=0 skips eval).
+import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, growDepth } from '../agents/model/index.js';
 import { evaluateAgent } from '../agents/index.js';
 import { generateSftTraces } from '../agents/traces.js';
 import { examplesFromTraces } from '../training/priming/traces.js';
@@ -28,14 +28,16 @@ const daggerPool: SftExample[] = [];
 const tok = Tokenizer.build(ex.flatMap((e) => [e.prompt, e.response]));
 const overrides = args.layers ? { nLayers: Number(args.layers) } : {};
 const model = args.init ? (await import('../agents/model/checkpoint.js')).loadModel(args.init, { trainable: true }) : LmmModel.create({ tokenizer: tok, preset: 'small', seed: 1, config: overrides });
-const m = await model;
+let m = await model;
+// grow=N: continue with N layers, the new blocks function-preserving (agents/model/grow.ts).
+if (args.grow) { const g = await growDepth(m, Number(args.grow)); m.dispose(); m = g; }
 console.log('params', m.parameterCount, 'vocab', m.tokenizer.size, 'prompt tokens', m.tokenizer.encode(ex[0]!.prompt).length, 'resp tokens', m.tokenizer.encode(ex[0]!.response).length);
 const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120);
 const opt = await createAdam(LR);
 const daggerRound = async (chunk: number): Promise<void> => {
   const t = performance.now();
   const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 112, seed: chunk + 1 });
-  const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: HELD_OUT, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: Number(args.dseed ?? 300_000_000) + (chunk + 1) * 100_000, reasoning: 'compact' }]);
+  const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: { ...HELD_OUT, ...(args.dmin ? { minSolutionLength: Number(args.dmin) } : {}) }, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: Number(args.dseed ?? 300_000_000) + (chunk + 1) * 100_000, reasoning: 'compact' }]);
   daggerPool.push(...d.examples);
   if (daggerPool.length > 40_000) daggerPool.splice(0, daggerPool.length - 40_000);
   console.log(`  dagger learner wins ${d.learnerWins}/${d.episodes} disagree ${(d.disagreements / Math.max(1, d.turns) * 100).toFixed(0)}% of ${d.turns} turns, pool ${daggerPool.length} (${((performance.now() - t) / 1000).toFixed(1)}s)`);
