@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
     const sync = new SyncVectorEnv<number, number>('FrozenLake-v0', n, { options: { map: '8x8' } });
     await sync.reset({ seed: 0 });
     const actions = Array.from({ length: n }, (_, i) => i % 4);
-    report(`SyncVectorEnv x${n} (stepSync)`, rate(() => { sync.stepSync(actions); }) * n, 'steps/s');
+    report(`SyncVectorEnv x${n} (synchronous step)`, rate(() => { sync.step(actions); }) * n, 'steps/s');
     await sync.close();
     const asyncV = new AsyncVectorEnv<number, number>('FrozenLake-v0', n, { options: { map: '8x8' } });
     await asyncV.reset({ seed: 0 });

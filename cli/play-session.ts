@@ -2,7 +2,7 @@
 // real-time envs such as Football) ticks. Shared by `lmm-gym play` (terminal) and
 // `lmm-gym watch` (browser). Input is key names (tasks/keys.ts) or typed lines; both go
 // through the one table of words and keys that the answer parser uses.
-import { Discrete, type Env, type StepResult } from '../envs/index.js';
+import { Discrete, assertRendersFrames, type Env, type StepResult } from '../envs/index.js';
 import { ActionVocabulary, normalizeActionWord } from '../tasks/parse.js';
 import { getPromptSpec } from '../tasks/prompts.js';
 import { CONTROL_KEYS, getPlayKeys, keyHelpLines, keyMeaning, type ControlCommand, type PlayKeys } from '../tasks/keys.js';
@@ -57,6 +57,7 @@ export class PlaySession {
   started = false;
 
   constructor(readonly env: Env, options: PlaySessionOptions = {}) {
+    assertRendersFrames(env, 'PlaySession');
     this.envId = options.envId ?? env.spec?.id ?? 'env';
     this.seed = options.seed ?? 0;
     this.resetOptions = options.resetOptions;

@@ -3,6 +3,7 @@ import type { Env, Info, ResetOptions } from '../envs/core/env.js';
 import { InvalidOptionError, ResetNeededError } from '../envs/core/errors.js';
 import { Discrete, Text } from '../envs/core/spaces.js';
 import { parseObservationMode, modeHasImage, modeHasText, type ObservationMode } from '../envs/core/wrappers/observation-mode.js';
+import { assertRendersFrames } from '../envs/core/wrappers/render-mode.js';
 import { composeReward, DEFAULT_REWARD_WEIGHTS, validateRewardWeights, type RewardWeights } from './rewards/compose.js';
 import { DEFAULT_FORMAT_RULE, FORMAT_RULES, type FormatRule } from './rewards/format.js';
 import { NO_SYNONYMS, parseResponse } from './parse.js';
@@ -147,6 +148,7 @@ export class LanguageEnv {
   private actionOffset = 0;
 
   constructor(readonly env: Env, options: LanguageEnvOptions = {}) {
+    assertRendersFrames(env, 'LanguageEnv');
     this.mode = parseObservationMode(options.mode ?? 'text');
     const interaction = options.interaction ?? 'step';
     if (interaction !== 'step' && interaction !== 'plan') throw new InvalidOptionError(`interaction must be 'step' or 'plan', got ${JSON.stringify(interaction)}`);

@@ -15,7 +15,7 @@ it('the whole project type-checks under strict TypeScript', () => {
 
 // test/typecheck/*.ts are compiled, not run: exact-type checks and `@ts-expect-error` lines
 // that fail when a typing regresses (e.g. make('Sokoban-v0') back to Env<unknown, unknown>).
-it('type-level tests: make() typed by the EnvRegistry map, register() checks factories', () => {
+it('type-level tests: make() and makeVec() typed by the EnvRegistry map, register() checks factories, renderMode', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lmm-typecheck-'));
   try {
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
@@ -24,7 +24,7 @@ it('type-level tests: make() typed by the EnvRegistry map, register() checks fac
         typeRoots: [join(root, 'node_modules/@types')], strict: true, noEmit: true, skipLibCheck: true,
         esModuleInterop: true, resolveJsonModule: true,
       },
-      files: [join(root, 'test/typecheck/make-types.ts')],
+      files: [join(root, 'test/typecheck/make-types.ts'), join(root, 'test/typecheck/parity-types.ts')],
     }));
     const r = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');

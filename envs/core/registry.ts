@@ -2,6 +2,7 @@ import type { Env } from './env.js';
 import { InvalidOptionError, RegistryError } from './errors.js';
 import { ContractGuard } from './wrappers/contract-guard.js';
 import { TimeLimit } from './wrappers/time-limit.js';
+import { type RenderMode, RenderModeEnv, parseRenderMode } from './wrappers/render-mode.js';
 
 /**
  * The observation and action types of each registered id: `make(id)` returns
@@ -24,6 +25,13 @@ export type RegisteredEnvId = keyof EnvRegistry & string;
 
 /** The env type `make(id)` returns: `EnvRegistry[id]`, or `Env<unknown, unknown>` for other ids. */
 export type EnvOf<Id extends string> = Id extends keyof EnvRegistry ? EnvRegistry[Id] : Env<unknown, unknown>;
+
+/** The observation / action type of an env type (`ObservationOf<EnvOf<'Sokoban-v0'>>` is Uint8Array). */
+export type ObservationOf<E> = E extends Env<infer O, any> ? O : unknown;
+export type ActionOf<E> = E extends Env<any, infer A> ? A : unknown;
+
+/** What `make(id, { renderMode: M })` returns: the env itself for 'rgb_array', else a RenderModeEnv. */
+export type WithRenderMode<E, M extends RenderMode | null> = M extends 'rgb_array' ? E : RenderModeEnv<ObservationOf<E>, ActionOf<E>, M>;
 
 /**
  * Builds a raw env from fully resolved options (the registered defaults with the caller's
@@ -50,7 +58,7 @@ export interface EnvEntry extends Required<Omit<EnvRegistration, 'options'>> {
 }
 
 /** Options every make() accepts, besides the env's own. */
-export const MAKE_OPTIONS = ['maxEpisodeSteps'] as const;
+export const MAKE_OPTIONS = ['maxEpisodeSteps', 'renderMode'] as const;
 
 const registry = new Map<string, EnvEntry>();
 
@@ -98,7 +106,7 @@ export function envEntry(id: string): EnvEntry {
 }
 
 /** Merge user options over the registered defaults, rejecting unknown names. */
-export function resolveOptions(id: string, options: Record<string, unknown> = {}): { envOptions: Record<string, unknown>; maxEpisodeSteps: number | null } {
+export function resolveOptions(id: string, options: Record<string, unknown> = {}): { envOptions: Record<string, unknown>; maxEpisodeSteps: number | null; renderMode: RenderMode | null | undefined } {
   const entry = envEntry(id);
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidOptionError(`options for ${id} must be an object, got ${JSON.stringify(options)}`);
@@ -108,11 +116,11 @@ export function resolveOptions(id: string, options: Record<string, unknown> = {}
   if (unknown.length > 0) {
     throw new InvalidOptionError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} for ${id}; valid options: ${[...known, ...MAKE_OPTIONS].join(', ')}`);
   }
-  const { maxEpisodeSteps = entry.maxEpisodeSteps, ...rest } = options as { maxEpisodeSteps?: unknown };
+  const { maxEpisodeSteps = entry.maxEpisodeSteps, renderMode, ...rest } = options as { maxEpisodeSteps?: unknown; renderMode?: unknown };
   if (maxEpisodeSteps !== null && (typeof maxEpisodeSteps !== 'number' || !Number.isSafeInteger(maxEpisodeSteps) || maxEpisodeSteps <= 0)) {
     throw new InvalidOptionError(`maxEpisodeSteps must be a positive integer or null, got ${JSON.stringify(maxEpisodeSteps)}`);
   }
-  return { envOptions: { ...entry.options, ...rest }, maxEpisodeSteps: maxEpisodeSteps as number | null };
+  return { envOptions: { ...entry.options, ...rest }, maxEpisodeSteps: maxEpisodeSteps as number | null, renderMode: parseRenderMode(renderMode) };
 }
 
 /**
@@ -120,15 +128,23 @@ export function resolveOptions(id: string, options: Record<string, unknown> = {}
  * registration or `options.maxEpisodeSteps` sets one), then ContractGuard outermost.
  * Typed by `EnvRegistry`: `make('Sokoban-v0')` is an `Env<Uint8Array, number>`; an id not
  * listed there gives `Env<unknown, unknown>` unless the types are given, `make<O, A>(id)`.
+ * `options.renderMode` (Gymnasium's render_mode) chooses what `render()` returns: with
+ * 'ansi', 'rgb_array_list', 'ansi_list' or null the env is wrapped, outermost, in a
+ * RenderModeEnv (and typed so); 'rgb_array' is what every env's render() does already. It
+ * is not part of `spec.options` (it changes no dynamics; replays rebuild with frames).
  */
-export function make<Id extends string>(id: Id, options?: Record<string, unknown>): EnvOf<Id>;
-export function make<O = unknown, A = unknown>(id: string, options?: Record<string, unknown>): Env<O, A>;
+// E is always EnvOf<Id>; three type parameters keep `make<O, A>(id)` (two) on the last overload.
+export function make<Id extends string, M extends RenderMode | null, E extends EnvOf<Id>>(id: Id, options: Record<string, unknown> & { renderMode: M }): WithRenderMode<E, M>;
+// `renderMode?: undefined`: a literal renderMode outside RenderMode ('human') is a type error.
+export function make<Id extends string>(id: Id, options?: Record<string, unknown> & { renderMode?: undefined }): EnvOf<Id>;
+export function make<O = unknown, A = unknown>(id: string, options?: Record<string, unknown> & { renderMode?: undefined }): Env<O, A>;
 export function make<O = unknown, A = unknown>(id: string, options: Record<string, unknown> = {}): Env<O, A> {
   const entry = envEntry(id);
-  const { envOptions, maxEpisodeSteps } = resolveOptions(id, options);
+  const { envOptions, maxEpisodeSteps, renderMode } = resolveOptions(id, options);
   let env = entry.factory(envOptions) as Env<O, A>;
   if (maxEpisodeSteps !== null) env = new TimeLimit(env, maxEpisodeSteps);
   const guarded = new ContractGuard(env);
   guarded.spec = { id, options: { ...envOptions, maxEpisodeSteps }, maxEpisodeSteps };
+  if (renderMode !== undefined && renderMode !== 'rgb_array') return new RenderModeEnv(guarded, renderMode) as unknown as Env<O, A>;
   return guarded;
 }

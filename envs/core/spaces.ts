@@ -4,10 +4,12 @@ import { Rng, validateSeed } from './rng.js';
 export type SpaceJSON =
   | { type: 'Discrete'; n: number; start: number }
   | { type: 'Box'; low: number[]; high: number[]; shape: number[]; dtype: BoxDtype }
-  | { type: 'MultiDiscrete'; nvec: number[] }
+  | { type: 'MultiDiscrete'; nvec: number[]; start?: number[] }
+  | { type: 'MultiBinary'; shape: number[] }
   | { type: 'Text'; minLength: number; maxLength: number; charset: string | null }
   | { type: 'Dict'; spaces: Record<string, SpaceJSON> }
-  | { type: 'Tuple'; spaces: SpaceJSON[] };
+  | { type: 'Tuple'; spaces: SpaceJSON[] }
+  | { type: 'Batch'; n: number; space: SpaceJSON };
 
 /**
  * A set of values with a seeded sampler, as Gymnasium's `Space`.
@@ -138,14 +140,23 @@ export class Box extends Space<NumericArray> {
   }
 }
 
-/** A vector of independent discrete choices, element i in [0, nvec[i]). */
+/**
+ * A vector of independent discrete choices, element i in [start[i], start[i] + nvec[i])
+ * (`start` defaults to zeros, as in Gymnasium). Members are arrays (plain or typed) of
+ * integers; `sample()` returns a plain array.
+ */
 export class MultiDiscrete extends Space<number[]> {
-  constructor(readonly nvec: readonly number[], seed?: number) {
+  readonly start: readonly number[];
+  constructor(readonly nvec: readonly number[], seed?: number, start?: readonly number[]) {
     super(seed);
     if (nvec.length === 0 || nvec.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new RangeError(`MultiDiscrete nvec must be positive integers, got [${nvec}]`);
+    if (start !== undefined && (start.length !== nvec.length || start.some((v) => !Number.isSafeInteger(v)))) {
+      throw new RangeError(`MultiDiscrete start must be ${nvec.length} integers, got [${start}]`);
+    }
+    this.start = start ? [...start] : nvec.map(() => 0);
   }
   sample(): number[] {
-    return this.nvec.map((n) => this.rng.int(n));
+    return this.nvec.map((n, i) => this.start[i]! + this.rng.int(n));
   }
   contains(value: unknown): value is number[] {
     if (!Array.isArray(value) && !ArrayBuffer.isView(value)) return false;
@@ -153,12 +164,52 @@ export class MultiDiscrete extends Space<number[]> {
     if (arr.length !== this.nvec.length) return false;
     for (let i = 0; i < arr.length; i++) {
       const v = arr[i];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= this.nvec[i]!) return false;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < this.start[i]! || v >= this.start[i]! + this.nvec[i]!) return false;
     }
     return true;
   }
+  override explain(value: unknown): string | null {
+    if (this.contains(value)) return null;
+    const shifted = this.start.some((v) => v !== 0);
+    return `expected ${this.nvec.length} integers, element i in [${shifted ? 'start[i], start[i] + ' : '0, '}nvec[i]) with nvec [${this.nvec}]${shifted ? ` and start [${this.start}]` : ''}`;
+  }
   toJSON(): SpaceJSON {
-    return { type: 'MultiDiscrete', nvec: [...this.nvec] };
+    return this.start.some((v) => v !== 0) ? { type: 'MultiDiscrete', nvec: [...this.nvec], start: [...this.start] } : { type: 'MultiDiscrete', nvec: [...this.nvec] };
+  }
+}
+
+/**
+ * Binary arrays of a fixed shape (Gymnasium's `MultiBinary(n)`; `n` a size or a shape).
+ * Members are flat arrays (typed or plain) of `prod(shape)` elements, each 0 or 1, in
+ * row-major order; `sample()` returns an Int8Array (Gymnasium's dtype is int8).
+ */
+export class MultiBinary extends Space<Int8Array> {
+  readonly shape: readonly number[];
+  readonly size: number;
+  constructor(readonly n: number | readonly number[], seed?: number) {
+    super(seed);
+    const shape = typeof n === 'number' ? [n] : [...n];
+    if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d <= 0)) throw new RangeError(`MultiBinary n must be a positive integer or a shape of positive integers, got ${JSON.stringify(n)}`);
+    this.shape = shape;
+    this.size = shape.reduce((a, b) => a * b, 1);
+  }
+  sample(): Int8Array {
+    const out = new Int8Array(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = this.rng.next() < 0.5 ? 0 : 1;
+    return out;
+  }
+  contains(value: unknown): value is Int8Array {
+    return this.explain(value) === null;
+  }
+  override explain(value: unknown): string | null {
+    if (!Array.isArray(value) && !ArrayBuffer.isView(value)) return `expected an array of ${this.size} zeros and ones (shape [${this.shape}])`;
+    const arr = value as ArrayLike<unknown>;
+    if (arr.length !== this.size) return `expected ${this.size} elements (shape [${this.shape}]), got ${arr.length}`;
+    for (let i = 0; i < arr.length; i++) if (arr[i] !== 0 && arr[i] !== 1) return `element ${i} = ${String(arr[i])} is not 0 or 1`;
+    return null;
+  }
+  toJSON(): SpaceJSON {
+    return { type: 'MultiBinary', shape: [...this.shape] };
   }
 }
 
@@ -253,14 +304,100 @@ export class Tuple extends Space<unknown[]> {
   }
 }
 
+/**
+ * A batch of `n` members of one space, as a vector env returns them: members are arrays of
+ * `n` members of `space`, sub-env i at index i. `sample()` draws each element from its own
+ * copy of `space` (seeded from this space's seed), so batch samples do not move the single
+ * space's generator. `shape` is `[n, ...space.shape]` for a space with a shape (Box,
+ * MultiBinary), else `[n]`. Build batches with `batchSpace`.
+ */
+export class Batch<T = unknown> extends Space<T[]> {
+  private readonly copies: Space<T>[];
+  constructor(readonly space: Space<T>, readonly n: number, seed?: number) {
+    super(seed);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`Batch n must be a positive integer, got ${n}`);
+    this.copies = Array.from({ length: n }, () => copySpace(space));
+    this.seedChildren(seed ?? 0);
+  }
+  private seedChildren(seed: number): void {
+    const rng = new Rng(seed);
+    for (const s of this.copies) s.seed(rng.childSeed());
+  }
+  override seed(seed: number): number {
+    super.seed(seed);
+    this.seedChildren(seed);
+    return seed;
+  }
+  get shape(): number[] {
+    const inner = (this.space as { shape?: unknown }).shape;
+    return Array.isArray(inner) ? [this.n, ...(inner as number[])] : [this.n];
+  }
+  sample(): T[] {
+    return this.copies.map((s) => s.sample());
+  }
+  contains(value: unknown): value is T[] {
+    return this.explain(value) === null;
+  }
+  override explain(value: unknown): string | null {
+    if (!Array.isArray(value)) return `expected an array of ${this.n} members of ${this.space.toString()}`;
+    if (value.length !== this.n) return `expected ${this.n} members, got ${value.length}`;
+    for (let i = 0; i < this.n; i++) {
+      const why = this.space.explain(value[i]);
+      if (why !== null) return `member ${i}: ${why}`;
+    }
+    return null;
+  }
+  toJSON(): SpaceJSON {
+    return { type: 'Batch', n: this.n, space: this.space.toJSON() };
+  }
+}
+
+/**
+ * An independent copy of a space (same members, its own generator). The built-in spaces are
+ * rebuilt from their fields (not from toJSON, which writes infinite Box bounds as +-1e308);
+ * another Space subclass is copied field by field and re-seeded.
+ */
+function copySpace<T>(space: Space<T>): Space<T> {
+  const s: Space = space;
+  let copy: Space;
+  if (s instanceof Discrete) copy = new Discrete(s.n, s.start);
+  else if (s instanceof Box) copy = new Box(Array.from(s.low), Array.from(s.high), s.shape, s.dtype);
+  else if (s instanceof MultiDiscrete) copy = new MultiDiscrete(s.nvec, undefined, s.start);
+  else if (s instanceof MultiBinary) copy = new MultiBinary(s.n);
+  else if (s instanceof Text) copy = new Text(s.maxLength, s.minLength, s.charset);
+  else if (s instanceof Dict) copy = new Dict(Object.fromEntries(Object.entries(s.spaces).map(([k, v]) => [k, copySpace(v as Space)])));
+  else if (s instanceof Tuple) copy = new Tuple(s.spaces.map((v) => copySpace(v)));
+  else if (s instanceof Batch) copy = new Batch(copySpace((s as Batch).space), (s as Batch).n);
+  else copy = Object.assign(Object.create(Object.getPrototypeOf(s) as object) as Space, s);
+  return copy as Space<T>;
+}
+
+/**
+ * The space of `n` members of `space` side by side, as Gymnasium's `batch_space`, for the
+ * layout lmm-gym's vector envs return (an array of `n` members, not one stacked array):
+ * `Discrete(k, start)` gives `MultiDiscrete([k, ...], start)` (exactly Gymnasium's), every
+ * other space a `Batch` (Gymnasium stacks Box / MultiBinary / MultiDiscrete into one Box
+ * and batches Dict / Tuple per key; see docs/envs.md). Members are arrays of `n` members.
+ */
+export function batchSpace<T>(space: Space<T>, n: number, seed?: number): Space<T[]> {
+  if (!(space instanceof Space)) throw new TypeError(`batchSpace needs a Space, got ${String(space)}`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`batchSpace n must be a positive integer, got ${n}`);
+  if (space instanceof Discrete) {
+    return new MultiDiscrete(new Array<number>(n).fill(space.n), seed, new Array<number>(n).fill(space.start)) as unknown as Space<T[]>;
+  }
+  return new Batch(space, n, seed);
+}
+
 /** Rebuild a space from its JSON description. */
 export function spaceFromJSON(json: SpaceJSON): Space {
   switch (json.type) {
     case 'Discrete': return new Discrete(json.n, json.start);
     case 'Box': return new Box(json.low, json.high, json.shape, json.dtype);
-    case 'MultiDiscrete': return new MultiDiscrete(json.nvec);
+    case 'MultiDiscrete': return new MultiDiscrete(json.nvec, undefined, json.start);
+    case 'MultiBinary': return new MultiBinary(json.shape);
     case 'Text': return new Text(json.maxLength, json.minLength, json.charset);
     case 'Dict': return new Dict(Object.fromEntries(Object.entries(json.spaces).map(([k, v]) => [k, spaceFromJSON(v)])));
     case 'Tuple': return new Tuple(json.spaces.map(spaceFromJSON));
+    case 'Batch': return new Batch(spaceFromJSON(json.space), json.n);
   }
 }

@@ -1,13 +1,16 @@
 import type { Frame } from '../render/frame.js';
 import type { Env, EnvMetadata, EnvSpec, ResetOptions, ResetResult, StepResult } from './env.js';
 import type { Space } from './spaces.js';
+import { assertRendersFrames } from './wrappers/render-mode.js';
 
 /**
  * Base of all wrappers: forwards everything to the wrapped env. Override what you change.
  * A wrapper can change the observation type (WO) and the action type (WA).
  */
 export class Wrapper<O = unknown, A = unknown, WO = O, WA = A> implements Env<WO, WA> {
-  constructor(readonly env: Env<O, A>) {}
+  constructor(readonly env: Env<O, A>) {
+    assertRendersFrames(env, new.target.name);
+  }
 
   get actionSpace(): Space<WA> {
     return this.env.actionSpace as unknown as Space<WA>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Box, Dict, Discrete, MultiDiscrete, Text, Tuple, spaceFromJSON } from '../../index.js';
+import { Batch, Box, Dict, Discrete, MultiBinary, MultiDiscrete, Text, Tuple, batchSpace, spaceFromJSON } from '../../index.js';
 
 describe('spaces', () => {
   it('Discrete samples inside itself, deterministically per seed', () => {
@@ -60,7 +60,90 @@ describe('spaces', () => {
 
   it('round-trips through JSON', () => {
     const spaces = [new Discrete(3, 1), new Box(0, 1, [2, 2]), new MultiDiscrete([2, 5]), new Text(4, 0, 'xy'),
-      new Dict({ a: new Discrete(2), b: new Tuple([new Discrete(3)]) })];
+      new Dict({ a: new Discrete(2), b: new Tuple([new Discrete(3)]) }), new MultiBinary([2, 3]), new MultiDiscrete([2, 5], 0, [1, -1]),
+      new Batch(new Box(0, 1, [2]), 3)];
     for (const s of spaces) expect(spaceFromJSON(JSON.parse(JSON.stringify(s.toJSON()))).toJSON()).toEqual(s.toJSON());
+  });
+});
+
+describe('MultiBinary (Gymnasium parity)', () => {
+  it('samples 0/1 arrays of its shape, the same for the same seed', () => {
+    const a = new MultiBinary(8, 7), b = new MultiBinary(8, 7), c = new MultiBinary(8, 8);
+    const sa = Array.from({ length: 20 }, () => Array.from(a.sample()));
+    expect(sa).toEqual(Array.from({ length: 20 }, () => Array.from(b.sample())));
+    expect(sa).not.toEqual(Array.from({ length: 20 }, () => Array.from(c.sample())));
+    expect(a.sample()).toBeInstanceOf(Int8Array);
+    const flat = sa.flat();
+    expect(new Set(flat)).toEqual(new Set([0, 1]));
+    // 160 fair coin flips: the count of ones is within 5 standard deviations (sd = sqrt(40) ~ 6.3) of 80.
+    const ones = flat.filter((v) => v === 1).length;
+    expect(Math.abs(ones - 80)).toBeLessThan(32);
+    a.seed(3); b.seed(3);
+    expect(Array.from(a.sample())).toEqual(Array.from(b.sample()));
+  });
+
+  it('contains flat arrays of 0s and 1s of the right size; shapes are sizes', () => {
+    const grid = new MultiBinary([2, 3]);
+    expect(grid.size).toBe(6);
+    expect(grid.shape).toEqual([2, 3]);
+    expect(grid.contains([0, 1, 1, 0, 0, 1])).toBe(true);
+    expect(grid.contains(Uint8Array.of(1, 1, 1, 1, 1, 1))).toBe(true);
+    expect(grid.contains([0, 1, 2, 0, 0, 1])).toBe(false);
+    expect(grid.contains([0, 1, 1])).toBe(false);
+    expect(grid.contains([0, 1, true, 0, 0, 1])).toBe(false);
+    expect(grid.contains('010011')).toBe(false);
+    expect(grid.explain([0, 1, 2, 0, 0, 1])).toBe('element 2 = 2 is not 0 or 1');
+    expect(() => new MultiBinary(0)).toThrow(RangeError);
+    expect(() => new MultiBinary([2, -1])).toThrow(RangeError);
+  });
+});
+
+describe('batchSpace (vector envs\' batched spaces)', () => {
+  it('Discrete batches to MultiDiscrete, with its start, as in Gymnasium', () => {
+    const batched = batchSpace(new Discrete(3, 1), 4, 9);
+    expect(batched).toBeInstanceOf(MultiDiscrete);
+    expect(batched.toJSON()).toEqual({ type: 'MultiDiscrete', nvec: [3, 3, 3, 3], start: [1, 1, 1, 1] });
+    for (let i = 0; i < 50; i++) {
+      const a = batched.sample();
+      expect(a).toHaveLength(4);
+      expect(a.every((v) => v >= 1 && v <= 3)).toBe(true);
+      expect(batched.contains(a)).toBe(true);
+    }
+    expect(batched.contains([1, 2, 3, 0])).toBe(false);
+    expect(batched.contains([1, 2, 3])).toBe(false);
+  });
+
+  it('other spaces batch to arrays of n members with shape [n, ...shape]', () => {
+    const box = new Box(-1, 1, [2, 3]);
+    const batched = batchSpace(box, 4, 5) as Batch<ArrayLike<number>>;
+    expect(batched).toBeInstanceOf(Batch);
+    expect(batched.shape).toEqual([4, 2, 3]);
+    const s = batched.sample();
+    expect(s).toHaveLength(4);
+    expect(s.every((m) => box.contains(m))).toBe(true);
+    // Each member has its own generator: the four samples differ.
+    expect(new Set(s.map((m) => Array.from(m).join(','))).size).toBe(4);
+    expect(batched.contains(s)).toBe(true);
+    expect(batched.contains(s.slice(0, 3))).toBe(false);
+    expect(batched.explain([s[0], s[1], [9, 9, 9, 9, 9, 9], s[3]])).toMatch(/^member 2: element 0 = 9 is outside/);
+    // Same seed, same batch; sampling the batch does not move the single space's generator.
+    const again = batchSpace(box, 4, 5).sample();
+    expect(again.map((m) => Array.from(m))).toEqual(s.map((m) => Array.from(m)));
+    const single = new Box(-1, 1, [2, 3], 'float32', 11);
+    const first = Array.from(single.sample());
+    single.seed(11);
+    batchSpace(single, 3).sample();
+    expect(Array.from(single.sample())).toEqual(first);
+    expect(new Batch(new Text(3), 2).shape).toEqual([2]);
+  });
+
+  it('copies unbounded boxes and composite spaces faithfully', () => {
+    const open = batchSpace(new Box(-Infinity, Infinity, [3]), 2, 1);
+    for (const m of open.sample()) expect(Array.from(m).every(Number.isFinite)).toBe(true);
+    const dict = batchSpace(new Dict({ pos: new Discrete(4), bits: new MultiBinary(2) }), 3, 2);
+    const d = dict.sample();
+    expect(d).toHaveLength(3);
+    expect(dict.contains(d)).toBe(true);
+    expect(() => batchSpace(new Discrete(2), 0)).toThrow(RangeError);
   });
 });

@@ -1,9 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsyncVectorEnv, InvalidOptionError, ResetNeededError, SyncVectorEnv, VectorEnvError, type VectorEnv } from '../../index.js';
+import {
+  AsyncVectorEnv, Batch, Box, FrameStackObservation, InvalidOptionError, MultiDiscrete, RecordEpisodeStatistics, RegistryError,
+  ResetNeededError, SyncVectorEnv, VectorEnvError, makeVec, type VectorEnv,
+} from '../../index.js';
 import './fixtures/faulty-env.js';
 
 const open: VectorEnv[] = [];
 afterEach(async () => { await Promise.all(open.splice(0).map((v) => v.close())); });
+
+/** The error a call throws (SyncVectorEnv) or rejects with (AsyncVectorEnv). */
+async function caught(call: () => unknown): Promise<any> {
+  try {
+    await call();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail');
+}
 
 async function trajectory(v: VectorEnv<number, number>, steps: number) {
   const log: unknown[] = [(await v.reset({ seed: 10 })).observations];
@@ -43,7 +56,8 @@ describe('vector envs', () => {
     await v.reset({ seed: 0 });
     await v.step([1, 0]);
     await v.step([2, 0]);
-    const e = await v.step([0, 0]).catch((x) => x);
+    let e: any = null;
+    try { v.step([0, 0]); } catch (x) { e = x; } // synchronous: it throws, no promise
     expect(e).toBeInstanceOf(VectorEnvError);
     expect(e.envIndex).toBe(0);
     expect(e.cause).toBeInstanceOf(ResetNeededError);
@@ -89,7 +103,7 @@ describe('vector env failures (issue 18)', () => {
   it('a sub-env that throws: the same VectorEnvError (index, message) in sync and async, and identical states after it', async () => {
     const { sync, asyncV } = pair(4);
     expect((await asyncV.reset({ seed: 5 })).observations).toEqual((await sync.reset({ seed: 5 })).observations);
-    const es = await sync.step([OK, THROW, OK, THROW]).catch((x) => x);
+    const es = await caught(() => sync.step([OK, THROW, OK, THROW]));
     const ea = await asyncV.step([OK, THROW, OK, THROW]).catch((x) => x);
     for (const e of [es, ea]) {
       expect(e).toBeInstanceOf(VectorEnvError);
@@ -104,7 +118,7 @@ describe('vector env failures (issue 18)', () => {
     const start = (await sync.reset({ seed: 5 })).observations as number[];
     expect(s.observations).toEqual([start[0]! + 2, start[1]! + 1, start[2]! + 2, start[3]! + 1]);
     // A bad action is reported the same way too.
-    const bad = [await sync.step([OK, OK, 9, OK]).catch((x) => x), await asyncV.step([OK, OK, 9, OK]).catch((x) => x)];
+    const bad = [await caught(() => sync.step([OK, OK, 9, OK])), await caught(() => asyncV.step([OK, OK, 9, OK]))];
     expect(bad.map((e) => [e.constructor.name, e.envIndex, e.message.split(':').slice(0, 2).join(':')])).toEqual([
       ['VectorEnvError', 2, 'sub-env 2 failed: InvalidActionError'], ['VectorEnvError', 2, 'sub-env 2 failed: InvalidActionError'],
     ]);
@@ -145,5 +159,87 @@ describe('vector env failures (issue 18)', () => {
     expect(e.message).toMatch(/^sub-env 1 failed: DataCloneError: its step result cannot be sent from the worker thread \(.*could not be cloned.*\); AsyncVectorEnv needs observations and infos made of structured-cloneable data/);
     expect(e.message).not.toContain('undefined');
     expect((await asyncV.step([OK, OK])).observations).toEqual([start[0]! + 2, start[1]! + 2]);
+  });
+});
+
+describe('Gymnasium parity: synchronous SyncVectorEnv, batched spaces, makeVec (issue 14)', () => {
+  it('SyncVectorEnv answers synchronously; its batched spaces hold what it takes and returns', () => {
+    const v = makeVec('FrozenLake-v0', 3, { options: { map: '8x8' } });
+    expect(v).toBeInstanceOf(SyncVectorEnv);
+    const r = v.reset({ seed: 4 });
+    expect(r).not.toBeInstanceOf(Promise);
+    expect(v.actionSpace).toBeInstanceOf(MultiDiscrete);
+    expect(v.actionSpace.toJSON()).toEqual({ type: 'MultiDiscrete', nvec: [4, 4, 4] });
+    expect(v.observationSpace.toJSON()).toEqual({ type: 'MultiDiscrete', nvec: [64, 64, 64] });
+    expect(v.observationSpace.contains(r.observations)).toBe(true);
+    v.actionSpace.seed(1);
+    for (let t = 0; t < 30; t++) {
+      const s = v.step(v.actionSpace.sample());
+      expect(s).not.toBeInstanceOf(Promise);
+      expect(v.observationSpace.contains(s.observations)).toBe(true);
+    }
+    v.close();
+  });
+
+  it('same seeds, same sampled actions: the same trajectory (determinism)', () => {
+    const run = () => {
+      const v = makeVec('FrozenLake-v0', 2);
+      const log: unknown[] = [v.reset({ seed: 21 }).observations];
+      v.actionSpace.seed(5);
+      for (let t = 0; t < 40; t++) {
+        const s = v.step(v.actionSpace.sample());
+        log.push(s.observations, Array.from(s.rewards), s.terminated, s.truncated);
+      }
+      return log;
+    };
+    expect(run()).toEqual(run());
+  });
+
+  it('Box observations batch to arrays of n members (Sokoban); wrap applies a wrapper per sub-env', () => {
+    const v = makeVec('Sokoban-v0', 2, { wrap: (env) => new FrameStackObservation(env, 2) });
+    const space = v.observationSpace as Batch<ArrayLike<number>>;
+    expect(space).toBeInstanceOf(Batch);
+    const single = v.singleObservationSpace as unknown as Box;
+    expect(space.shape).toEqual([2, ...single.shape]);
+    expect(single.shape[0]).toBe(2); // the stacked frames
+    const r = v.reset({ seed: 3 });
+    expect(space.contains(r.observations)).toBe(true);
+    expect(space.contains(v.step([1, 2]).observations)).toBe(true);
+  });
+
+  it('wrap with RecordEpisodeStatistics: each sub-env reports its finished episodes', () => {
+    const v = makeVec('FrozenLake-v0', 2, { options: { slippery: false }, wrap: (env, i) => new RecordEpisodeStatistics(env, { statsKey: `ep${i}` }) });
+    v.reset({ seed: 0 });
+    v.step([1, 2]); // sub-env 0: down to 4; sub-env 1: right to 1
+    const s = v.step([2, 1]); // sub-env 0: right into the hole at 5; sub-env 1: down into the hole at 5
+    expect(s.terminated).toEqual([true, true]);
+    expect(s.infos[0]!.ep0).toMatchObject({ r: 0, l: 2 });
+    expect(s.infos[1]!.ep1).toMatchObject({ r: 0, l: 2 });
+  });
+
+  it('async mode equals sync mode', async () => {
+    const a = makeVec('FrozenLake-v0', 2, { vectorizationMode: 'async', numWorkers: 1 });
+    open.push(a);
+    expect(a).toBeInstanceOf(AsyncVectorEnv);
+    expect(a.actionSpace.toJSON()).toEqual({ type: 'MultiDiscrete', nvec: [4, 4] });
+    const s = makeVec('FrozenLake-v0', 2);
+    expect((await a.reset({ seed: 8 })).observations).toEqual(s.reset({ seed: 8 }).observations);
+    for (let t = 0; t < 10; t++) {
+      const actions = [t % 4, (t * 3) % 4];
+      expect((await a.step(actions)).observations).toEqual(s.step(actions).observations);
+    }
+    // Code written for any VectorEnv awaits; that works for the synchronous one too.
+    const any: VectorEnv<number, number> = s;
+    expect((await any.step([0, 0])).observations).toHaveLength(2);
+  });
+
+  it('refuses bad input before building anything', () => {
+    expect(() => makeVec('FrozenLake-v0', 0)).toThrow(InvalidOptionError);
+    expect(() => makeVec('FrozenLake-v0', 1.5)).toThrow(/numEnvs must be a positive integer/);
+    expect(() => makeVec('Missing-v0', 2)).toThrow(RegistryError);
+    expect(() => makeVec('FrozenLake-v0', 2, { numWorkers: 2 } as never)).toThrow(/unknown makeVec option "numWorkers" for vectorizationMode "sync"/);
+    expect(() => makeVec('FrozenLake-v0', 2, { vectorizationMode: 'async', wrap: (e: unknown) => e } as never)).toThrow(/wrap needs vectorizationMode "sync"/);
+    expect(() => makeVec('FrozenLake-v0', 2, { vectorizationMode: 'threads' } as never)).toThrow(/vectorizationMode must be "sync" or "async"/);
+    expect(() => makeVec('FrozenLake-v0', 2, { options: { slipery: true } })).toThrow(/unknown option "slipery"/);
   });
 });

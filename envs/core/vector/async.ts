@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Info } from '../env.js';
 import { InvalidActionError, InvalidOptionError, LmmGymError, VectorEnvError } from '../errors.js';
 import { make } from '../registry.js';
-import type { Space } from '../spaces.js';
+import { type Space, batchSpace } from '../spaces.js';
 import {
   type AutoresetMode, type VectorEnv, type VectorEnvOptions, type VectorResetOptions, type VectorResetResult,
   type VectorStepResult, errorParts, parseAutoreset, subEnvError, subSeed, validateNumEnvs,
@@ -133,6 +133,10 @@ export class AsyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A>
   readonly autoreset: AutoresetMode;
   readonly singleActionSpace: Space<A>;
   readonly singleObservationSpace: Space<O>;
+  /** `batchSpace(singleActionSpace, numEnvs)`: `actionSpace.sample()` is a valid `step()` argument. */
+  readonly actionSpace: Space<A[]>;
+  /** `batchSpace(singleObservationSpace, numEnvs)`: contains what `reset()` and `step()` resolve to. */
+  readonly observationSpace: Space<O[]>;
   readonly actionNames?: readonly string[];
   private readonly workers: WorkerHandle[] = [];
   /** Sub-env indices hosted by each worker. */
@@ -150,6 +154,8 @@ export class AsyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A>
     const probe = make<O, A>(id, options.options ?? {});
     this.singleActionSpace = probe.actionSpace;
     this.singleObservationSpace = probe.observationSpace;
+    this.actionSpace = batchSpace(this.singleActionSpace, this.numEnvs);
+    this.observationSpace = batchSpace(this.singleObservationSpace, this.numEnvs);
     this.actionNames = probe.actionNames;
     probe.close();
     const numWorkers = Math.min(this.numEnvs, validateNumEnvs(options.numWorkers ?? Math.max(1, availableParallelism())));

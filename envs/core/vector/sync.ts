@@ -1,7 +1,7 @@
 import type { Env, Info } from '../env.js';
 import { InvalidActionError } from '../errors.js';
 import { make } from '../registry.js';
-import type { Space } from '../spaces.js';
+import { type Space, batchSpace } from '../spaces.js';
 import { SubEnvRunner } from './sub-env-runner.js';
 import {
   type AutoresetMode, type VectorEnv, type VectorEnvOptions, type VectorResetOptions, type VectorResetResult,
@@ -10,15 +10,19 @@ import {
 import type { VectorEnvError } from '../errors.js';
 
 /**
- * Steps its sub-envs one after another in this thread. A sub-env that throws does not stop
- * the others: every sub-env is stepped (or reset), then the call throws a VectorEnvError
- * naming the first failing index, as AsyncVectorEnv does, so both leave the same states.
+ * Steps its sub-envs one after another in this thread. `reset()`, `step()` and `close()` are
+ * synchronous, as in Gymnasium (code written for any VectorEnv may still `await` them).
+ * A sub-env that throws does not stop the others: every sub-env is stepped (or reset), then
+ * the call throws a VectorEnvError naming the first failing index, as AsyncVectorEnv
+ * rejects, so both leave the same states.
  */
 export class SyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A> {
   readonly numEnvs: number;
   readonly autoreset: AutoresetMode;
   readonly envs: Env<O, A>[];
   private readonly runners: SubEnvRunner<O, A>[];
+  private batchedActions: Space<A[]> | null = null;
+  private batchedObservations: Space<O[]> | null = null;
 
   /** From an env id (`make(id, options)` per sub-env) or from a list of env builders. */
   constructor(idOrBuilders: string | ReadonlyArray<() => Env<O, A>>, numEnvs?: number, options: VectorEnvOptions = {}) {
@@ -39,16 +43,29 @@ export class SyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A> 
   get singleObservationSpace(): Space<O> {
     return this.envs[0]!.observationSpace;
   }
+  /** `batchSpace(singleActionSpace, numEnvs)`: `actionSpace.sample()` is a valid `step()` argument. */
+  get actionSpace(): Space<A[]> {
+    return (this.batchedActions ??= batchSpace(this.singleActionSpace, this.numEnvs));
+  }
+  /** `batchSpace(singleObservationSpace, numEnvs)`: contains what `reset()` and `step()` return. */
+  get observationSpace(): Space<O[]> {
+    return (this.batchedObservations ??= batchSpace(this.singleObservationSpace, this.numEnvs));
+  }
   get actionNames(): readonly string[] | undefined {
     return this.envs[0]!.actionNames;
   }
 
-  async reset(options: VectorResetOptions = {}): Promise<VectorResetResult<O>> {
-    return this.resetSync(options);
+  /** @deprecated reset() is synchronous; use it. */
+  resetSync(options: VectorResetOptions = {}): VectorResetResult<O> {
+    return this.reset(options);
   }
 
-  /** The synchronous form of reset(), for hot loops that need no promise. */
-  resetSync(options: VectorResetOptions = {}): VectorResetResult<O> {
+  /** @deprecated step() is synchronous; use it. */
+  stepSync(actions: readonly A[]): VectorStepResult<O> {
+    return this.step(actions);
+  }
+
+  reset(options: VectorResetOptions = {}): VectorResetResult<O> {
     const observations: O[] = [];
     const infos: Info[] = [];
     let failure: VectorEnvError | null = null;
@@ -74,12 +91,7 @@ export class SyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A> 
     return { observations, infos };
   }
 
-  async step(actions: readonly A[]): Promise<VectorStepResult<O>> {
-    return this.stepSync(actions);
-  }
-
-  /** The synchronous form of step(). */
-  stepSync(actions: readonly A[]): VectorStepResult<O> {
+  step(actions: readonly A[]): VectorStepResult<O> {
     if (!actions || actions.length !== this.numEnvs) {
       throw new InvalidActionError(`expected ${this.numEnvs} actions, got ${actions?.length ?? actions}`);
     }
@@ -108,7 +120,7 @@ export class SyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A> 
     return out;
   }
 
-  async close(): Promise<void> {
+  close(): void {
     for (const env of this.envs) env.close();
   }
 }

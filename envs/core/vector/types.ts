@@ -41,17 +41,29 @@ export interface VectorStepResult<O> {
   infos: Info[];
 }
 
-/** A batch of `numEnvs` copies of one env, stepped together. */
+/**
+ * A batch of `numEnvs` copies of one env, stepped together.
+ *
+ * `reset`, `step` and `close` return a value (SyncVectorEnv) or a promise of it
+ * (AsyncVectorEnv, whose sub-envs run in worker threads and can only answer
+ * asynchronously): code written for any VectorEnv awaits them, which works for both.
+ */
 export interface VectorEnv<O = unknown, A = unknown> {
   readonly numEnvs: number;
   readonly autoreset: AutoresetMode;
   /** The space of one sub-env's action / observation. */
   readonly singleActionSpace: Space<A>;
   readonly singleObservationSpace: Space<O>;
+  /**
+   * The batched spaces (`batchSpace(single, numEnvs)`): members are arrays of `numEnvs`
+   * actions / observations, as `step()` takes and returns them.
+   */
+  readonly actionSpace: Space<A[]>;
+  readonly observationSpace: Space<O[]>;
   readonly actionNames?: readonly string[] | undefined;
-  reset(options?: VectorResetOptions): Promise<VectorResetResult<O>>;
-  step(actions: readonly A[]): Promise<VectorStepResult<O>>;
-  close(): Promise<void>;
+  reset(options?: VectorResetOptions): VectorResetResult<O> | Promise<VectorResetResult<O>>;
+  step(actions: readonly A[]): VectorStepResult<O> | Promise<VectorStepResult<O>>;
+  close(): void | Promise<void>;
 }
 
 export function parseAutoreset(mode: unknown): AutoresetMode {
