@@ -78,11 +78,14 @@ export function parseKeyValues(pairs: string[] | undefined): Record<string, unkn
   return out;
 }
 
-/** A non-negative integer flag value, or a clear error. */
-export function intFlag(name: string, value: string | undefined, fallback: number): number {
+/** An integer flag value >= `min` (default 0), or an error that names the flag. */
+export function intFlag(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidOptionError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n < min) {
+    const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+    throw new InvalidOptionError(`--${name} must be ${what}, got ${JSON.stringify(value)}`);
+  }
   return n;
 }
 

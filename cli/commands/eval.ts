@@ -101,9 +101,9 @@ export async function run(argv: string[]): Promise<number> {
   const onError = values['on-error'] ?? 'abort';
   if (onError !== 'abort' && onError !== 'record') throw new InvalidOptionError(`--on-error must be abort or record, got ${JSON.stringify(onError)}`);
   const language: Record<string, unknown> = {};
-  if (values['max-actions'] !== undefined) language.maxActions = intFlag('max-actions', values['max-actions'], 1);
+  if (values['max-actions'] !== undefined) language.maxActions = intFlag('max-actions', values['max-actions'], 1, 1);
   if (values.history !== undefined) language.historyLength = intFlag('history', values.history, 5);
-  if (values['max-turns'] !== undefined) language.maxTurns = intFlag('max-turns', values['max-turns'], 100);
+  if (values['max-turns'] !== undefined) language.maxTurns = intFlag('max-turns', values['max-turns'], 100, 1);
   if (invalid) language.invalidAnswer = invalid as InvalidAnswerPolicy;
   const penalty = numberFlag('invalid-penalty', values['invalid-penalty']);
   if (penalty !== undefined) language.invalidPenalty = penalty;

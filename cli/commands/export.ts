@@ -44,8 +44,8 @@ export async function run(argv: string[]): Promise<number> {
   if (values.env) spec.env = values.env;
   if (values.mode) spec.mode = values.mode;
   if (values.interaction) spec.interaction = values.interaction;
-  if (values['max-actions'] !== undefined) spec.task = { ...((spec.task as object | undefined) ?? {}), maxActions: intFlag('max-actions', values['max-actions'], 1) };
-  const count = intFlag('count', values.count, 100);
+  if (values['max-actions'] !== undefined) spec.task = { ...((spec.task as object | undefined) ?? {}), maxActions: intFlag('max-actions', values['max-actions'], 1, 1) };
+  const count = intFlag('count', values.count, 100, 1);
   const seed = intFlag('seed', values.seed, 0);
   const summary = await exportDataset({ format, spec, count, seed, out: values.out, name: taskName ?? String(spec.env), command: `lmm-gym export ${argv.join(' ')}` });
   console.log(`lmm-gym export: ${summary.rows} rows, ${summary.images} images -> ${summary.dataFile} (see ${summary.readme})`);

@@ -64,7 +64,9 @@ export async function run(argv: string[]): Promise<number> {
   checkPanelOptions(options);
   if (scale !== 'auto' && scale > 16) throw new InvalidOptionError(limitMessage('--scale', scale, 16));
   for (const out of [values.gif, values.html]) if (out !== undefined) checkOutputFile(out);
-  const delay = values.delay === undefined ? undefined : intFlag('delay', values.delay, 0);
+  // The GIF format's limits, checked here so that the error names the flag.
+  const delay = values.delay === undefined ? undefined : intFlag('delay', values.delay, 0, 10);
+  if (delay !== undefined && delay > 65535) throw new InvalidOptionError(`--delay must be at most 65535 (ms), got ${delay}`);
   const stride = values.stride === undefined ? undefined : positive('stride', values.stride);
   const replay = readReplay(file, { allowPartial: values['allow-partial'] ?? file.endsWith(REPLAY_PARTIAL_SUFFIX) });
   const log = (s: string) => { if (!values.json) console.log(s); };

@@ -1,10 +1,10 @@
 import '../../envs/index.js';
 import '../../agents/index.js';
-import { intFlag, parseCommandArgs } from '../args.js';
+import { IMPORT_OPTION, importModules, intFlag, parseCommandArgs } from '../args.js';
 import { loadTrainConfig } from '../../training/pipeline/config.js';
 import { configHooks, runPipeline } from '../../training/pipeline/run.js';
 
-const HELP = `usage: lmm-gym train --config FILE [--out DIR] [--resume] [--seed N] [--quiet] [--no-plots]
+const HELP = `usage: lmm-gym train --config FILE [--out DIR] [--resume] [--seed N] [--quiet] [--no-plots] [--import MODULE]
 
 Runs the stages of a training config in order (prime = SFT on oracle traces, fre = RL on
 text observations, mgt = RL on images, fuse-sft = SFT on the best answer per prompt among
@@ -18,6 +18,9 @@ the bad field).
   --seed N        override the config's seed (default output becomes <output>-seedN)
   --quiet         no progress bars
   --no-plots      skip the PNG curves at the end
+  --import MODULE import a module first, e.g. one that registers a third-party env or
+                  agent kind used by the config (a path: ./my-env.js, relative to the
+                  working directory; or a package name; repeatable)
 
 Writes DIR/metrics.jsonl, DIR/<stage>/checkpoint, DIR/final (the trained model, usable as
 --agent model:DIR/final), DIR/curves/*.png and DIR/summary.json. See docs/training.md.`;
@@ -31,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     'no-plots': { type: 'boolean' },
+    ...IMPORT_OPTION,
     help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
@@ -41,6 +45,9 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`lmm-gym train: --config FILE is required\n\n${HELP}`);
     return 2;
   }
+  // Rollouts, evaluations and fusion sources all run in this process (no worker threads),
+  // so importing the modules here registers their envs and agent kinds for the whole run.
+  await importModules(values.import);
   const config = loadTrainConfig(values.config, configHooks);
   if (values.seed !== undefined) {
     config.seed = intFlag('seed', values.seed, 0);

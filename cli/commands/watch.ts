@@ -48,6 +48,12 @@ export async function run(argv: string[]): Promise<number> {
   const seed = intFlag('seed', values.seed, 0);
   const port = intFlag('port', values.port, 0);
   if (port > 65535) throw new InvalidOptionError(`--port must be at most 65535, got ${port}`);
+  // The agent's flags are checked before the page goes up (and in person mode too, where they are unused).
+  const episodes = intFlag('episodes', values.episodes, 3, 1);
+  const maxActions = values['max-actions'] === undefined ? undefined : intFlag('max-actions', values['max-actions'], 1, 1);
+  const interaction = values.interaction ?? 'step';
+  if (interaction !== 'step' && interaction !== 'plan') throw new InvalidOptionError(`--interaction must be step or plan, got ${JSON.stringify(interaction)}`);
+  const mode = parseObservationMode(values.mode ?? 'text');
   // Football's default frame is the 128 x 64 model view: the page shows the replay size.
   const envOptions = { ...(envId === 'Football-v0' ? { width: 512, height: 256 } : {}), ...parseKeyValues(values.option) };
   const title = `${envId}${values.agent ? ` · agent ${values.agent}` : ' · you play'}`;
@@ -62,15 +68,12 @@ export async function run(argv: string[]): Promise<number> {
     const url = await server.listen(port);
     console.log(`watch ${envId}: ${url}  (Ctrl-C to stop)`);
     if (values.agent) {
-      const interaction = values.interaction ?? 'step';
-      if (interaction !== 'step' && interaction !== 'plan') throw new InvalidOptionError(`--interaction must be step or plan, got ${JSON.stringify(interaction)}`);
       const agent = await createAgent(values.agent, { envId, seed, settings: parseKeyValues(values['agent-option']) });
       const fps = fpsFlag(values.fps, 4);
       try {
         const r = await watchAgent(server, {
-          envId, envOptions, agent, seed, episodes: Math.max(1, intFlag('episodes', values.episodes, 3)),
-          mode: parseObservationMode(values.mode ?? 'text'), interaction,
-          language: values['max-actions'] !== undefined ? { maxActions: intFlag('max-actions', values['max-actions'], 1) } : {},
+          envId, envOptions, agent, seed, episodes, mode, interaction,
+          language: maxActions !== undefined ? { maxActions } : {},
           stepMs: Math.round(1000 / fps), signal: stopSignal.signal,
         });
         console.log(`${r.successes} of ${r.episodes} episode(s) solved; the page stays up until Ctrl-C`);

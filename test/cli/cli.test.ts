@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,11 +69,47 @@ describe('lmm-gym command', () => {
     expect(demo.status, demo.stderr).toBe(0);
     const exp = run(['export', '--format', 'verl', '--env', 'CoinCollector-v0', '--count', '2', '--out', join(out, 'export'), '--import', mod]);
     expect(exp.status, exp.stderr).toBe(0);
-    for (const cmd of ['play', 'demo', 'eval', 'export', 'serve', 'replay']) expect(run([cmd, '--help']).stdout, cmd).toContain('--import MODULE');
+    for (const cmd of ['play', 'demo', 'eval', 'export', 'serve', 'replay', 'train']) expect(run([cmd, '--help']).stdout, cmd).toContain('--import MODULE');
     const missing = run(['eval', '--env', 'CoinCollector-v0', '--agent', 'random', '--import', './nope.js']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('--import ./nope.js: cannot find the module');
-  });
+  }, 180_000); // twelve CLI processes
+
+  it('a flag value the library would refuse is refused by the command, naming the flag', () => {
+    const cases: [string[], string][] = [
+      [['eval', '--env', 'FrozenLake-v0', '--agent', 'random', '--max-actions', '0'], '--max-actions must be a positive integer, got "0"'],
+      [['eval', '--env', 'FrozenLake-v0', '--agent', 'random', '--max-turns', '0'], '--max-turns must be a positive integer, got "0"'],
+      [['export', '--format', 'verl', '--env', 'FrozenLake-v0', '--count', '0', '--out', join(tmpdir(), 'lmm-no-export')], '--count must be a positive integer, got "0"'],
+      [['replay', join(tmpdir(), 'lmm-no-such-replay.jsonl'), '--gif', join(tmpdir(), 'lmm-no.gif'), '--delay', '5'], '--delay must be an integer >= 10, got "5"'],
+      [['replay', join(tmpdir(), 'lmm-no-such-replay.jsonl'), '--gif', join(tmpdir(), 'lmm-no.gif'), '--delay', '70000'], '--delay must be at most 65535 (ms), got 70000'],
+      [['watch', 'FrozenLake-v0', '--episodes', '0'], '--episodes must be a positive integer, got "0"'],
+      [['watch', 'FrozenLake-v0', '--max-actions', 'x'], '--max-actions must be a positive integer, got "x"'],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toContain(message);
+      expect(r.stderr, args.join(' ')).not.toMatch(/(?<![-\w])(maxActions|maxTurns|count|GIF delay) must/);
+    }
+  }, 120_000);
+
+  it('train --import registers the third-party env a config trains on', () => {
+    const mod = join(__dirname, '../../dist/docs/examples/coin-collector.js');
+    const dir = mkdtempSync(join(tmpdir(), 'lmm-train-import-'));
+    const config = join(dir, 'coin.json');
+    writeFileSync(config, JSON.stringify({
+      name: 'coin', seed: 1, model: { preset: 'tiny' }, sampling: { temperature: 1, maxTokens: 6 },
+      stages: [{ type: 'fre', envs: [{ id: 'CoinCollector-v0', options: { length: 4 }, maxTurns: 2 }], groupSize: 2, batch: 1, lr: 0.001, steps: 1, eval: { episodes: 1 } }],
+    }));
+    const without = run(['train', '--config', config, '--out', join(dir, 'a'), '--quiet', '--no-plots']);
+    expect(without.status).toBe(1);
+    expect(without.stderr).toContain('stages[0].envs[0].id: unknown env id "CoinCollector-v0"');
+    const r = run(['train', '--config', config, '--out', join(dir, 'b'), '--quiet', '--no-plots', '--import', mod]);
+    expect(r.status, r.stderr).toBe(0);
+    const records = readFileSync(join(dir, 'b', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; step: number });
+    expect(records.filter((x) => x.kind === 'train').map((x) => x.step)).toEqual([1]);
+    expect(r.stderr).toContain('eval @1 CoinCollector-v0/text/step');
+  }, 120_000);
 
   it('demo writes decodable PNG frames', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lmm-demo-'));
