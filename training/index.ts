@@ -5,6 +5,7 @@ export * from './priming/index.js';
 // RL and the staged pipeline (issue 8).
 export * from './errors.js';
 export * from './rl/advantages.js';
+export * from './rl/turn-credit.js';
 export * from './rl/kl.js';
 export * from './rl/loss.js';
 export * from './rl/update.js';

@@ -43,6 +43,8 @@ export const RL_METRICS: Readonly<Record<string, MetricInfo>> = {
   truncatedRate: { title: 'RL: responses cut at the token limit', y: 'responses cut (fraction)', range: [0, 1] },
   turnsPerEpisode: { title: 'RL: turns per episode', y: 'turns per episode', fromZero: true },
   advAbs: { title: 'RL: mean absolute advantage', y: '|advantage| (reward units)', fromZero: true },
+  advSolvedTurns: { title: 'RL (turn credit): mean advantage of the turns of solved episodes', y: 'advantage per turn' },
+  advFailedTurns: { title: 'RL (turn credit): mean advantage of the turns of failed episodes', y: 'advantage per turn' },
   degenerateGroups: { title: 'RL: groups with no reward spread', y: 'groups whose rewards are all equal (fraction)', range: [0, 1] },
   loss: { title: 'RL loss (policy-gradient surrogate, + KL term)', y: 'loss per token' },
   pgLoss: { title: 'RL: policy-gradient loss', y: 'loss per token' },

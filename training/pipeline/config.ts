@@ -12,6 +12,8 @@ import { limitMessage } from '../../envs/core/limits.js';
 import { TrainingConfigError } from '../errors.js';
 import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
 import { KL_ESTIMATORS } from '../rl/kl.js';
+import { LOSS_AGGREGATIONS } from '../rl/loss.js';
+import { CREDIT_MODES, DEFAULT_TURN_CREDIT, TURN_BASELINES, TURN_FORMATS, type CreditConfig } from '../rl/turn-credit.js';
 import type { UpdateSettings } from '../rl/update.js';
 import { ORACLE_STYLES, type OracleStyle } from '../../agents/oracles/oracle.js';
 import { REWARD_COMPONENTS } from '../rollout/components.js';
@@ -50,6 +52,13 @@ export interface AlgorithmConfig extends Omit<UpdateSettings, 'temperature'> {
   estimator: AdvantageEstimator;
   /** 'batch': whiten advantages over the batch after the group baseline (REINFORCE++). */
   normalize: 'none' | 'batch';
+  /**
+   * Credit assignment over the turns of an episode (training/rl/turn-credit.ts): 'episode'
+   * (default) gives every turn the episode's advantage; 'turn' gives each turn the group
+   * advantage of its discounted reward-to-go. Written `"episode"`, `"turn"` (the turn
+   * defaults) or `{mode: "turn", gamma, baseline, format}`; validated to the object form.
+   */
+  credit: CreditConfig;
 }
 
 export interface SamplingConfig {
@@ -341,7 +350,7 @@ function replayConfig(v: unknown, field: string): ReplayConfig {
 
 function algorithm(v: unknown, field: string): AlgorithmConfig {
   const o = v === undefined ? {} : obj(v, field);
-  noUnknown(o, field, ['estimator', 'normalize', 'clip', 'clipHigh', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef']);
+  noUnknown(o, field, ['estimator', 'normalize', 'credit', 'clip', 'clipHigh', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef']);
   const f = `${field}.`;
   const clip = numIn(o, 'clip', f, 0.2, 0, 1, true);
   const a: AlgorithmConfig = {
@@ -351,13 +360,36 @@ function algorithm(v: unknown, field: string): AlgorithmConfig {
     clipHigh: numIn(o, 'clipHigh', f, clip, 0, 10, true),
     klCoef: numIn(o, 'klCoef', f, 0, 0, 100),
     klEstimator: oneOf(o, 'klEstimator', f, 'k3', KL_ESTIMATORS),
-    aggregation: oneOf(o, 'aggregation', f, 'token', ['token', 'sequence'] as const),
+    aggregation: oneOf(o, 'aggregation', f, 'token', LOSS_AGGREGATIONS),
     ppoEpochs: int(o, 'ppoEpochs', f, 1, 1, 100),
     miniBatch: int(o, 'miniBatch', f, 0, 0),
     maxGradNorm: numIn(o, 'maxGradNorm', f, 1, 0, Infinity),
     entropyCoef: numIn(o, 'entropyCoef', f, 0, 0, 10),
+    credit: credit(o.credit, `${f}credit`),
   };
   return a;
+}
+
+/** `algorithm.credit`: a mode name or `{mode, gamma, baseline, format}` (the turn fields only with mode 'turn'). */
+function credit(v: unknown, field: string): CreditConfig {
+  if (v === undefined || v === 'episode') return { mode: 'episode' };
+  if (v === 'turn') return { ...DEFAULT_TURN_CREDIT };
+  if (typeof v === 'string') fail(field, `expected one of ${CREDIT_MODES.join(', ')} or an object {mode, gamma, baseline, format}, got ${show(v)}`);
+  const o = obj(v, field);
+  const f = `${field}.`;
+  const mode = oneOf(o, 'mode', f, undefined, CREDIT_MODES);
+  if (mode === 'episode') {
+    for (const k of ['gamma', 'baseline', 'format']) if (o[k] !== undefined) fail(`${f}${k}`, `applies to credit mode 'turn' only; mode 'episode' gives every turn the episode's advantage`);
+    noUnknown(o, field, ['mode']);
+    return { mode };
+  }
+  noUnknown(o, field, ['mode', 'gamma', 'baseline', 'format']);
+  return {
+    mode,
+    gamma: numIn(o, 'gamma', f, DEFAULT_TURN_CREDIT.gamma, 0, 1, true),
+    baseline: oneOf(o, 'baseline', f, DEFAULT_TURN_CREDIT.baseline, TURN_BASELINES),
+    format: oneOf(o, 'format', f, DEFAULT_TURN_CREDIT.format, TURN_FORMATS),
+  };
 }
 
 const STAGE_FIELDS_COMMON = ['name', 'type', 'envs', 'steps', 'lr', 'eval', 'replays', 'batch'];

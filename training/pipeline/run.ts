@@ -31,6 +31,7 @@ import { LmmModel } from '../../agents/model/model.js';
 import { ModelAgent, modelInput } from '../../agents/model/agent.js';
 import { Tokenizer } from '../../agents/model/tokenizer.js';
 import { computeAdvantages, degenerateGroupFraction } from '../rl/advantages.js';
+import { episodeTurnAdvantages } from '../rl/turn-credit.js';
 import { policyUpdate, scoreSequences, type TrainSequence } from '../rl/update.js';
 import { MetricsLogger, filterMetricsFile, readMetrics, type MetricsRecord } from '../metrics/jsonl.js';
 import { plotMetrics } from '../metrics/curves.js';
@@ -416,10 +417,16 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
         sampling: stage.sampling, rewardWeights: stage.rewards, rng, seedLimit: stage.eval.seedStart, pool,
       });
       const rewards = batch.episodes.map((e) => e.reward);
-      const adv = computeAdvantages(rewards, { estimator: alg.estimator, groupSize: stage.groupSize, normalize: alg.normalize });
+      // Credit 'episode': the episode's group advantage on every turn; 'turn': each turn's own (turn-credit.ts).
+      const adv = alg.credit.mode === 'episode' ? computeAdvantages(rewards, { estimator: alg.estimator, groupSize: stage.groupSize, normalize: alg.normalize }) : null;
+      const turnAdv = episodeTurnAdvantages(batch.episodes.map((e) => e.result), adv, alg.credit, { estimator: alg.estimator, groupSize: stage.groupSize, normalize: alg.normalize, weights: stage.rewards }).advantages;
       const seqs: TrainSequence[] = [];
       batch.episodes.forEach((e, k) => {
-        for (const s of e.samples) seqs.push({ input: s.input, tokenIds: s.tokenIds, oldLogp: s.logProbs, advantage: adv[k]! });
+        e.samples.forEach((s, t) => {
+          const q: TrainSequence = { input: s.input, tokenIds: s.tokenIds, oldLogp: s.logProbs, advantage: turnAdv[k]![t]! };
+          if (alg.aggregation === 'episode') q.weight = 1 / e.samples.length; // every episode weighs the same
+          seqs.push(q);
+        });
       });
       if (ref) {
         const refLp = await scoreSequences(ref, seqs, stage.sampling.temperature);
@@ -433,7 +440,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
       });
       step++;
       const seconds = (performance.now() - t0) / 1000;
-      const rec = trainRecord(ctx, step, batch, rewards, adv, u, seconds, (performance.now() - tUpdate) / 1000);
+      const rec = trainRecord(ctx, step, batch, rewards, adv, turnAdv, u, seconds, (performance.now() - tUpdate) / 1000);
       logger.log(rec);
       ctx.crashCheck(); // test hook: a crash after the update, before its checkpoint
       last = rec;
@@ -453,7 +460,13 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
   }
 }
 
-function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: RolloutBatch, rewards: number[], adv: Float64Array, u: ReturnType<typeof policyUpdate>, seconds: number, updateSeconds: number): MetricsRecord {
+/**
+ * The train record of one update. `adv`: the episode advantages (credit 'episode'), null
+ * under credit 'turn', where advAbs is the mean |advantage| over the turns and
+ * `advSolvedTurns` / `advFailedTurns` the mean advantage of the turns of solved / failed
+ * episodes.
+ */
+function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: RolloutBatch, rewards: number[], adv: Float64Array | null, turnAdv: Float64Array[], u: ReturnType<typeof policyUpdate>, seconds: number, updateSeconds: number): MetricsRecord {
   const eps = batch.episodes;
   const turns = eps.flatMap((e) => e.samples);
   const rec: MetricsRecord = {
@@ -473,7 +486,11 @@ function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: Roll
     responseTokens: mean(turns.map((t) => t.tokenIds.length)),
     truncatedRate: mean(turns.map((t) => (t.finishReason === 'length' || t.finishReason === 'context' ? 1 : 0))),
     turnsPerEpisode: mean(eps.map((e) => e.result.turns.length)),
-    advAbs: mean([...adv].map(Math.abs)),
+    advAbs: adv ? mean([...adv].map(Math.abs)) : mean(turnAdv.flatMap((a) => [...a].map(Math.abs))),
+    ...(adv ? {} : {
+      advSolvedTurns: mean(turnAdv.flatMap((a, k) => (eps[k]!.components.accuracy! > 0 ? [...a] : []))),
+      advFailedTurns: mean(turnAdv.flatMap((a, k) => (eps[k]!.components.accuracy! > 0 ? [] : [...a]))),
+    }),
     degenerateGroups: degenerateGroupFraction(rewards, batch.groupSize),
     loss: u.loss, pgLoss: u.pgLoss, kl: u.kl, entropy: u.entropy, clipFraction: u.clipFraction, approxKlOld: u.approxKlOld,
     gradNorm: u.gradNorm, tokens: u.tokens,

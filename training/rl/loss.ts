@@ -6,9 +6,18 @@
  *   pg_t    = -min(ratio_t * A, clip(ratio_t, 1 - clipLow, 1 + clipHigh) * A)
  *   term_t  = pg_t + klCoef * KL_t(logp_t, refLogp_t)        (KL_t: k1/k2/k3, see kl.ts)
  *
- * A is the advantage of the token's sequence (outcome reward). Aggregation over the batch:
+ * A is the advantage of the token's sequence (its episode's, or its turn's under per-turn
+ * credit: training/rl/turn-credit.ts). Aggregation over the batch:
  * - 'token':    sum of all terms / number of tokens (long answers weigh more; DAPO);
- * - 'sequence': mean over sequences of each sequence's mean term (GRPO's original).
+ * - 'sequence': mean over sequences of each sequence's mean term (GRPO's original);
+ * - 'episode':  mean over sequences of weight x the sequence's mean term, the weight
+ *               being the sequence's `weight` (default 1). policyUpdate sets it to 1 /
+ *               turns of the sequence's episode, rescaled to mean 1 over the update's
+ *               sequences, so in step mode (one sequence per turn) every episode weighs
+ *               the same however many turns it took: over the whole batch the loss is the
+ *               mean over episodes of the mean over their turns, and a minibatch holding
+ *               part of the batch contributes its share of that (a minibatch of one long
+ *               episode's turns takes a small step). Single-turn episodes: = 'sequence'.
  *
  * Two implementations with the same maths: `policyLossReference` on plain arrays (tests,
  * metrics) and `policyLossTensor` on padded tf tensors (the training step, differentiable
@@ -18,7 +27,8 @@ import * as tf from '@tensorflow/tfjs';
 import { RlInputError } from '../errors.js';
 import { klToken, type KlEstimator } from './kl.js';
 
-export type LossAggregation = 'token' | 'sequence';
+export const LOSS_AGGREGATIONS = ['token', 'sequence', 'episode'] as const;
+export type LossAggregation = (typeof LOSS_AGGREGATIONS)[number];
 
 export interface PolicyLossOptions {
   /** Lower clip range (ratio >= 1 - clipLow). Default 0.2. */
@@ -37,6 +47,8 @@ export interface SequenceLogProbs {
   oldLogp: ArrayLike<number>;
   refLogp?: ArrayLike<number>;
   advantage: number;
+  /** Weight of the sequence under aggregation 'episode' (default 1; must be > 0). Ignored by 'token' and 'sequence'. */
+  weight?: number;
 }
 
 export interface PolicyLossStats {
@@ -60,7 +72,7 @@ function resolve(o: PolicyLossOptions): Resolved {
   if (!(r.clipLow > 0 && r.clipLow < 1)) throw new RlInputError(`clipLow must be in (0, 1), got ${r.clipLow}`);
   if (!(r.clipHigh > 0)) throw new RlInputError(`clipHigh must be > 0, got ${r.clipHigh}`);
   if (!(r.klCoef >= 0) || !Number.isFinite(r.klCoef)) throw new RlInputError(`klCoef must be a finite number >= 0, got ${r.klCoef}`);
-  if (r.aggregation !== 'token' && r.aggregation !== 'sequence') throw new RlInputError(`aggregation must be 'token' or 'sequence', got ${JSON.stringify(r.aggregation)}`);
+  if (!(LOSS_AGGREGATIONS as readonly string[]).includes(r.aggregation)) throw new RlInputError(`aggregation must be one of ${LOSS_AGGREGATIONS.join(', ')}, got ${JSON.stringify(r.aggregation)}`);
   return r;
 }
 
@@ -77,11 +89,14 @@ export function policyLossReference(seqs: readonly SequenceLogProbs[], options: 
   const o = resolve(options);
   let tokens = 0, clippedN = 0, klSum = 0, approxSum = 0;
   let tokTotal = 0, tokPg = 0, seqTotal = 0, seqPg = 0, seqs_ = 0;
+  const weighted = o.aggregation === 'episode';
   for (const [b, s] of seqs.entries()) {
     const T = s.logp.length;
     if (s.oldLogp.length !== T) throw new RlInputError(`sequence ${b}: oldLogp has ${s.oldLogp.length} values, logp ${T}`);
     if (o.klCoef > 0 && !s.refLogp) throw new RlInputError(`sequence ${b}: klCoef > 0 needs refLogp`);
     if (s.refLogp && s.refLogp.length !== T) throw new RlInputError(`sequence ${b}: refLogp has ${s.refLogp.length} values, logp ${T}`);
+    const w = weighted ? s.weight ?? 1 : 1;
+    if (!(w > 0) || !Number.isFinite(w)) throw new RlInputError(`sequence ${b}: weight must be a finite number > 0, got ${s.weight}`);
     if (T === 0) continue;
     let sumTerm = 0, sumPg = 0;
     for (let t = 0; t < T; t++) {
@@ -95,7 +110,7 @@ export function policyLossReference(seqs: readonly SequenceLogProbs[], options: 
     }
     tokens += T;
     tokTotal += sumTerm; tokPg += sumPg;
-    seqTotal += sumTerm / T; seqPg += sumPg / T; seqs_++;
+    seqTotal += (w * sumTerm) / T; seqPg += (w * sumPg) / T; seqs_++;
   }
   const tokenAgg = o.aggregation === 'token';
   const div = tokenAgg ? Math.max(tokens, 1) : Math.max(seqs_, 1);
@@ -117,6 +132,8 @@ export interface PolicyLossTensors {
   mask: tf.Tensor2D;
   /** [B] one advantage per sequence. */
   advantages: tf.Tensor1D;
+  /** [B] sequence weights of aggregation 'episode' (default all 1). */
+  weights?: tf.Tensor1D;
 }
 
 /**
@@ -140,7 +157,8 @@ export function policyLossTensor(x: PolicyLossTensors, options: PolicyLossOption
     const perSeqTokens = tf.sum(mask, 1);
     const perSeq = tf.div(tf.sum(masked, 1), tf.maximum(perSeqTokens, 1));
     const nonEmpty = tf.cast(tf.greater(perSeqTokens, 0), 'float32');
-    return tf.div(tf.sum(tf.mul(perSeq, nonEmpty)), tf.maximum(tf.sum(nonEmpty), 1)) as tf.Scalar;
+    const weighted = o.aggregation === 'episode' && x.weights ? tf.mul(perSeq, x.weights) : perSeq;
+    return tf.div(tf.sum(tf.mul(weighted, nonEmpty)), tf.maximum(tf.sum(nonEmpty), 1)) as tf.Scalar;
   });
 }
 

@@ -21,6 +21,12 @@ export interface TrainSequence {
   /** Log-probs under the frozen reference (needed when klCoef > 0). */
   refLogp?: number[];
   advantage: number;
+  /**
+   * Relative weight under aggregation 'episode' (default 1; the pipeline gives 1 / turns of
+   * the sequence's episode). policyUpdate rescales the weights to mean 1 over the update's
+   * sequences before splitting them into minibatches. Ignored by 'token' and 'sequence'.
+   */
+  weight?: number;
 }
 
 export interface UpdateSettings {
@@ -90,16 +96,24 @@ export async function scoreSequences(model: LmmModel, seqs: readonly Pick<TrainS
   return out;
 }
 
+/** Copies of the sequences with their weights (default 1) rescaled to mean 1 (aggregation 'episode'). */
+export function normalizedWeights<T extends Pick<TrainSequence, 'weight'>>(seqs: readonly T[]): T[] {
+  const total = seqs.reduce((a, q) => a + (q.weight ?? 1), 0);
+  return seqs.map((q) => ({ ...q, weight: ((q.weight ?? 1) * seqs.length) / total }));
+}
+
 /** Run the update on `model` with `optimizer`. Sequences with no tokens are skipped. */
 export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences: readonly TrainSequence[], s: UpdateSettings): UpdateStats {
-  const seqs = sequences.filter((q) => q.tokenIds.length > 0);
+  let seqs = sequences.filter((q) => q.tokenIds.length > 0);
   const stats: UpdateStats = { loss: 0, pgLoss: 0, kl: 0, entropy: 0, clipFraction: 0, approxKlOld: 0, gradNorm: 0, optimizerSteps: 0, tokens: 0 };
   if (seqs.length === 0) return stats;
   for (const [i, q] of seqs.entries()) {
     if (q.oldLogp.length !== q.tokenIds.length) throw new RlInputError(`sequence ${i}: ${q.oldLogp.length} old log-probs for ${q.tokenIds.length} tokens`);
     if (s.klCoef > 0 && (!q.refLogp || q.refLogp.length !== q.tokenIds.length)) throw new RlInputError(`sequence ${i}: klCoef > 0 needs reference log-probs for every token`);
     if (!Number.isFinite(q.advantage)) throw new RlInputError(`sequence ${i}: advantage is not finite`);
+    if (q.weight !== undefined && !(q.weight > 0 && Number.isFinite(q.weight))) throw new RlInputError(`sequence ${i}: weight must be a finite number > 0, got ${q.weight}`);
   }
+  if (s.aggregation === 'episode') seqs = normalizedWeights(seqs);
   const lossOpts = { clipLow: s.clip, clipHigh: s.clipHigh, klCoef: s.klCoef, klEstimator: s.klEstimator, aggregation: s.aggregation };
   // Weighted sums for the first pass (stats of the pre-update policy), last-pass drift.
   let entSum = 0, entTok = 0, klSum = 0, clipSum = 0, lossSum = 0, pgSum = 0, first = true, tokens = 0;
@@ -115,7 +129,8 @@ export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences
         const oldT = tf.tensor2d(old.values, shape);
         const refT = ref ? tf.tensor2d(ref.values, shape) : undefined;
         const advT = tf.tensor1d(part.map((q) => q.advantage));
-        const input = { logp: scores.logProbs, oldLogp: oldT, mask: scores.mask, advantages: advT, ...(refT ? { refLogp: refT } : {}) };
+        const wT = s.aggregation === 'episode' ? tf.tensor1d(part.map((q) => q.weight!)) : undefined;
+        const input = { logp: scores.logProbs, oldLogp: oldT, mask: scores.mask, advantages: advT, ...(refT ? { refLogp: refT } : {}), ...(wT ? { weights: wT } : {}) };
         let loss = policyLossTensor(input, lossOpts);
         const ent = tf.div(tf.sum(scores.entropy!), tf.maximum(tf.sum(scores.mask), 1));
         if (s.entropyCoef > 0) loss = tf.sub(loss, tf.mul(s.entropyCoef, ent));
@@ -129,7 +144,7 @@ export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences
       if (!h) continue;
       const ref_ = policyLossReference(part.map((q, b) => ({
         logp: h.lp[b]!.slice(0, q.tokenIds.length), oldLogp: q.oldLogp, advantage: q.advantage,
-        ...(q.refLogp ? { refLogp: q.refLogp } : {}),
+        ...(q.refLogp ? { refLogp: q.refLogp } : {}), ...(q.weight !== undefined ? { weight: q.weight } : {}),
       })), { ...lossOpts, klCoef: s.klCoef });
       stats.approxKlOld = ref_.approxKlOld;
       if (first) {

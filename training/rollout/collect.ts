@@ -9,8 +9,11 @@
  * episode level, weighted by the stage's reward weights:
  *   accuracy = 1 when the episode is solved/won, format = the fraction of turns in the
  *   format (formatRule), env = the env's own return, penalty = the summed invalid-answer penalty.
- * For single-turn tasks this is exactly LMM-R1's accuracy + 0.5 * format. Every turn of
- * an episode gets the episode's advantage (trajectory-level credit, as RAGEN does).
+ * For single-turn tasks this is exactly LMM-R1's accuracy + 0.5 * format. By default every
+ * turn of an episode gets the episode's advantage (trajectory-level credit, as RAGEN does
+ * without a critic); the stage option `algorithm.credit: "turn"` scores each turn by its
+ * discounted reward-to-go from the turns' own reward components instead
+ * (training/rl/turn-credit.ts).
  */
 import type { Rng } from '../../envs/core/rng.js';
 import { runEpisodes, type EpisodeResult } from '../../agents/runner.js';
