@@ -110,15 +110,21 @@ async function stepMode(model: LmmModel, optimizer: tf.Optimizer, settings: Para
     report(`  peak RSS of the process before / after (${engine})`, rss0, `MB / ${peakRssMb().toFixed(0)} MB (RSS sampled during the update: max ${sampled.toFixed(0)} MB)`);
   }
   if (savedEngine === undefined) delete process.env.LMM_GYM_TRAIN_ENGINE; else process.env.LMM_GYM_TRAIN_ENGINE = savedEngine;
-  // Reference log-probs (the KL term's frozen model): the fused decoder against tfjs.
-  for (const engine of [fusedAddon() ? 'native' : 'js', 'tfjs'] as const) {
+  // Reference log-probs (the KL term's frozen model, no gradients): the fused generation
+  // decoder (the default now), the packed training forward, and the per-op tfjs path (old).
+  const scorers: [string, Record<string, string>][] = [
+    [fusedAddon() ? 'fused decoder, native' : 'fused decoder, js', { LMM_GYM_SCORE: fusedAddon() ? 'native' : 'js' }],
+    ...(trainOpsAvailable() ? [['packed training forward', { LMM_GYM_SCORE: 'tfjs', LMM_GYM_TRAIN_ENGINE: 'fused' }] as [string, Record<string, string>]] : []),
+    ['per-op tfjs', { LMM_GYM_SCORE: 'tfjs', LMM_GYM_TRAIN_ENGINE: 'tfjs' }],
+  ];
+  for (const [label, env] of scorers) {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
     const c0 = process.cpuUsage(), t0 = performance.now();
-    const saved = process.env.LMM_GYM_SCORE;
-    process.env.LMM_GYM_SCORE = engine;
     await scoreSequences(model, seqs, 1);
-    if (saved === undefined) delete process.env.LMM_GYM_SCORE; else process.env.LMM_GYM_SCORE = saved;
-    const cu = process.cpuUsage(c0);
-    report(`step-mode reference scoring (${engine}): ${seqs.length} responses`, (performance.now() - t0) / 1000, `s (${((cu.user + cu.system) / 1e6).toFixed(1)} CPU-s)`);
+    const cu = process.cpuUsage(c0), sec = (performance.now() - t0) / 1000;
+    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    report(`step-mode reference scoring (${label}): ${seqs.length} responses`, sec, `s (${((cu.user + cu.system) / 1e6).toFixed(1)} CPU-s)`);
   }
 }
 

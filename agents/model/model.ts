@@ -55,7 +55,7 @@ const ENGINES: readonly GenerationEngine[] = ['auto', 'native', 'js', 'tfjs'];
  * How `responseLogProbs` (training, scoring with gradients) runs the decoder: 'fused' =
  * the sequences packed without padding through the native training ops (train-ops.ts),
  * 'tfjs' = the per-op path on a left-padded batch (reference), 'auto' (default; env
- * LMM_GYM_TRAIN_ENGINE) = fused when the addon has those ops, else tfjs.
+ * LMM_GYM_TRAIN_ENGINE) = fused on the cpu backend when the addon has those ops, else tfjs.
  */
 export type TrainEngine = 'auto' | 'fused' | 'tfjs';
 const TRAIN_ENGINES: readonly TrainEngine[] = ['auto', 'fused', 'tfjs'];
@@ -439,8 +439,8 @@ export class LmmModel {
   /**
    * Host-side log-probs of each response's tokens (no gradients), e.g. for a reference
    * policy or DPO's frozen scores. By default through the fused generation decoder (one
-   * prefill of each whole sequence, logits only at the response positions), the same
-   * values as `responseLogProbs` to float rounding at a fraction of its time and memory.
+   * prefill of each whole sequence, logits only at the response positions, no tfjs): the
+   * same values as `responseLogProbs` to float rounding, without its tensors.
    */
   async scoreResponses(examples: readonly ScoredExample[], options: ScoreOptions = {}): Promise<number[][]> {
     this.checkAlive();
@@ -534,18 +534,34 @@ export class LmmModel {
   /**
    * One optimizer step on `lossFn` (which builds a scalar from `responseLogProbs` etc.):
    * gradients of every trainable weight, global-norm clipping, `optimizer.applyGradients`.
-   * All intermediate tensors are released; returns the loss and the gradient norm.
+   * With a list of loss functions the step is on their sum, one forward/backward pass each
+   * with the gradients added up in between (gradient accumulation: the memory of one part,
+   * not of the whole batch). All intermediate tensors are released; returns the loss and
+   * the gradient norm.
    */
-  trainStep(lossFn: () => tf.Scalar, optimizer: tf.Optimizer, options: TrainStepOptions = {}): TrainStepResult {
+  trainStep(lossFn: (() => tf.Scalar) | readonly (() => tf.Scalar)[], optimizer: tf.Optimizer, options: TrainStepOptions = {}): TrainStepResult {
     this.checkAlive();
     if (!this.trainable) throw new ModelError('this model is frozen (trainable = false); clone(true) for a trainable copy');
     const clip = options.clipNorm ?? 1;
-    const { value, grads } = tf.variableGrads(lossFn, this.variables);
-    const present = Object.values(grads).filter((g): g is tf.Tensor => !!g);
+    const parts = typeof lossFn === 'function' ? [lossFn] : lossFn;
+    if (parts.length === 0) throw new ModelError('trainStep needs at least one loss function');
+    const grads: Record<string, tf.Tensor> = {};
+    let loss = 0;
+    for (const part of parts) {
+      const r = tf.variableGrads(part, this.variables);
+      loss += r.value.dataSync()[0]!;
+      r.value.dispose();
+      for (const [name, g] of Object.entries(r.grads)) {
+        const prev = grads[name];
+        if (!prev) { grads[name] = g; continue; }
+        grads[name] = tf.add(prev, g);
+        prev.dispose(); g.dispose();
+      }
+    }
+    const present = Object.values(grads);
     const normT = tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))));
     const gradNorm = normT.dataSync()[0]!;
-    const loss = value.dataSync()[0]!;
-    normT.dispose(); value.dispose();
+    normT.dispose();
     if (!Number.isFinite(gradNorm) || !Number.isFinite(loss)) {
       tf.dispose(present);
       throw new ModelError(`non-finite loss (${loss}) or gradient norm (${gradNorm}); the step was skipped`);
@@ -767,7 +783,9 @@ function resolveTrainEngine(requested: TrainEngine | undefined): 'fused' | 'tfjs
   const fromEnv = process.env.LMM_GYM_TRAIN_ENGINE?.trim();
   const e = (requested ?? (fromEnv || 'auto')) as TrainEngine;
   if (!TRAIN_ENGINES.includes(e)) throw new ModelError(`unknown training engine ${JSON.stringify(e)}${requested ? '' : ' (from LMM_GYM_TRAIN_ENGINE)'}; expected one of ${TRAIN_ENGINES.join(', ')}`);
-  if (e === 'auto') return trainOpsAvailable() ? 'fused' : 'tfjs';
+  // auto: fused on the cpu backend only (elsewhere the per-op path runs on that backend's
+  // own kernels, and the ops would copy every tensor out and back).
+  if (e === 'auto') return trainOpsAvailable() && tf.getBackend() === 'cpu' ? 'fused' : 'tfjs';
   if (e === 'fused' && !trainOpsAvailable()) throw new ModelError("training engine 'fused' requested, but the native addon with the training kernels is not loaded (build native/tfjs-openblas; LMM_GYM_NATIVE=0 turns it off)");
   return e;
 }
