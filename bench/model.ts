@@ -4,12 +4,14 @@
 // the GFLOP/s reached, a plain matMul on the same backend for the ceiling, and where the
 // time of a small training step goes (tf.profile, grouped by kernel). Each figure is also
 // given per CPU-second of this process, which stays meaningful on a shared, loaded machine.
-// `LMM_GYM_NATIVE=0 npm run bench -- model` measures the pure-JS kernels.
+// `LMM_GYM_NATIVE=0 npm run bench -- model` measures the pure-JS kernels;
+// BENCH_MODEL_GENERATE=0 leaves out the generation lines (a shorter run).
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
 import { forwardFlopsPerToken, initBackend, LmmModel, Tokenizer } from '../agents/model/index.js';
 import type { ModelInput, ModelPreset, ScoredExample } from '../agents/model/index.js';
-import type { GenerationEngine } from '../agents/model/model.js';
+import type { GenerationEngine, TrainEngine } from '../agents/model/model.js';
+import { trainOpsAvailable } from '../agents/model/train-ops.js';
 import { fusedAddon } from '../agents/model/fused.js';
 import { machine, report } from './util.js';
 
@@ -57,17 +59,40 @@ async function benchPreset(preset: ModelPreset, tokenizer: Tokenizer, slow: bool
   const fwd = reportRate(`${preset}: forward, batch ${batch} x ${L} tokens`, batch * L, await timeIt(() => { tf.tidy(() => model.responseLogits(ex)).dispose(); }, reps), 'tokens/s');
   report(`${preset}: forward GFLOP/s`, (fwd * fwdFlops) / 1e9, 'GFLOP/s');
 
+  // Training (SFT: nll + backward + Adam) on the per-op tfjs path and on the fused one
+  // (issue 13 round 2: packed rows, native training ops), interleaved.
   const opt = tf.train.adam(1e-4);
-  const step = () => { model.trainStep(() => model.nll(ex), opt); };
-  const train = reportRate(`${preset}: training, batch ${batch} x ${L} tokens`, batch * L, await timeIt(step, reps), 'tokens/s');
-  report(`${preset}: training GFLOP/s (3x forward FLOPs)`, (train * 3 * fwdFlops) / 1e9, 'GFLOP/s');
+  const engines: TrainEngine[] = trainOpsAvailable() ? ['tfjs', 'fused'] : ['tfjs'];
+  const step = (engine: TrainEngine) => () => { model.trainStep(() => model.nll(ex, { engine }), opt); };
+  const times = new Map<TrainEngine, Timing>();
+  for (const e of engines) await step(e)(); // warm-up
+  for (let r = 0; r < reps; r++) {
+    for (const e of engines) {
+      const t0 = performance.now(), c0 = process.cpuUsage();
+      step(e)();
+      const cu = process.cpuUsage(c0), t = { wall: (performance.now() - t0) / 1000, cpu: (cu.user + cu.system) / 1e6 };
+      const s = times.get(e);
+      times.set(e, s ? { wall: s.wall + t.wall, cpu: s.cpu + t.cpu } : t);
+    }
+  }
+  for (const e of engines) {
+    const t = times.get(e)!, avg = { wall: t.wall / reps, cpu: t.cpu / reps };
+    const train = reportRate(`${preset}: training (${e}), batch ${batch} x ${L} tokens`, batch * L, avg, 'tokens/s');
+    report(`${preset}: training (${e}) GFLOP/s (3x forward FLOPs)`, (train * 3 * fwdFlops) / 1e9, 'GFLOP/s');
+  }
 
-  await benchGeneration(model, P, slow);
+  if (process.env.BENCH_MODEL_GENERATE !== '0') await benchGeneration(model, P, slow);
 
   if (big) {
-    const prof = await tf.profile(step);
+    const prof = await tf.profile(step(engines[engines.length - 1]!));
     const by = new Map<string, number>();
-    for (const k of prof.kernels) by.set(k.name, (by.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    // Op scopes ('fusedMatMul__op') hold kernels listed on their own; a customGrad op (the
+    // fused training ops) is an 'unnamed scope' that runs the native code itself.
+    for (const k of prof.kernels) {
+      if (k.name.endsWith('__op')) continue;
+      const name = k.name === 'unnamed scope' ? 'fused training ops' : k.name;
+      by.set(name, (by.get(name) ?? 0) + (k.kernelTimeMs as number));
+    }
     const total = [...by.values()].reduce((a, b) => a + b, 0);
     console.log(`small training step by kernel (tf.profile, ${total.toFixed(0)} ms of kernel time):`);
     for (const [name, ms] of [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) {

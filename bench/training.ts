@@ -1,7 +1,9 @@
 // Training benchmarks (issue 8): advantage estimation, one RL rollout batch (groups of G
 // plays of Sokoban 6x6/1 box from images, plan mode) and one policy update with the small
 // model, then step mode (issue 13: rollouts with the old and the fused generation, one
-// update over all turns, peak RSS). Prints one figure per line.
+// update over all turns, peak RSS; round 2: the update on the fused training path against
+// the per-op one, and reference scoring on the fused decoder against tfjs). Prints one
+// figure per line.
 import '../envs/index.js';
 import '../agents/index.js';
 import { Rng } from '../envs/core/rng.js';
@@ -10,13 +12,16 @@ import { LmmModel } from '../agents/model/model.js';
 import { modelInput } from '../agents/model/agent.js';
 import { Tokenizer } from '../agents/model/tokenizer.js';
 import { computeAdvantages } from '../training/rl/advantages.js';
-import { policyUpdate, type TrainSequence } from '../training/rl/update.js';
+import { policyUpdate, scoreSequences, type TrainSequence } from '../training/rl/update.js';
 import { collectRollouts } from '../training/rollout/collect.js';
 import { validateTrainConfig } from '../training/pipeline/config.js';
 import { configHooks, tokenizerCorpus } from '../training/pipeline/run.js';
 import { machine, rate, report } from './util.js';
 import { fusedAddon } from '../agents/model/fused.js';
 import * as tf from '@tensorflow/tfjs';
+import { Worker } from 'node:worker_threads';
+import type { TrainEngine } from '../agents/model/model.js';
+import { trainOpsAvailable } from '../agents/model/train-ops.js';
 
 export async function run(): Promise<void> {
   console.log(`machine: ${machine()}`);
@@ -90,9 +95,48 @@ async function stepMode(model: LmmModel, optimizer: tf.Optimizer, settings: Para
   if (saved === undefined) delete process.env.LMM_GYM_GENERATE; else process.env.LMM_GYM_GENERATE = saved;
   const adv = computeAdvantages(batch!.episodes.map((e) => e.reward), { estimator: 'reinforce_baseline', groupSize: 8 });
   const seqs: TrainSequence[] = batch!.episodes.flatMap((e, k) => e.samples.map((s) => ({ input: s.input, tokenIds: s.tokenIds, oldLogp: s.logProbs, advantage: adv[k]! || 0.1 })));
-  const rss0 = peakRssMb(), c0 = process.cpuUsage(), t0 = performance.now();
-  const u = policyUpdate(model, optimizer, seqs, settings);
-  const cu = process.cpuUsage(c0), sec = (performance.now() - t0) / 1000;
-  report(`step-mode policy update: ${seqs.length} responses, ${u.optimizerSteps} optimizer steps`, sec, `s (${((cu.user + cu.system) / 1e6).toFixed(1)} CPU-s, ${u.tokens} tokens)`);
-  report('  peak RSS of the process before / after the update', rss0, `MB / ${peakRssMb().toFixed(0)} MB`);
+  // The update on the fused training path (packed rows, native ops: the default with the
+  // addon) first, so the process's peak RSS after it is its own; then the per-op tfjs path
+  // (the old one), whose peak is sampled from a worker thread while it runs.
+  const engines: TrainEngine[] = trainOpsAvailable() ? ['fused', 'tfjs'] : ['tfjs'];
+  const savedEngine = process.env.LMM_GYM_TRAIN_ENGINE;
+  for (const engine of engines) {
+    process.env.LMM_GYM_TRAIN_ENGINE = engine;
+    const rss0 = peakRssMb(), sampler = rssSampler(), c0 = process.cpuUsage(), t0 = performance.now();
+    const u = policyUpdate(model, optimizer, seqs, settings);
+    const cu = process.cpuUsage(c0), sec = (performance.now() - t0) / 1000;
+    const sampled = await sampler.stop();
+    report(`step-mode policy update (${engine}): ${seqs.length} responses, ${u.optimizerSteps} optimizer steps`, sec, `s (${((cu.user + cu.system) / 1e6).toFixed(1)} CPU-s, ${u.tokens} tokens)`);
+    report(`  peak RSS of the process before / after (${engine})`, rss0, `MB / ${peakRssMb().toFixed(0)} MB (RSS sampled during the update: max ${sampled.toFixed(0)} MB)`);
+  }
+  if (savedEngine === undefined) delete process.env.LMM_GYM_TRAIN_ENGINE; else process.env.LMM_GYM_TRAIN_ENGINE = savedEngine;
+  // Reference log-probs (the KL term's frozen model, no gradients): the fused generation
+  // decoder (the default now), the packed training forward, and the per-op tfjs path (old).
+  const scorers: [string, Record<string, string>][] = [
+    [fusedAddon() ? 'fused decoder, native' : 'fused decoder, js', { LMM_GYM_SCORE: fusedAddon() ? 'native' : 'js' }],
+    ...(trainOpsAvailable() ? [['packed training forward', { LMM_GYM_SCORE: 'tfjs', LMM_GYM_TRAIN_ENGINE: 'fused' }] as [string, Record<string, string>]] : []),
+    ['per-op tfjs', { LMM_GYM_SCORE: 'tfjs', LMM_GYM_TRAIN_ENGINE: 'tfjs' }],
+  ];
+  for (const [label, env] of scorers) {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    await scoreSequences(model, seqs, 1);
+    const cu = process.cpuUsage(c0), sec = (performance.now() - t0) / 1000;
+    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    report(`step-mode reference scoring (${label}): ${seqs.length} responses`, sec, `s (${((cu.user + cu.system) / 1e6).toFixed(1)} CPU-s)`);
+  }
+}
+
+/** The process's RSS sampled every 20 ms from a worker thread (the main thread is busy in the update). */
+function rssSampler(): { stop(): Promise<number> } {
+  const w = new Worker(`const { parentPort } = require('node:worker_threads');
+let max = 0; const t = setInterval(() => { max = Math.max(max, process.memoryUsage.rss()); }, 20);
+parentPort.on('message', () => { clearInterval(t); max = Math.max(max, process.memoryUsage.rss()); parentPort.postMessage(max); });`, { eval: true });
+  return {
+    stop: () => new Promise<number>((resolve) => {
+      w.once('message', (max: number) => { void w.terminate(); resolve(max / 2 ** 20); });
+      w.postMessage('stop');
+    }),
+  };
 }

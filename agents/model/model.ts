@@ -9,6 +9,7 @@ import { fusedAddon, fusedForward, KvCache, packWeights, tokEmbOffset, FUSED_LAY
 import type { FusedEngine } from './fused.js';
 import { createVariables, initialValues, parameterShapes } from './params.js';
 import { gatherRows } from './gather.js';
+import { attentionOp, geluOp, layerNormOp, scatterColumnsOp, tokenLogProbsOp, trainAddon, trainOpsAvailable } from './train-ops.js';
 import { Sampler } from './sampling.js';
 import { EOS, PAD, Tokenizer } from './tokenizer.js';
 import { maxOf } from '../../envs/core/arrays.js';
@@ -49,6 +50,36 @@ export interface GenerationOptions {
 
 export type GenerationEngine = 'auto' | 'native' | 'js' | 'tfjs';
 const ENGINES: readonly GenerationEngine[] = ['auto', 'native', 'js', 'tfjs'];
+
+/**
+ * How `responseLogProbs` (training, scoring with gradients) runs the decoder: 'fused' =
+ * the sequences packed without padding through the native training ops (train-ops.ts),
+ * 'tfjs' = the per-op path on a left-padded batch (reference), 'auto' (default; env
+ * LMM_GYM_TRAIN_ENGINE) = fused on the cpu backend when the addon has those ops, else tfjs.
+ */
+export type TrainEngine = 'auto' | 'fused' | 'tfjs';
+const TRAIN_ENGINES: readonly TrainEngine[] = ['auto', 'fused', 'tfjs'];
+
+/** Options of `responseLogProbs`. */
+export interface ResponseLogProbsOptions {
+  /** Divides the logits (use the sampling one; default 1). */
+  temperature?: number;
+  /** Also return the entropy of each position's distribution. */
+  entropy?: boolean;
+  /** Decoder path (default env LMM_GYM_TRAIN_ENGINE, else 'auto'). */
+  engine?: TrainEngine;
+}
+
+/** Options of `scoreResponses`. */
+export interface ScoreOptions {
+  temperature?: number;
+  /**
+   * 'native' / 'js': the fused generation decoder (no gradients, no tfjs; 'auto' picks
+   * native when built, as generation does); 'tfjs': `responseLogProbs` (default env
+   * LMM_GYM_SCORE, else 'auto').
+   */
+  engine?: GenerationEngine;
+}
 
 /** Prefill at most this many prompt tokens per fused call (bounds its scratch memory). */
 const PREFILL_TOKENS = 4096;
@@ -311,13 +342,15 @@ export class LmmModel {
    * building block of SFT, policy-gradient and KL losses (use inside `trainStep`'s loss
    * function, or in tf.tidy). `temperature` divides the logits (use the sampling one).
    */
-  responseLogProbs(examples: readonly ScoredExample[], options: { temperature?: number; entropy?: boolean } = {}): ResponseScores {
+  responseLogProbs(examples: readonly ScoredExample[], options: ResponseLogProbsOptions = {}): ResponseScores {
     const responses = examples.map((e) => this.responseIds(e.response));
     const B = examples.length, R = Math.max(1, maxOf(responses.map((r) => r.length))), V = this.config.vocabSize;
     const targets = new Int32Array(B * R), maskValues = new Float32Array(B * R);
     responses.forEach((r, b) => r.forEach((id, i) => { targets[b * R + i] = id; maskValues[b * R + i] = 1; }));
     const t = options.temperature ?? 1;
     if (!(t > 0)) throw new ModelError(`scoring temperature must be > 0, got ${t}`);
+    const total = responses.reduce((a, r) => a + r.length, 0);
+    if (resolveTrainEngine(options.engine) === 'fused' && total > 0) return this.responseLogProbsFused(examples, responses, t, !!options.entropy);
     return tf.tidy(() => {
       let logits: tf.Tensor = this.responseLogits(examples);
       if (t !== 1) logits = tf.div(logits, t);
@@ -332,18 +365,168 @@ export class LmmModel {
     }) as unknown as ResponseScores;
   }
 
-  /** Host-side log-probs of each response's tokens (no gradients), e.g. for a reference policy. */
-  async scoreResponses(examples: readonly ScoredExample[], options: { temperature?: number } = {}): Promise<number[][]> {
-    const s = this.responseLogProbs(examples, options);
+  /**
+   * `responseLogProbs` on the fused training ops: the rows packed without padding (every
+   * [N, d] activation holds only real tokens), LayerNorm / attention / GELU / log-softmax
+   * as one op each, and the final LayerNorm and the head only at the positions that
+   * predict a response token. Same values as the per-op path to float rounding.
+   */
+  private responseLogProbsFused(examples: readonly ScoredExample[], responses: readonly (readonly number[])[], temperature: number, entropy: boolean): ResponseScores {
+    this.checkAlive();
+    const c = this.config, d = c.dModel;
+    const rows: LayoutRow[] = examples.map((e, b) => ({
+      image: e.input.image, promptIds: this.encodePrompt(e.input), inputResponseIds: responses[b]!.slice(0, -1),
+    }));
+    const layout = layoutRows(rows, c);
+    const { batch: B, length: L } = layout;
+    const R = Math.max(1, maxOf(responses.map((r) => r.length)));
+    // Packed order: row b's real columns pads[b] .. L - 1.
+    const rowStart = new Int32Array(B + 1);
+    for (let b = 0; b < B; b++) rowStart[b + 1] = rowStart[b]! + L - layout.pads[b]!;
+    const N = rowStart[B]!;
+    const embedIndex = new Int32Array(N), positions = new Int32Array(N);
+    for (let b = 0; b < B; b++) {
+      const pad = layout.pads[b]!;
+      for (let col = pad; col < L; col++) {
+        embedIndex[rowStart[b]! + col - pad] = layout.embedIndex[b * L + col]!;
+        positions[rowStart[b]! + col - pad] = col - pad;
+      }
+    }
+    let M = 0;
+    for (const r of responses) M += r.length;
+    const at = new Int32Array(M), targets = new Int32Array(M), slot = new Int32Array(M);
+    let k = 0;
+    responses.forEach((r, b) => r.forEach((id, i) => {
+      at[k] = rowStart[b]! + layout.respColumn[b]! - layout.pads[b]! + i;
+      targets[k] = id;
+      slot[k++] = b * R + i;
+    }));
+    const maskValues = new Float32Array(B * R);
+    for (let i = 0; i < M; i++) maskValues[slot[i]!] = 1;
+    const packed = {
+      rowStart,
+      freeKeys: this.slopes && !alibiOnImage(c) ? layout.imageTokens.slice() : new Int32Array(B),
+      slopes: this.slopes ?? new Float32Array(c.nHeads),
+    };
+    return tf.tidy(() => {
+      const table = layout.images ? tf.concat([this.w('tok_emb'), this.encodeImages(layout)], 0) : this.w('tok_emb');
+      let h: tf.Tensor2D = gatherRows(table as tf.Tensor2D, embedIndex);
+      if (!this.slopes) h = tf.add(h, gatherRows(this.w('pos_emb') as tf.Tensor2D, positions));
+      const lin = (x: tf.Tensor2D, w: string, bias: string) => tf.fused.matMul({ a: x, b: this.w(w) as tf.Tensor2D, bias: this.w(bias) }) as tf.Tensor2D;
+      for (let l = 0; l < c.nLayers; l++) {
+        const p = `h${l}.`;
+        const a = layerNormOp(h, this.w(p + 'ln1_g'), this.w(p + 'ln1_b'));
+        let mixed = attentionOp(lin(a, p + 'qkv_w', p + 'qkv_b'), packed, c.nHeads);
+        // In the last layer only the positions that predict a response token go on (the
+        // others only gave their keys and values): the rest of the stack runs on M rows.
+        if (l === c.nLayers - 1) { h = gatherRows(h, at); mixed = gatherRows(mixed, at); }
+        h = tf.add(h, lin(mixed, p + 'out_w', p + 'out_b'));
+        const m = layerNormOp(h, this.w(p + 'ln2_g'), this.w(p + 'ln2_b'));
+        h = tf.add(h, lin(geluOp(lin(m, p + 'ff1_w', p + 'ff1_b')), p + 'ff2_w', p + 'ff2_b'));
+      }
+      const hr = layerNormOp(h, this.w('lnf_g'), this.w('lnf_b'));
+      const lpEnt = tokenLogProbsOp(this.head(hr), targets, temperature);
+      const both = scatterColumnsOp(lpEnt, slot, B * R);
+      const out: ResponseScores = {
+        logProbs: both.slice([0, 0], [1, B * R]).reshape([B, R]) as tf.Tensor2D,
+        mask: tf.tensor2d(maskValues, [B, R]),
+      };
+      if (entropy) out.entropy = both.slice([1, 0], [1, B * R]).reshape([B, R]) as tf.Tensor2D;
+      return out as unknown as tf.TensorContainer;
+    }) as unknown as ResponseScores;
+  }
+
+  /**
+   * Host-side log-probs of each response's tokens (no gradients), e.g. for a reference
+   * policy or DPO's frozen scores. By default through the fused generation decoder (one
+   * prefill of each whole sequence, logits only at the response positions, no tfjs): the
+   * same values as `responseLogProbs` to float rounding, without its tensors.
+   */
+  async scoreResponses(examples: readonly ScoredExample[], options: ScoreOptions = {}): Promise<number[][]> {
+    this.checkAlive();
+    const t = options.temperature ?? 1;
+    if (!(t > 0)) throw new ModelError(`scoring temperature must be > 0, got ${t}`);
+    const fromEnv = process.env.LMM_GYM_SCORE?.trim() as GenerationEngine | undefined;
+    const requested = options.engine ?? (fromEnv || undefined);
+    if (requested !== undefined && !ENGINES.includes(requested)) throw new ModelError(`unknown scoring engine ${JSON.stringify(requested)}${options.engine ? '' : ' (from LMM_GYM_SCORE)'}; expected one of ${ENGINES.join(', ')}`);
+    const engine = requested === 'tfjs' ? 'tfjs' : resolveEngine(requested ?? 'auto');
+    if (engine !== 'tfjs') return this.scoreFused(examples, t, engine);
+    const s = this.responseLogProbs(examples, { temperature: t });
     const values = await s.logProbs.array();
     s.logProbs.dispose(); s.mask.dispose();
     return examples.map((e, b) => values[b]!.slice(0, this.responseIds(e.response).length));
   }
 
+  /** `scoreResponses` on the fused decoder: rows in chunks of at most PREFILL_TOKENS tokens, each prefilled once. */
+  private scoreFused(examples: readonly ScoredExample[], temperature: number, engine: FusedEngine): number[][] {
+    const c = this.config, V = c.vocabSize, d = c.dModel;
+    const responses = examples.map((e) => this.responseIds(e.response));
+    const rows: LayoutRow[] = examples.map((e, b) => ({
+      image: e.input.image, promptIds: this.encodePrompt(e.input), inputResponseIds: responses[b]!.slice(0, -1),
+    }));
+    const out: number[][] = responses.map(() => []);
+    if (rows.length === 0) return out;
+    const lengths = rowLengths(rows, c);
+    const W = this.packedWeights(), te = tokEmbOffset({ nLayers: c.nLayers, d, F: c.dFF });
+    const slopes = this.slopes ?? new Float32Array(c.nHeads);
+    const posEmb = this.slopes ? null : (this.w('pos_emb').dataSync() as Float32Array);
+    const freeImage = !!this.slopes && !alibiOnImage(c);
+    const addon = trainAddon();
+    const invT = 1 / temperature;
+    for (let u = 0; u < rows.length;) {
+      let end = u, tokens = 0;
+      while (end < rows.length && (end === u || tokens + lengths[end]! <= PREFILL_TOKENS)) tokens += lengths[end++]!;
+      const layout = layoutRows(rows.slice(u, end), c);
+      const B = end - u, L = layout.length;
+      let M = 0;
+      for (let b = u; b < end; b++) M += responses[b]!.length;
+      if (M === 0) { u = end; continue; }
+      let vis: Float32Array | null = null;
+      if (layout.images) {
+        const t = tf.tidy(() => this.encodeImages(layout));
+        vis = (t.dataSync() as Float32Array).slice();
+        t.dispose();
+      }
+      const cache = new KvCache({ nLayers: c.nLayers, d, H: c.nHeads, F: c.dFF, V, Smax: L, B });
+      const x = new Float32Array(tokens * d), rowOf = new Int32Array(tokens), outRows = new Int32Array(M), targets = new Int32Array(M);
+      let i = 0, m = 0;
+      for (let k = 0; k < B; k++) {
+        const pad = layout.pads[k]!, resp = responses[u + k]!;
+        cache.free[k] = freeImage ? layout.imageTokens[k]! : 0;
+        const first = i + layout.respColumn[k]! - pad;
+        for (let col = pad; col < L; col++, i++) {
+          const idx = layout.embedIndex[k * L + col]!;
+          if (idx < V) x.set(W.subarray(te + idx * d, te + (idx + 1) * d), i * d);
+          else x.set(vis!.subarray((idx - V) * d, (idx - V + 1) * d), i * d);
+          if (posEmb) for (let j = 0, o = (col - pad) * d; j < d; j++) x[i * d + j] += posEmb[o + j]!;
+          rowOf[i] = k;
+        }
+        for (let r = 0; r < resp.length; r++) { outRows[m] = first + r; targets[m++] = resp[r]!; }
+      }
+      const logits = new Float32Array(M * V);
+      fusedForward(engine, W, slopes, cache, x, rowOf, outRows, logits, 1);
+      const lp = new Float32Array(M);
+      if (addon) addon.tokenLogProbs(V, logits, targets, invT, lp, new Float32Array(M));
+      else {
+        for (let r = 0; r < M; r++) {
+          let mx = -Infinity;
+          for (let v = 0; v < V; v++) mx = Math.max(mx, logits[r * V + v]! * invT);
+          let sum = 0;
+          for (let v = 0; v < V; v++) sum += Math.exp(logits[r * V + v]! * invT - mx);
+          lp[r] = logits[r * V + targets[r]!]! * invT - mx - Math.log(sum);
+        }
+      }
+      m = 0;
+      for (let k = 0; k < B; k++) for (let r = 0; r < responses[u + k]!.length; r++) out[u + k]!.push(lp[m++]!);
+      u = end;
+    }
+    return out;
+  }
+
   /** Mean negative log-likelihood per response token (the SFT loss), differentiable. */
-  nll(examples: readonly ScoredExample[]): tf.Scalar {
+  nll(examples: readonly ScoredExample[], options: { engine?: TrainEngine } = {}): tf.Scalar {
     return tf.tidy(() => {
-      const { logProbs, mask } = this.responseLogProbs(examples);
+      const { logProbs, mask } = this.responseLogProbs(examples, options);
       return tf.div(tf.neg(tf.sum(logProbs)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
     });
   }
@@ -351,18 +534,34 @@ export class LmmModel {
   /**
    * One optimizer step on `lossFn` (which builds a scalar from `responseLogProbs` etc.):
    * gradients of every trainable weight, global-norm clipping, `optimizer.applyGradients`.
-   * All intermediate tensors are released; returns the loss and the gradient norm.
+   * With a list of loss functions the step is on their sum, one forward/backward pass each
+   * with the gradients added up in between (gradient accumulation: the memory of one part,
+   * not of the whole batch). All intermediate tensors are released; returns the loss and
+   * the gradient norm.
    */
-  trainStep(lossFn: () => tf.Scalar, optimizer: tf.Optimizer, options: TrainStepOptions = {}): TrainStepResult {
+  trainStep(lossFn: (() => tf.Scalar) | readonly (() => tf.Scalar)[], optimizer: tf.Optimizer, options: TrainStepOptions = {}): TrainStepResult {
     this.checkAlive();
     if (!this.trainable) throw new ModelError('this model is frozen (trainable = false); clone(true) for a trainable copy');
     const clip = options.clipNorm ?? 1;
-    const { value, grads } = tf.variableGrads(lossFn, this.variables);
-    const present = Object.values(grads).filter((g): g is tf.Tensor => !!g);
+    const parts = typeof lossFn === 'function' ? [lossFn] : lossFn;
+    if (parts.length === 0) throw new ModelError('trainStep needs at least one loss function');
+    const grads: Record<string, tf.Tensor> = {};
+    let loss = 0;
+    for (const part of parts) {
+      const r = tf.variableGrads(part, this.variables);
+      loss += r.value.dataSync()[0]!;
+      r.value.dispose();
+      for (const [name, g] of Object.entries(r.grads)) {
+        const prev = grads[name];
+        if (!prev) { grads[name] = g; continue; }
+        grads[name] = tf.add(prev, g);
+        prev.dispose(); g.dispose();
+      }
+    }
+    const present = Object.values(grads);
     const normT = tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))));
     const gradNorm = normT.dataSync()[0]!;
-    const loss = value.dataSync()[0]!;
-    normT.dispose(); value.dispose();
+    normT.dispose();
     if (!Number.isFinite(gradNorm) || !Number.isFinite(loss)) {
       tf.dispose(present);
       throw new ModelError(`non-finite loss (${loss}) or gradient norm (${gradNorm}); the step was skipped`);
@@ -578,6 +777,17 @@ interface GenerationRun {
   rng: Rng;
   stops: Uint8Array[];
   onLogits: GenerationOptions['onLogits'];
+}
+
+function resolveTrainEngine(requested: TrainEngine | undefined): 'fused' | 'tfjs' {
+  const fromEnv = process.env.LMM_GYM_TRAIN_ENGINE?.trim();
+  const e = (requested ?? (fromEnv || 'auto')) as TrainEngine;
+  if (!TRAIN_ENGINES.includes(e)) throw new ModelError(`unknown training engine ${JSON.stringify(e)}${requested ? '' : ' (from LMM_GYM_TRAIN_ENGINE)'}; expected one of ${TRAIN_ENGINES.join(', ')}`);
+  // auto: fused on the cpu backend only (elsewhere the per-op path runs on that backend's
+  // own kernels, and the ops would copy every tensor out and back).
+  if (e === 'auto') return trainOpsAvailable() && tf.getBackend() === 'cpu' ? 'fused' : 'tfjs';
+  if (e === 'fused' && !trainOpsAvailable()) throw new ModelError("training engine 'fused' requested, but the native addon with the training kernels is not loaded (build native/tfjs-openblas; LMM_GYM_NATIVE=0 turns it off)");
+  return e;
 }
 
 function resolveEngine(requested: GenerationEngine | undefined): FusedEngine | 'tfjs' {

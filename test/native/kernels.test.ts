@@ -10,6 +10,7 @@ import { Rng } from '../../envs/core/rng.js';
 import {
   NATIVE_KERNELS, NativeAdamOptimizer, activeAddon, nativeAddonAvailable, nativeKernelNames, nativePoolStats, tryRegisterNativeKernels, unregisterNativeKernels,
 } from '../../agents/model/kernels/index.js';
+import { pool, sizeClass } from '../../agents/model/kernels/pool.js';
 import { maxRelErr, nativeAndJs, randomTensor, refMatMul } from './helpers.js';
 
 const available = nativeAddonAvailable();
@@ -427,6 +428,40 @@ describe.skipIf(!available.ok)('native cpu kernels', () => {
         view.dispose();
       }
       x.dispose();
+    });
+    it('pools by size class: an output of a nearby length reuses the buffer, and reads only its own length', () => {
+      for (const n of [1 << 14, 20_000, 60_000, 61_441, 3_913_728]) {
+        expect(sizeClass(n)).toBeGreaterThanOrEqual(n);
+        expect(sizeClass(n)).toBeLessThanOrEqual(Math.ceil(n * 1.125));
+      }
+      expect(sizeClass(100)).toBe(100);
+      expect(sizeClass(60_000)).toBe(sizeClass(60_300));
+      const a = randomTensor(rng, [200, 300]), b = randomTensor(rng, [201, 300]);
+      tf.exp(a).dispose(); // parks a class-sized buffer
+      const before = nativePoolStats();
+      const y = tf.exp(b);
+      expect(nativePoolStats().reused).toBe(before.reused + 1);
+      expect(y.shape).toEqual([201, 300]);
+      expect(maxRelErr(y.dataSync(), Float32Array.from(b.dataSync(), Math.exp))).toBeLessThan(TOL);
+      tf.dispose([a, b, y]);
+    });
+    it('keeps parked + handed-out bytes under maxBytes, dropping the least recently asked classes first', () => {
+      const saved = pool.maxBytes;
+      pool.maxBytes = 4 * 2 ** 20;
+      try {
+        const x = randomTensor(rng, [500_000]);
+        for (const n of [100_000, 200_000, 300_000, 100_000, 450_000, 200_000]) {
+          tf.tidy(() => { tf.exp(x.slice(0, n)); });
+          const { parked, inUse } = pool.bytes;
+          expect(parked + inUse).toBeLessThanOrEqual(pool.maxBytes);
+        }
+        const kept = tf.exp(x); // 2 MB handed out
+        expect(pool.bytes.inUse).toBeGreaterThanOrEqual(2_000_000);
+        kept.dispose();
+        x.dispose();
+      } finally {
+        pool.maxBytes = saved;
+      }
     });
     it('is off with LMM_GYM_NATIVE_POOL=0 or pool: false', () => {
       tryRegisterNativeKernels({ pool: false });

@@ -139,11 +139,14 @@ export interface PolicyLossTensors {
 /**
  * The same loss as `policyLossReference`, as a differentiable scalar tensor in `logp`.
  * Call it inside the model's gradient function; old/ref log-probs are constants.
- * Rows with an all-zero mask contribute nothing.
+ * Rows with an all-zero mask contribute nothing. `divisor` replaces the batch's own count
+ * (tokens, or non-empty sequences): a part of a larger batch divides by the whole batch's,
+ * so the parts' losses (and gradients) add up to the batch's.
  */
-export function policyLossTensor(x: PolicyLossTensors, options: PolicyLossOptions = {}): tf.Scalar {
+export function policyLossTensor(x: PolicyLossTensors, options: PolicyLossOptions = {}, divisor?: number): tf.Scalar {
   const o = resolve(options);
   if (o.klCoef > 0 && !x.refLogp) throw new RlInputError('klCoef > 0 needs refLogp');
+  if (divisor !== undefined && !(divisor > 0)) throw new RlInputError(`divisor must be > 0, got ${divisor}`);
   return tf.tidy(() => {
     const mask = x.mask;
     const adv = x.advantages.expandDims(1) as tf.Tensor2D;
@@ -153,12 +156,12 @@ export function policyLossTensor(x: PolicyLossTensors, options: PolicyLossOption
     let term = tf.neg(tf.minimum(unclipped, clipped));
     if (o.klCoef > 0 && x.refLogp) term = tf.add(term, tf.mul(o.klCoef, klTensor(x.logp, x.refLogp, o.klEstimator)));
     const masked = tf.mul(term, mask);
-    if (o.aggregation === 'token') return tf.div(tf.sum(masked), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    if (o.aggregation === 'token') return tf.div(tf.sum(masked), divisor ?? tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
     const perSeqTokens = tf.sum(mask, 1);
     const perSeq = tf.div(tf.sum(masked, 1), tf.maximum(perSeqTokens, 1));
     const nonEmpty = tf.cast(tf.greater(perSeqTokens, 0), 'float32');
     const weighted = o.aggregation === 'episode' && x.weights ? tf.mul(perSeq, x.weights) : perSeq;
-    return tf.div(tf.sum(tf.mul(weighted, nonEmpty)), tf.maximum(tf.sum(nonEmpty), 1)) as tf.Scalar;
+    return tf.div(tf.sum(tf.mul(weighted, nonEmpty)), divisor ?? tf.maximum(tf.sum(nonEmpty), 1)) as tf.Scalar;
   });
 }
 

@@ -42,6 +42,19 @@ export interface NativeAddon {
     cacheLen: Int32Array, freeLen: Int32Array, x: Float32Array, rowOf: Int32Array, outRows: Int32Array,
     logits: Float32Array, threads: number,
   ): void;
+  /**
+   * Training kernels of the packed decoder (train.c; absent from builds before issue 13
+   * round 2): LayerNorm, GELU, causal ALiBi attention and the sampled tokens' log-softmax,
+   * forward and backward. agents/model/train-ops.ts wraps them as tfjs ops.
+   */
+  lnForward?(d: number, x: Float32Array, g: Float32Array, b: Float32Array, y: Float32Array, stats: Float32Array): void;
+  lnBackward?(d: number, dy: Float32Array, x: Float32Array, g: Float32Array, stats: Float32Array, dx: Float32Array, dg: Float32Array, db: Float32Array): void;
+  geluForward?(x: Float32Array, y: Float32Array): void;
+  geluBackward?(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  attnForward?(dims: Int32Array, rowStart: Int32Array, freeN: Int32Array, slopes: Float32Array, qkv: Float32Array, out: Float32Array, P: Float32Array): void;
+  attnBackward?(dims: Int32Array, rowStart: Int32Array, qkv: Float32Array, P: Float32Array, dout: Float32Array, dqkv: Float32Array): void;
+  tokenLogProbs?(V: number, logits: Float32Array, targets: Int32Array, invT: number, logp: Float32Array, ent: Float32Array): void;
+  tokenLogProbsBackward?(V: number, logits: Float32Array, targets: Int32Array, invT: number, dlogp: Float32Array, dent: Float32Array | null, dlogits: Float32Array): void;
   setThreads(n: number): void;
   /** Products below n multiply-adds use the small-GEMM kernel instead of OpenBLAS (0 = never, the default: it did not beat OpenBLAS). */
   setSmallGemmLimit(n: number): void;

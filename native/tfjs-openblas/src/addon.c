@@ -318,6 +318,207 @@ static napi_value js_lmm_forward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// lnForward(d, x, g, b, y, stats): LayerNorm over rows of width d (train.c).
+static napi_value js_ln_forward(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 6)) return NULL;
+  size_t lx, lg, lb, ly, ls;
+  long d = num(&c, 0);
+  const float *x = typed(&c, 1, napi_float32_array, &lx);
+  const float *g = typed(&c, 2, napi_float32_array, &lg);
+  const float *b = typed(&c, 3, napi_float32_array, &lb);
+  float *y = typed(&c, 4, napi_float32_array, &ly);
+  float *stats = typed(&c, 5, napi_float32_array, &ls);
+  if (c.failed) return NULL;
+  CHECK(env, d > 0 && lx % d == 0, "x must hold whole rows of width d");
+  const long N = (long)lx / d;
+  CHECK(env, (long)lg == d && (long)lb == d, "g and b need d values");
+  CHECK(env, ly >= lx && (long)ls >= 2 * N, "y or stats too small");
+  unsigned csr = lg_ftz_begin();
+  lg_ln_forward(N, d, x, g, b, y, stats);
+  lg_ftz_end(csr);
+  return NULL;
+}
+
+// lnBackward(d, dy, x, g, stats, dx, dg, db)
+static napi_value js_ln_backward(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 8)) return NULL;
+  size_t ldy, lx, lg, ls, ldx, ldg, ldb;
+  long d = num(&c, 0);
+  const float *dy = typed(&c, 1, napi_float32_array, &ldy);
+  const float *x = typed(&c, 2, napi_float32_array, &lx);
+  const float *g = typed(&c, 3, napi_float32_array, &lg);
+  const float *stats = typed(&c, 4, napi_float32_array, &ls);
+  float *dx = typed(&c, 5, napi_float32_array, &ldx);
+  float *dg = typed(&c, 6, napi_float32_array, &ldg);
+  float *db = typed(&c, 7, napi_float32_array, &ldb);
+  if (c.failed) return NULL;
+  CHECK(env, d > 0 && lx % d == 0, "x must hold whole rows of width d");
+  const long N = (long)lx / d;
+  CHECK(env, ldy >= lx && ldx >= lx && (long)ls >= 2 * N, "dy, dx or stats too small");
+  CHECK(env, (long)lg == d && (long)ldg >= d && (long)ldb >= d, "g, dg and db need d values");
+  unsigned csr = lg_ftz_begin();
+  int rc = lg_ln_backward(N, d, dy, x, g, stats, dx, dg, db);
+  lg_ftz_end(csr);
+  CHECK(env, rc == 0, "out of memory");
+  return NULL;
+}
+
+// geluForward(x, y)
+static napi_value js_gelu_forward(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 2)) return NULL;
+  size_t lx, ly;
+  const float *x = typed(&c, 0, napi_float32_array, &lx);
+  float *y = typed(&c, 1, napi_float32_array, &ly);
+  if (c.failed) return NULL;
+  CHECK(env, ly >= lx, "y too small");
+  unsigned csr = lg_ftz_begin();
+  lg_gelu_forward((long)lx, x, y);
+  lg_ftz_end(csr);
+  return NULL;
+}
+
+// geluBackward(x, dy, dx)
+static napi_value js_gelu_backward(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 3)) return NULL;
+  size_t lx, ldy, ldx;
+  const float *x = typed(&c, 0, napi_float32_array, &lx);
+  const float *dy = typed(&c, 1, napi_float32_array, &ldy);
+  float *dx = typed(&c, 2, napi_float32_array, &ldx);
+  if (c.failed) return NULL;
+  CHECK(env, ldy >= lx && ldx >= lx, "dy or dx too small");
+  unsigned csr = lg_ftz_begin();
+  lg_gelu_backward((long)lx, x, dy, dx);
+  lg_ftz_end(csr);
+  return NULL;
+}
+
+// Checks shared by the attention bindings: dims [d, H], rowStart [rows + 1] increasing from
+// 0 to N (the tokens of qkv [N, 3d]). Returns rows, or -1 (exception pending).
+static long attn_rows(napi_env env, const int32_t *dims, size_t ldims, const int32_t *rowStart, size_t lrs, size_t lqkv,
+                      long *N) {
+  if (ldims != 2 || dims[0] <= 0 || dims[1] <= 0 || dims[0] % dims[1] != 0) {
+    napi_throw_error(env, "LG_NATIVE", "dims must be [d, H] with d a multiple of H");
+    return -1;
+  }
+  if (lrs < 1 || rowStart[0] != 0) {
+    napi_throw_error(env, "LG_NATIVE", "rowStart must start at 0");
+    return -1;
+  }
+  const long rows = (long)lrs - 1;
+  for (long b = 0; b < rows; b++) {
+    if (rowStart[b + 1] < rowStart[b]) {
+      napi_throw_error(env, "LG_NATIVE", "rowStart must not decrease");
+      return -1;
+    }
+  }
+  *N = rowStart[rows];
+  if ((long)lqkv != *N * 3 * dims[0]) {
+    napi_throw_error(env, "LG_NATIVE", "qkv must be [N, 3d] with N = rowStart[rows]");
+    return -1;
+  }
+  return rows;
+}
+
+// attnForward(dims [d, H], rowStart, freeN, slopes, qkv, out, P)
+static napi_value js_attn_forward(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 7)) return NULL;
+  size_t ldims, lrs, lfree, lsl, lqkv, lout, lp;
+  const int32_t *dims = typed(&c, 0, napi_int32_array, &ldims);
+  const int32_t *rowStart = typed(&c, 1, napi_int32_array, &lrs);
+  const int32_t *freeN = typed(&c, 2, napi_int32_array, &lfree);
+  const float *slopes = typed(&c, 3, napi_float32_array, &lsl);
+  const float *qkv = typed(&c, 4, napi_float32_array, &lqkv);
+  float *out = typed(&c, 5, napi_float32_array, &lout);
+  float *P = typed(&c, 6, napi_float32_array, &lp);
+  if (c.failed) return NULL;
+  long N;
+  const long rows = attn_rows(env, dims, ldims, rowStart, lrs, lqkv, &N);
+  if (rows < 0) return NULL;
+  const long d = dims[0], H = dims[1];
+  CHECK(env, (long)lfree >= rows && (long)lsl >= H, "freeN needs one value per row, slopes one per head");
+  CHECK(env, (long)lout >= N * d, "out too small");
+  CHECK(env, (long)lp >= lg_attn_prob_floats(rows, rowStart, H), "P too small");
+  unsigned csr = lg_ftz_begin();
+  lg_attn_forward(rows, rowStart, freeN, d, H, slopes, qkv, out, P);
+  lg_ftz_end(csr);
+  return NULL;
+}
+
+// attnBackward(dims [d, H], rowStart, qkv, P, dout, dqkv)
+static napi_value js_attn_backward(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 6)) return NULL;
+  size_t ldims, lrs, lqkv, lp, ldo, ldq;
+  const int32_t *dims = typed(&c, 0, napi_int32_array, &ldims);
+  const int32_t *rowStart = typed(&c, 1, napi_int32_array, &lrs);
+  const float *qkv = typed(&c, 2, napi_float32_array, &lqkv);
+  const float *P = typed(&c, 3, napi_float32_array, &lp);
+  const float *dout = typed(&c, 4, napi_float32_array, &ldo);
+  float *dqkv = typed(&c, 5, napi_float32_array, &ldq);
+  if (c.failed) return NULL;
+  long N;
+  const long rows = attn_rows(env, dims, ldims, rowStart, lrs, lqkv, &N);
+  if (rows < 0) return NULL;
+  const long d = dims[0], H = dims[1];
+  CHECK(env, (long)lp >= lg_attn_prob_floats(rows, rowStart, H), "P too small");
+  CHECK(env, (long)ldo >= N * d && ldq >= lqkv, "dout or dqkv too small");
+  unsigned csr = lg_ftz_begin();
+  int rc = lg_attn_backward(rows, rowStart, d, H, qkv, P, dout, dqkv);
+  lg_ftz_end(csr);
+  CHECK(env, rc == 0, "out of memory");
+  return NULL;
+}
+
+// tokenLogProbs(V, logits, targets, invT, logp, ent)
+static napi_value js_token_logprobs(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 6)) return NULL;
+  size_t llog, lt, llp, le;
+  long V = num(&c, 0);
+  const float *logits = typed(&c, 1, napi_float32_array, &llog);
+  const int32_t *targets = typed(&c, 2, napi_int32_array, &lt);
+  float invT = fnum(&c, 3);
+  float *logp = typed(&c, 4, napi_float32_array, &llp);
+  float *ent = typed(&c, 5, napi_float32_array, &le);
+  if (c.failed) return NULL;
+  const long M = (long)lt;
+  CHECK(env, V > 0 && (long)llog >= M * V, "logits must be [M, V] for M targets");
+  CHECK(env, (long)llp >= M && (long)le >= M, "logp or ent too small");
+  for (long i = 0; i < M; i++) CHECK(env, targets[i] >= 0 && targets[i] < V, "target out of range");
+  unsigned csr = lg_ftz_begin();
+  lg_token_logprobs(M, V, logits, targets, invT, logp, ent);
+  lg_ftz_end(csr);
+  return NULL;
+}
+
+// tokenLogProbsBackward(V, logits, targets, invT, dlogp, dent|null, dlogits)
+static napi_value js_token_logprobs_backward(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!get_args(env, info, &c, 7)) return NULL;
+  size_t llog, lt, ldl, lde = 0, ldz;
+  long V = num(&c, 0);
+  const float *logits = typed(&c, 1, napi_float32_array, &llog);
+  const int32_t *targets = typed(&c, 2, napi_int32_array, &lt);
+  float invT = fnum(&c, 3);
+  const float *dlogp = typed(&c, 4, napi_float32_array, &ldl);
+  const float *dent = is_nullish(&c, 5) ? NULL : typed(&c, 5, napi_float32_array, &lde);
+  float *dlogits = typed(&c, 6, napi_float32_array, &ldz);
+  if (c.failed) return NULL;
+  const long M = (long)lt;
+  CHECK(env, V > 0 && (long)llog >= M * V && (long)ldz >= M * V, "logits and dlogits must be [M, V] for M targets");
+  CHECK(env, (long)ldl >= M && (!dent || (long)lde >= M), "dlogp or dent too small");
+  for (long i = 0; i < M; i++) CHECK(env, targets[i] >= 0 && targets[i] < V, "target out of range");
+  unsigned csr = lg_ftz_begin();
+  lg_token_logprobs_backward(M, V, logits, targets, invT, dlogp, dent, dlogits);
+  lg_ftz_end(csr);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   call_t c;
   if (!get_args(env, info, &c, 1)) return NULL;
@@ -377,6 +578,14 @@ static napi_value init(napi_env env, napi_value exports) {
       {"transpose", 0, js_transpose, 0, 0, 0, napi_enumerable, 0},
       {"adam", 0, js_adam, 0, 0, 0, napi_enumerable, 0},
       {"lmmForward", 0, js_lmm_forward, 0, 0, 0, napi_enumerable, 0},
+      {"lnForward", 0, js_ln_forward, 0, 0, 0, napi_enumerable, 0},
+      {"lnBackward", 0, js_ln_backward, 0, 0, 0, napi_enumerable, 0},
+      {"geluForward", 0, js_gelu_forward, 0, 0, 0, napi_enumerable, 0},
+      {"geluBackward", 0, js_gelu_backward, 0, 0, 0, napi_enumerable, 0},
+      {"attnForward", 0, js_attn_forward, 0, 0, 0, napi_enumerable, 0},
+      {"attnBackward", 0, js_attn_backward, 0, 0, 0, napi_enumerable, 0},
+      {"tokenLogProbs", 0, js_token_logprobs, 0, 0, 0, napi_enumerable, 0},
+      {"tokenLogProbsBackward", 0, js_token_logprobs_backward, 0, 0, 0, napi_enumerable, 0},
       {"setThreads", 0, js_set_threads, 0, 0, 0, napi_enumerable, 0},
       {"getThreads", 0, js_get_threads, 0, 0, 0, napi_enumerable, 0},
       {"setSmallGemmLimit", 0, js_set_small_gemm_limit, 0, 0, 0, napi_enumerable, 0},

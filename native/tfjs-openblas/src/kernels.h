@@ -69,4 +69,21 @@ int lg_lmm_forward(const lg_lmm_dims *m, const float *W, const float *slopes, fl
                    const int32_t *freeLen, const float *x, const int32_t *rowOf, const int32_t *pos, long N,
                    const int32_t *outRows, long M, float *logits, int threads);
 
+// Training kernels of the packed decoder (train.c). Sequences are packed without padding:
+// row b owns tokens rowStart[b] .. rowStart[b + 1] - 1.
+void lg_ln_forward(long N, long d, const float *x, const float *g, const float *b, float *y, float *stats);
+int lg_ln_backward(long N, long d, const float *dy, const float *x, const float *g, const float *stats, float *dx,
+                   float *dg, float *db);
+void lg_gelu_forward(long n, const float *x, float *y);
+void lg_gelu_backward(long n, const float *x, const float *dy, float *dx);
+// Floats of the saved attention probabilities: sum over rows of H * L^2.
+long lg_attn_prob_floats(long rows, const int32_t *rowStart, long H);
+void lg_attn_forward(long rows, const int32_t *rowStart, const int32_t *freeN, long d, long H, const float *slopes,
+                     const float *qkv, float *out, float *P);
+int lg_attn_backward(long rows, const int32_t *rowStart, long d, long H, const float *qkv, const float *P,
+                     const float *dout, float *dqkv);
+void lg_token_logprobs(long M, long V, const float *logits, const int32_t *targets, float invT, float *logp, float *ent);
+void lg_token_logprobs_backward(long M, long V, const float *logits, const int32_t *targets, float invT,
+                                const float *dlogp, const float *dent, float *dlogits);
+
 #endif
