@@ -15,7 +15,7 @@ import { readTrainerState } from '../../training/pipeline/checkpoint.js';
 import { readMetrics } from '../../training/metrics/jsonl.js';
 import { plotMetrics } from '../../training/metrics/curves.js';
 import { readSourceDataset } from '../../training/fusion/dataset.js';
-import { TrainingConfigError } from '../../training/errors.js';
+import { badField } from './helpers.js';
 
 // A source whose answers vary in quality: the oracle's answer or a random one, a coin flip
 // per answer from the episode's generator (so a prompt's samples give preference pairs).
@@ -43,16 +43,6 @@ const config = (over: { dpoSteps?: number; stages?: unknown[] } = {}) => ({
     { type: 'mgt', envs: [countdown], groupSize: 2, batch: 1, lr: 0.0001, steps: 1, eval: { episodes: 0 } },
   ],
 });
-
-function badField(cfg: unknown): string {
-  try {
-    validateTrainConfig(cfg, configHooks);
-  } catch (e) {
-    expect(e).toBeInstanceOf(TrainingConfigError);
-    return (e as TrainingConfigError).field;
-  }
-  throw new Error('config was accepted');
-}
 
 describe('fusion stage config', () => {
   const with_ = (f: (stages: any[]) => void) => { const c: any = config(); f(c.stages); return c; };

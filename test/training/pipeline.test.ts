@@ -12,6 +12,7 @@ import { loadModel } from '../../agents/model/checkpoint.js';
 import { modelConfig } from '../../agents/model/config.js';
 import { Tokenizer } from '../../agents/model/tokenizer.js';
 import { TrainingConfigError, ResumeError } from '../../training/errors.js';
+import { badField } from './helpers.js';
 
 const tiny = (steps = 2) => ({
   name: 'test', seed: 3,
@@ -23,16 +24,6 @@ const tiny = (steps = 2) => ({
     groupSize: 2, batch: 2, lr: 0.001, steps, eval: { episodes: 2 }, replays: { every: 1, count: 2 },
   }],
 });
-
-function badField(cfg: unknown): string {
-  try {
-    validateTrainConfig(cfg, configHooks);
-  } catch (e) {
-    expect(e).toBeInstanceOf(TrainingConfigError);
-    return (e as TrainingConfigError).field;
-  }
-  throw new Error('config was accepted');
-}
 
 describe('training config validation', () => {
   it('fills defaults for a minimal config', () => {

@@ -12,7 +12,7 @@ import { normalizedWeights, policyUpdate, scoreSequences, type TrainSequence } f
 import { LmmModel } from '../../agents/model/model.js';
 import { modelInput } from '../../agents/model/agent.js';
 import { initBackend } from '../../agents/model/backend.js';
-import { RlInputError, TrainingConfigError } from '../../training/errors.js';
+import { RlInputError } from '../../training/errors.js';
 import { validateTrainConfig } from '../../training/pipeline/config.js';
 import { configHooks, runPipeline } from '../../training/pipeline/run.js';
 import { episodeComponents } from '../../training/rollout/collect.js';
@@ -24,6 +24,7 @@ import type { Agent, AgentContext } from '../../agents/types.js';
 import { responseFromText } from '../../agents/agent.js';
 import type { AgentObservation } from '../../tasks/types.js';
 import { readMetrics } from '../../training/metrics/jsonl.js';
+import { badField } from './helpers.js';
 
 const W = { accuracy: 1, format: 0.5, env: 0, penalty: 1 };
 const turn = (c: Record<string, number>): TurnRewardSource => ({ rewards: { accuracy: 0, formatOk: 0, env: 0, penalty: 0, ...c } });
@@ -242,16 +243,6 @@ const stepStage = (algorithm: Record<string, unknown>) => ({
     groupSize: 2, batch: 2, lr: 0.001, steps: 1, eval: { episodes: 0 }, algorithm,
   }],
 });
-
-function badField(cfg: unknown): string {
-  try {
-    validateTrainConfig(cfg, configHooks);
-  } catch (e) {
-    expect(e).toBeInstanceOf(TrainingConfigError);
-    return (e as TrainingConfigError).field;
-  }
-  throw new Error('config was accepted');
-}
 
 describe('credit config', () => {
   const alg = (a: Record<string, unknown>) => {
