@@ -71,6 +71,7 @@ int lg_lmm_forward(const lg_lmm_dims *m, const float *W, const float *slopes, fl
 
 // Training kernels of the packed decoder (train.c). Sequences are packed without padding:
 // row b owns tokens rowStart[b] .. rowStart[b + 1] - 1.
+// lg_ln_forward: stats may be NULL (the fused decoder needs no backward).
 void lg_ln_forward(long N, long d, const float *x, const float *g, const float *b, float *y, float *stats);
 int lg_ln_backward(long N, long d, const float *dy, const float *x, const float *g, const float *stats, float *dx,
                    float *dg, float *db);

@@ -21,8 +21,6 @@
 #include "lg_math.h"
 #include "pool.h"
 
-#define LN_EPS 1e-5f
-
 long lg_lmm_layer_floats(const lg_lmm_dims *m) {
   const long d = m->d, F = m->F;
   return 4 * d * d + 2 * d * F + 9 * d + F;
@@ -67,23 +65,6 @@ int lg_lmm_positions(const lg_lmm_dims *m, const int32_t *cacheLen, const int32_
   }
   free(next);
   return ok ? 0 : -1;
-}
-
-// y = LayerNorm(x) * g + b over rows of width d (moments as tf.moments: mean, then the
-// mean of squared differences).
-LG_CLONES
-static void layer_norm(const float *x, float *y, long rows, long d, const float *g, const float *b) {
-  for (long r = 0; r < rows; r++) {
-    const float *xr = x + r * d;
-    float *yr = y + r * d;
-    float s = 0.f;
-    for (long j = 0; j < d; j++) s += xr[j];
-    const float mean = s / (float)d;
-    float v = 0.f;
-    for (long j = 0; j < d; j++) { const float t = xr[j] - mean; v += t * t; }
-    const float inv = 1.f / sqrtf(v / (float)d + LN_EPS);
-    for (long j = 0; j < d; j++) yr[j] = (xr[j] - mean) * inv * g[j] + b[j];
-  }
 }
 
 // C[rows, n] = A[rows, k] @ B[k, n] + bias (beta 0), or C += A @ B + bias (accumulate).
@@ -248,7 +229,7 @@ static void phase_qkv(void *vctx, long begin, long end) {
   const long d = m->d, H = m->H, dh = d / H, Smax = m->Smax, l = c->layer;
   const layer_w w = layer_weights(m, c->W, c->layer);
   const long rows = end - begin;
-  layer_norm(c->h + begin * d, c->a + begin * d, rows, d, w.ln1_g, w.ln1_b);
+  lg_ln_forward(rows, d, c->h + begin * d, w.ln1_g, w.ln1_b, c->a + begin * d, NULL);
   linear(c->a + begin * d, rows, d, w.qkv_w, 3 * d, w.qkv_b, c->qkv + begin * 3 * d, 0);
   for (long i = begin; i < end; i++) {
     const long b = c->rowOf[i], p = c->pos[i];
@@ -316,7 +297,7 @@ static void phase_rest(void *vctx, long begin, long end) {
   }
   free(s);
   linear(c->mix + begin * d, rows, d, w.out_w, d, w.out_b, hb + begin * d, 1);
-  layer_norm(hb + begin * d, c->a + begin * d, rows, d, w.ln2_g, w.ln2_b);
+  lg_ln_forward(rows, d, hb + begin * d, w.ln2_g, w.ln2_b, c->a + begin * d, NULL);
   linear(c->a + begin * d, rows, d, w.ff1_w, F, w.ff1_b, c->ff + begin * F, 0);
   gelu(c->ff + begin * F, rows * F);
   linear(c->ff + begin * F, rows, F, w.ff2_w, d, w.ff2_b, hb + begin * d, 1);
@@ -329,7 +310,7 @@ static void phase_head(void *vctx, long begin, long end) {
   const long d = m->d, V = m->V, rows = end - begin;
   const float *tail = c->W + m->nLayers * lg_lmm_layer_floats(m);
   const float *g = tail, *bb = tail + d, *emb = tail + 2 * d;
-  layer_norm(c->hc + begin * d, c->a + begin * d, rows, d, g, bb);
+  lg_ln_forward(rows, d, c->hc + begin * d, g, bb, c->a + begin * d, NULL);
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)V, (int)d, 1.f, c->a + begin * d, (int)d, emb,
               (int)d, 0.f, c->logits + begin * V, (int)V);
 }

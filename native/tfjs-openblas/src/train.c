@@ -17,8 +17,9 @@
 
 #define LN_EPS 1e-5f
 
-// y = (x - mean) / sqrt(var + eps) * g + b per row of width d; stats[2i] = mean,
-// stats[2i + 1] = 1 / sqrt(var + eps) (what the backward pass needs).
+// y = (x - mean) / sqrt(var + eps) * g + b per row of width d (moments as tf.moments:
+// mean, then the mean of squared differences); stats[2i] = mean, stats[2i + 1] =
+// 1 / sqrt(var + eps) (what the backward pass needs), or stats NULL (inference: lmm.c).
 LG_CLONES
 void lg_ln_forward(long N, long d, const float *x, const float *g, const float *b, float *y, float *stats) {
   for (long i = 0; i < N; i++) {
@@ -34,8 +35,10 @@ void lg_ln_forward(long N, long d, const float *x, const float *g, const float *
     }
     const float rstd = 1.f / sqrtf(v / (float)d + LN_EPS);
     for (long j = 0; j < d; j++) yi[j] = (xi[j] - mean) * rstd * g[j] + b[j];
-    stats[2 * i] = mean;
-    stats[2 * i + 1] = rstd;
+    if (stats) {
+      stats[2 * i] = mean;
+      stats[2 * i + 1] = rstd;
+    }
   }
 }
 
