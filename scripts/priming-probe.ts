@@ -12,14 +12,17 @@ import { primeModel } from '../training/priming/sft.js';
 import { createAdam } from '../agents/model/backend.js';
 import { collectDaggerExamples } from '../training/priming/dagger.js';
 import type { SftExample } from '../training/priming/types.js';
+import type { OracleStyle } from '../agents/oracles/oracle.js';
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const EP = Number(args.episodes ?? 3000), STEPS = Number(args.steps ?? 600), LR = Number(args.lr ?? 3e-4), BATCH = Number(args.batch ?? 32);
 const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = Number(args.evaln ?? 60);
+// style=walls: the oracle also names the inner walls (agents/oracles/oracle.ts); default compact.
+const STYLE = (args.style ?? 'compact') as OracleStyle;
 const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Number(args.boxes ?? 1) };
 await initBackend();
 let t0 = performance.now();
 const HELD_OUT = { ...ENV, heldOut: ENV.boxes === 1 ? 'data/sokoban/test-6x6-1box.txt' : 'data/sokoban/test-7x7-2box.txt' };
-const oracleTraces = (seed: number) => generateSftTraces([{ envId: 'Sokoban-v0', envOptions: HELD_OUT, episodes: EP, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed });
+const oracleTraces = (seed: number) => generateSftTraces([{ envId: 'Sokoban-v0', envOptions: HELD_OUT, episodes: EP, mode: 'image', interaction: 'step', reasoning: STYLE, language: { historyLength: HIST, maxTurns: 30 } }], { seed });
 const traces = oracleTraces(Number(args.seed ?? 1000));
 console.log(`traces ${traces.length} from ${EP} episodes in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 console.log(traces[0]!.userPrompt, '\n', traces[0]!.response);
@@ -32,12 +35,12 @@ let m = await model;
 // grow=N: continue with N layers, the new blocks function-preserving (agents/model/grow.ts).
 if (args.grow) { const g = await growDepth(m, Number(args.grow)); m.dispose(); m = g; }
 console.log('params', m.parameterCount, 'vocab', m.tokenizer.size, 'prompt tokens', m.tokenizer.encode(ex[0]!.prompt).length, 'resp tokens', m.tokenizer.encode(ex[0]!.response).length);
-const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode: 'image', interaction: 'step', reasoning: 'compact', language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120);
+const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode: 'image', interaction: 'step', reasoning: STYLE, language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120);
 const opt = await createAdam(LR);
 const daggerRound = async (chunk: number): Promise<void> => {
   const t = performance.now();
-  const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 112, seed: chunk + 1 });
-  const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: { ...HELD_OUT, ...(args.dmin ? { minSolutionLength: Number(args.dmin) } : {}) }, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: Number(args.dseed ?? 300_000_000) + (chunk + 1) * 100_000, reasoning: 'compact' }]);
+  const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 128, seed: chunk + 1 });
+  const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: { ...HELD_OUT, ...(args.dmin ? { minSolutionLength: Number(args.dmin) } : {}) }, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: Number(args.dseed ?? 300_000_000) + (chunk + 1) * 100_000, reasoning: STYLE }]);
   daggerPool.push(...d.examples);
   if (daggerPool.length > 40_000) daggerPool.splice(0, daggerPool.length - 40_000);
   console.log(`  dagger learner wins ${d.learnerWins}/${d.episodes} disagree ${(d.disagreements / Math.max(1, d.turns) * 100).toFixed(0)}% of ${d.turns} turns, pool ${daggerPool.length} (${((performance.now() - t) / 1000).toFixed(1)}s)`);
@@ -53,7 +56,7 @@ for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
   console.log(`step ${done + r.steps} loss ${tail.toFixed(4)} ${(r.steps / r.seconds).toFixed(2)} steps/s ${(r.tokens / r.seconds).toFixed(0)} tok/s`);
   // Perception / planning probe: greedy answers on held-out single states vs the oracle's.
   {
-    const gens = await m.generate(probe.map((e) => ({ prompt: e.prompt, image: e.image ?? null })), { temperature: 0, maxTokens: 112 });
+    const gens = await m.generate(probe.map((e) => ({ prompt: e.prompt, image: e.image ?? null })), { temperature: 0, maxTokens: 128 });
     const part = (t: string, re: RegExp) => (re.exec(t)?.[1] ?? '?');
     const fields: [string, RegExp][] = [['P', /P (\d,\d)/], ['B', /B ([\d, ]+) T/], ['T', /T ([\d, ]+);/], ['push', /; (.*)<\/think>/], ['ans', /<answer>(.*)<\/answer>/]];
     const acc = fields.map(([name, re]) => `${name} ${(probe.filter((e, i) => part(gens[i]!.text, re) === part(e.response, re)).length / probe.length * 100).toFixed(0)}%`);
@@ -62,7 +65,7 @@ for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
   if (args.dagger && done + EVERY < STEPS) await daggerRound(chunk);
   if (args.out) await saveModel(m, args.out);
   if (EVALN === 0) continue;
-  const agent = new ModelAgent(m, { temperature: 0, maxTokens: 112 });
+  const agent = new ModelAgent(m, { temperature: 0, maxTokens: 128 });
   t0 = performance.now();
   const rep = await evaluateAgent({ envId: 'Sokoban-v0', envOptions: ENV, agent, episodes: EVALN, seed: 2_000_000_000, mode: 'image', interaction: 'step', language: { historyLength: HIST, maxTurns: 30 }, parallel: EVALN, keepResponses: true });
   const first = rep.perEpisode[0]!.trace!.slice(0, 2).map((t) => t.response).join(' | ');

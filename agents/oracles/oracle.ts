@@ -12,12 +12,14 @@ export interface OracleDecision {
 }
 
 /**
- * How an oracle writes its reasoning: 'verbose' (full sentences, the default) or 'compact'
- * (only what the decision needs, in few tokens: for priming small models). Oracles
- * without a compact form write verbose reasoning for both.
+ * How an oracle writes its reasoning: 'verbose' (full sentences, the default), 'compact'
+ * (only what the decision needs, in few tokens: for priming small models) or 'walls'
+ * (compact, and it also reads the inner walls off the board before planning: Sokoban,
+ * where a small model's walks ran into walls it never had to name). Oracles without a
+ * compact form write verbose reasoning for all three.
  */
-export type OracleStyle = 'verbose' | 'compact';
-export const ORACLE_STYLES: readonly OracleStyle[] = ['verbose', 'compact'];
+export type OracleStyle = 'verbose' | 'compact' | 'walls';
+export const ORACLE_STYLES: readonly OracleStyle[] = ['verbose', 'compact', 'walls'];
 
 /**
  * A privileged policy for one env family: reads the true state through ctx.env /

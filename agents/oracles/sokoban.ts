@@ -1,6 +1,6 @@
 import type { Env } from '../../envs/core/env.js';
 import { SOKOBAN_ACTIONS, SokobanGame } from '../../envs/sokoban/game.js';
-import { levelBoxes, levelPlayer, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
+import { isWallCode, levelBoxes, levelPlayer, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
 import { PlanScoreError, replayPlan } from '../../envs/sokoban/plan.js';
 import { sokobanEnvOf } from '../../envs/sokoban/sokoban.js';
 import { sokobanLevelKey } from '../../envs/sokoban/held-out.js';
@@ -69,6 +69,17 @@ function boardText(level: SokobanLevel): string {
   return `P ${cellText(levelPlayer(level), w)} B ${cellsText(levelBoxes(level), w)} T ${cellsText(levelTargets(level), w)}`;
 }
 
+/** The walls inside the outer ring, row by row: `wall r,c ...` (`wall none` in an open room). */
+function innerWallsText(level: SokobanLevel): string {
+  const { width: w, height: h, cells } = level;
+  const inner: number[] = [];
+  for (let r = 1; r < h - 1; r++) for (let c = 1; c < w - 1; c++) if (isWallCode(cells[r * w + c]!)) inner.push(r * w + c);
+  return `wall ${inner.length ? cellsText(inner, w) : 'none'}`;
+}
+
+/** What the reasoning reads off the board first: positions, then (walls style) the inner walls. */
+const seenText = (level: SokobanLevel, walls: boolean) => (walls ? `${boardText(level)}; ${innerWallsText(level)}` : boardText(level));
+
 /**
  * Compact reasoning: what the decision needs, as short local steps a small model can
  * learn one at a time (each token depends on a few earlier ones and the image):
@@ -78,10 +89,13 @@ function boardText(level: SokobanLevel): string {
  * already stands there, the walk to that cell (`go`: each move and the cell it leads to).
  * The move is then the first `go` direction, or the push itself, e.g.
  * `P 4,1 B 2,3 T 3,2; box 2,3 3,3 3,2; push down from 1,3; go up 3,1 up 2,1 up 1,1 right 1,2 right 1,3`.
+ * With `walls` (the 'walls' style) the positions are followed by the inner walls, so the
+ * route and walk that come next can be checked against cells the model has named:
+ * `P 4,1 B 2,3 T 3,2; wall 2,2 4,4; box ...`.
  */
-export function compactSokobanReasoning(level: SokobanLevel): { think: string; action: number } {
+export function compactSokobanReasoning(level: SokobanLevel, options: { walls?: boolean } = {}): { think: string; action: number } {
   const w = level.width;
-  const seen = boardText(level);
+  const seen = seenText(level, options.walls ?? false);
   const first = canonicalSokobanAction(level);
   if (first < 0) return { think: `${seen}; no solution`, action: 0 };
   const game = new SokobanGame(level);
@@ -113,7 +127,7 @@ function sokobanOracle(obs: AgentObservation, env: Env, _envObservation: unknown
   const soko = sokobanEnvOf(env);
   const level = soko.currentLevel();
   const game = soko.game;
-  if (style === 'compact') return compactDecision(obs, level);
+  if (style !== 'verbose') return compactDecision(obs, level, style === 'walls');
   const left = game.boxes - game.boxesOnTarget;
   const where = `I am at row ${game.playerRow}, column ${game.playerCol}; ${left} of ${game.boxes} box${game.boxes === 1 ? '' : 'es'} still off target.`;
   const plan = sokobanOraclePlan(level);
@@ -127,10 +141,10 @@ function sokobanOracle(obs: AgentObservation, env: Env, _envObservation: unknown
   return { think: `${where} A shortest solution takes ${names.length} moves: ${shown}. ${tail}`, answer: planAnswer(obs, names) };
 }
 
-/** Compact style: step mode answers the canonical move; plan mode the canonical plan. */
-function compactDecision(obs: AgentObservation, level: SokobanLevel): OracleDecision {
+/** Compact and walls styles: step mode answers the canonical move; plan mode the canonical plan. */
+function compactDecision(obs: AgentObservation, level: SokobanLevel, walls: boolean): OracleDecision {
   if (obs.interaction !== 'plan') {
-    const { think, action } = compactSokobanReasoning(level);
+    const { think, action } = compactSokobanReasoning(level, { walls });
     return { think, answer: planAnswer(obs, [SOKOBAN_ACTIONS[action]!]) };
   }
   const names: string[] = [];
@@ -141,7 +155,7 @@ function compactDecision(obs: AgentObservation, level: SokobanLevel): OracleDeci
     names.push(SOKOBAN_ACTIONS[a]!);
     game.move(a);
   }
-  return { think: `${boardText(level)}; ${names.length} moves`, answer: planAnswer(obs, names.length ? names : ['up']) };
+  return { think: `${seenText(level, walls)}; ${names.length} moves`, answer: planAnswer(obs, names.length ? names : ['up']) };
 }
 
 registerOracle('Sokoban-v0', sokobanOracle);

@@ -100,6 +100,30 @@ describe('compact Sokoban oracle', () => {
     }
   });
 
+  it('walls style: names exactly the walls inside the outer ring, then reasons and moves as compact', () => {
+    for (const [options, count] of [[{}, 20], [{ width: 7, height: 7, boxes: 2 }, 10]] as const) {
+      for (const level of startLevels(count, options)) {
+        const plain = compactSokobanReasoning(level);
+        const walled = compactSokobanReasoning(level, { walls: true });
+        expect(walled.action).toBe(plain.action);
+        const m = /^(P [^;]+); wall (none|(?:\d,\d ?)+)(;.*)$/.exec(walled.think);
+        expect(m, walled.think).not.toBeNull();
+        // The rest is the compact reasoning with the wall segment taken out.
+        expect(`${m![1]}${m![3]}`).toBe(plain.think);
+        const named = m![2] === 'none' ? [] : m![2]!.split(' ').map(cell);
+        const inner: [number, number][] = [];
+        const rows = level.height, cols = level.width;
+        for (let r = 1; r < rows - 1; r++) for (let c = 1; c < cols - 1; c++) if (level.cells[r * cols + c] === 0) inner.push([r, c]);
+        expect(named).toEqual(inner);
+      }
+    }
+    const open = parseLevel(['#####', '#@$.#', '#   #', '#####'].join('\n'));
+    expect(compactSokobanReasoning(open, { walls: true }).think).toMatch(/^P 1,1 B 1,2 T 1,3; wall none; box 1,2 1,3; push right from 1,1$/);
+    const env = new LanguageEnv(make('Sokoban-v0'), { mode: 'image', interaction: 'step' });
+    const { observation } = env.reset({ seed: 4 });
+    expect(new OracleAgent('walls').actSync(observation, { env: env.env }).text).toMatch(/^<think>P \d,\d B \d,\d T \d,\d; wall [^;]+; box /);
+  });
+
   it('rejects an unknown style', () => {
     expect(() => new OracleAgent('chatty' as never)).toThrow(OracleError);
   });

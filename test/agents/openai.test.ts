@@ -264,8 +264,10 @@ describe('OpenAIChatAgent against a real chat-completions server', () => {
     await expect(createAgent(`openai:${base}/ok/v1#m`, { settings: { baseUrl: 'http://x' } })).rejects.toThrow(/unknown setting "baseUrl"/);
     await expect(createAgent('random', { settings: { temperature: 1 } })).rejects.toThrow(/"random"; it takes no settings/);
     await expect(createAgent('oracle', { settings: { styel: 'compact' } })).rejects.toThrow(/valid settings: style/);
-    await expect(createAgent('oracle', { settings: { style: 'terse' } })).rejects.toThrow(/verbose or compact/);
+    await expect(createAgent('oracle', { settings: { style: 'terse' } })).rejects.toThrow(/one of verbose, compact, walls, got "terse"/);
+    await expect(createAgent('oracle', { settings: { style: 3 } })).rejects.toThrow(/one of verbose, compact, walls, got 3/);
     expect((await createAgent('oracle', { settings: { style: 'compact' } })).name).toMatch(/oracle/);
+    expect(((await createAgent('oracle', { settings: { style: 'walls' } })) as { style?: string }).style).toBe('walls');
   });
 
   it('rejects bad specs and options clearly', async () => {
