@@ -2,7 +2,7 @@
 // images, with a field-by-field probe on held-out states and a closed-loop eval every N steps.
 //   npx tsx scripts/priming-probe.ts episodes=4000 steps=1600 every=200 evaln=40 out=runs/probe
 // (key=value arguments: lr, batch, hist, w, boxes, layers, init, grow (layers after growing init); fresh=1 draws new oracle traces
-// every chunk; dagger=N adds DAgger examples from N learner episodes per chunk at temperature
+// every chunk; keep=1 saves a checkpoint per chunk as OUT-sSTEPS; dagger=N adds DAgger examples from N learner episodes per chunk at temperature
 // dtemp (default 0.5) on levels of at least dmin optimal moves (default any) and reports the learner's wins on those training levels; evaln=0 skips eval).
 import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, growDepth } from '../agents/model/index.js';
 import { evaluateAgent } from '../agents/index.js';
@@ -64,6 +64,8 @@ for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
   }
   if (args.dagger && done + EVERY < STEPS) await daggerRound(chunk);
   if (args.out) await saveModel(m, args.out);
+  // keep=1: also a copy per chunk (OUT-sSTEPS), to evaluate the curve afterwards.
+  if (args.out && args.keep) await saveModel(m, `${args.out}-s${done + r.steps}`);
   if (EVALN === 0) continue;
   const agent = new ModelAgent(m, { temperature: 0, maxTokens: 128 });
   t0 = performance.now();
