@@ -67,6 +67,7 @@ describe('every config object is strict (issue 18)', () => {
     expect(badField(with_((c) => { c.stages[0].groupSize = null; }))).toBe('stages[0].groupSize');
     expect(badField(with_((c) => { c.sampling.temperature = null; }))).toBe('sampling.temperature');
     expect(badField(with_((c) => { c.stages[0].eval = { episodes: 2, seedStart: null }; }))).toBe('stages[0].eval.seedStart');
+    expect(badField(with_((c) => { c.stages[0].eval = { episodes: 2, keep: 'yes' }; }))).toBe('stages[0].eval.keep');
     expect(badField(with_((c) => { c.model.overrides.heads = 4; }))).toBe('model.overrides.heads');
     expect(validateTrainConfig(with_((c) => { c.stages[0].rewards = { penalty: 2, env: 0.1 }; }), configHooks).stages[0]).toMatchObject({ rewards: { penalty: 2, env: 0.1 } });
   });
@@ -121,6 +122,21 @@ describe('training pipeline (tiny model)', () => {
     expect(readMetrics(join(out, 'metrics.jsonl')).filter((x) => x.kind === 'train').map((x) => x.step)).toEqual([1]);
   });
 
+  it('eval.keep keeps the model of every eval, the same weights as the checkpoint of that step', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
+    const cfg: any = tiny(2);
+    cfg.stages[0].eval = { episodes: 1, every: 1, keep: true };
+    cfg.stages[0].algorithm = { entropyCoef: 0.05 }; // a gradient even when every group's rewards are equal
+    const r = await runPipeline(validateTrainConfig(cfg, configHooks), { out, quiet: true, log: () => {}, noPlots: true });
+    const at1 = await loadModel(join(out, 'fre', 'eval-step-1'));
+    const at2 = await loadModel(join(out, 'fre', 'eval-step-2'));
+    const final = await loadModel(r.finalCheckpoint);
+    const all = async (m: typeof final) => [...(await m.weights()).values()].flatMap((a) => Array.from(a));
+    expect(await all(at2)).toEqual(await all(final));
+    expect(await all(at1)).not.toEqual(await all(final)); // the update between the two evals moved the weights
+    for (const m of [at1, at2, final]) m.dispose();
+  });
+
   it('runs 2 updates: metrics lines, replays, a checkpoint with trainer state, a final model', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
     const r = await runPipeline(validateTrainConfig(tiny(2), configHooks), { out, quiet: true, log: () => {}, noPlots: true });
@@ -134,6 +150,7 @@ describe('training pipeline (tiny model)', () => {
     const st = await readTrainerState(join(out, 'fre'));
     expect(st).toMatchObject({ stage: 'fre', step: 2, done: true });
     expect(existsSync(join(out, 'fre', 'replays', 'step-000001'))).toBe(true);
+    expect(existsSync(join(out, 'fre', 'eval-step-2'))).toBe(false); // eval.keep is off by default
     const final = await loadModel(r.finalCheckpoint);
     expect(final.config.dModel).toBe(32);
     final.dispose();

@@ -84,6 +84,12 @@ export interface EvalConfig {
    * level i (the first `episodes` levels) instead of a level drawn from seedStart + i.
    */
   levels: string | null;
+  /**
+   * Keep the model of every eval as `<stage dir>/eval-step-N` (default false: only the
+   * resumable checkpoint and the stage's end are kept), so any point of the curve can be
+   * re-evaluated or shipped.
+   */
+  keep: boolean;
 }
 
 export interface ReplayConfig {
@@ -324,7 +330,8 @@ const DEFAULT_SAMPLING: SamplingConfig = { temperature: 1, topP: 1, maxTokens: 6
 
 function evalConfig(v: unknown, field: string, hooks: ConfigCheckHooks): EvalConfig {
   const o = v === undefined ? {} : obj(v, field);
-  noUnknown(o, field, ['every', 'episodes', 'seedStart', 'temperature', 'envs', 'levels']);
+  noUnknown(o, field, ['every', 'episodes', 'seedStart', 'temperature', 'envs', 'levels', 'keep']);
+  if (o.keep !== undefined && typeof o.keep !== 'boolean') fail(`${field}.keep`, `expected true or false, got ${show(o.keep)}`);
   const f = `${field}.`;
   let envs: StageEnvSpec[] | null = null;
   if (o.envs !== undefined && o.envs !== null) {
@@ -338,6 +345,7 @@ function evalConfig(v: unknown, field: string, hooks: ConfigCheckHooks): EvalCon
     temperature: numIn(o, 'temperature', f, 0, 0, 10),
     envs,
     levels: o.levels === undefined || o.levels === null ? null : str(o, 'levels', f),
+    keep: o.keep === true,
   };
 }
 

@@ -522,6 +522,7 @@ function writeBatchReplays(ctx: StageContext<RlStageConfig>, step: number, batch
 async function evalStage(ctx: StageContext, step: number): Promise<Record<string, unknown>[]> {
   const { stage } = ctx;
   if (stage.eval.episodes === 0) return [];
+  if (stage.eval.keep) await saveModel(ctx.model, join(ctx.stageDir, `eval-step-${step}`));
   const out: Record<string, unknown>[] = [];
   const sampling = 'sampling' in stage ? stage.sampling : ctx.config.sampling;
   const agent = new ModelAgent(ctx.model, { temperature: stage.eval.temperature, maxTokens: sampling.maxTokens, seed: stage.eval.seedStart, input: ctx.promptOf, name: `policy@${stage.name}:${step}` });
