@@ -1,6 +1,6 @@
 // Where a Sokoban agent goes wrong (issue 12): replays the episodes of an eval report
 // (`lmm-gym eval ... --levels FILE --out R.json` writes R.episodes.jsonl) against the solver
-// and reports, for the failed episodes, whether the box got stuck (deadlock) or the turns ran
+// and reports success by optimal length and, for the failed episodes, whether the box got stuck (deadlock) or the turns ran
 // out on a still solvable board, and for every move that lost ground (the solver's distance
 // did not drop by one) which field of the compact reasoning first differed from the oracle's
 // (positions, walls, box route, push, walk) and whether the stated route or walk crosses a wall.
@@ -32,6 +32,8 @@ function fields(response: string): Record<string, string> {
 const crossesWall = (text: string | undefined, level: SokobanLevel) => (text ?? '').split(' ').filter((t) => /^\d+,\d+$/.test(t))
   .some((t) => { const [r, c] = t.split(',').map(Number) as [number, number]; return r < level.height && c < level.width && isWallCode(level.cells[r * level.width + c]!); });
 
+const buckets: [number, number][] = [[1, 5], [6, 9], [10, 14], [15, Infinity]];
+const byLength = buckets.map(() => ({ won: 0, played: 0 }));
 let failed = 0, deadlocked = 0, outOfTurns = 0, moves = 0, lost = 0, routeThroughWall = 0, walkThroughWall = 0;
 const firstWrong: Record<string, number> = {}, firstWrongInFailures: Record<string, number> = {};
 let shown = 0;
@@ -58,6 +60,8 @@ for (const e of episodes) {
     if (field === 'go' && crossesWall(model.go, before)) walkThroughWall++;
     firstInEpisode ??= field;
   }
+  const bucket = byLength[buckets.findIndex(([lo, hi]) => (level.optimalMoves ?? 0) >= lo && (level.optimalMoves ?? 0) <= hi)];
+  if (bucket) { bucket.played++; if (e.success) bucket.won++; }
   if (e.success) continue;
   failed++;
   if (distance(game.toLevel()) < 0) deadlocked++; else outOfTurns++;
@@ -65,6 +69,7 @@ for (const e of episodes) {
   if (lines.length) { shown++; console.log(`--- episode ${e.episode} (optimal ${level.optimalMoves ?? '?'} moves; solver distance, response)\n${lines.join('\n')}`); }
 }
 const pct = (a: number, b: number) => `${a} (${b ? ((100 * a) / b).toFixed(1) : '0.0'}%)`;
+console.log(`solved by optimal length: ${buckets.map(([lo, hi], k) => `${hi === Infinity ? `${lo}+` : `${lo}-${hi}`} ${byLength[k]!.won}/${byLength[k]!.played}`).join(', ')}`);
 console.log(`${episodes.length} episodes, ${failed} failed: deadlocked ${deadlocked}, out of turns on a solvable board ${outOfTurns}`);
 console.log(`moves from solvable states ${moves}, moves that lost ground ${pct(lost, moves)}`);
 console.log(`first field that differs from the oracle's, on those moves: ${JSON.stringify(firstWrong)}`);
