@@ -49,7 +49,7 @@ const PREFIX_ACTIONS = ['idle', 'left', 'top_left', 'top', 'top_right', 'right',
   'sprint', 'release_direction', 'release_sprint', 'dribble', 'release_dribble'];
 
 /** The prefix of an episode: a function of its seed only. */
-export function prefixOf(seed: number): string[] {
+function prefixOf(seed: number): string[] {
   const rng = new Rng((seed * 7 + 12345) % Number.MAX_SAFE_INTEGER);
   const k = maxPrefix === 0 ? 0 : rng.intBetween(1, maxPrefix);
   return Array.from({ length: k }, () => rng.pick(PREFIX_ACTIONS));
@@ -57,7 +57,6 @@ export function prefixOf(seed: number): string[] {
 
 const seeds = Array.from({ length: episodes }, (_, i) => seed0 + i);
 
-/** Plays the episode's prefix, then hands over to `inner`. */
 /** The agent's own turns: [answered shot, the left team held the ball] counts. */
 const shotStats = { withBall: 0, shotWithBall: 0, withoutBall: 0, shotWithoutBall: 0 };
 /** The agent's own turns where its action is the oracle's for that state (answers that do not parse count as different). */
@@ -84,6 +83,7 @@ function altered(o: AgentObservation, episode: number): AgentObservation {
   return out;
 }
 
+/** Plays the episode's prefix, then hands over to `inner` (on the altered observations). */
 class PrefixAgent implements Agent {
   readonly name: string;
   readonly concurrency = 256;

@@ -43,15 +43,17 @@ for (const e of episodes) {
   const game = new SokobanGame(level);
   let firstInEpisode: string | null = null;
   const lines: string[] = [];
+  // The solver's distance of the current state, carried from turn to turn (-1: unsolvable).
+  let d = distance(game.toLevel());
   for (const turn of e.trace!) {
     const before = game.toLevel();
-    const d0 = distance(before);
+    const d0 = d;
     for (const a of turn.executed) game.move(SOKOBAN_ACTIONS.indexOf(a as (typeof SOKOBAN_ACTIONS)[number]));
     if (show && shown < show && !e.success) lines.push(`${String(d0 < 0 ? 'X' : d0).padStart(3)} ${turn.response}`);
-    if (d0 < 0) continue; // already lost: nothing to attribute
+    if (d0 < 0) continue; // already lost (a dead position stays dead): nothing to attribute
+    d = game.solved ? 0 : distance(game.toLevel());
     moves++;
-    const d1 = game.solved ? 0 : distance(game.toLevel());
-    if (d1 === d0 - 1) continue;
+    if (d === d0 - 1) continue;
     lost++;
     const model = fields(turn.response), oracle = fields(`<think>${compactSokobanReasoning(before, { walls: 'wall' in model }).think}</think>`);
     const field = ['pos', 'wall', 'box', 'push', 'go'].find((k) => (model[k] ?? '') !== (oracle[k] ?? '')) ?? 'answer';
@@ -64,7 +66,7 @@ for (const e of episodes) {
   if (bucket) { bucket.played++; if (e.success) bucket.won++; }
   if (e.success) continue;
   failed++;
-  if (distance(game.toLevel()) < 0) deadlocked++; else outOfTurns++;
+  if (d < 0) deadlocked++; else outOfTurns++;
   firstWrongInFailures[firstInEpisode ?? 'none'] = (firstWrongInFailures[firstInEpisode ?? 'none'] ?? 0) + 1;
   if (lines.length) { shown++; console.log(`--- episode ${e.episode} (optimal ${level.optimalMoves ?? '?'} moves; solver distance, response)\n${lines.join('\n')}`); }
 }
