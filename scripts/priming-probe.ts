@@ -1,10 +1,11 @@
 // Priming probe (issue 12): SFT of a fresh small model on compact step-mode oracle traces from
 // images, with a field-by-field probe on held-out states and a closed-loop eval every N steps.
 //   npx tsx scripts/priming-probe.ts episodes=4000 steps=1600 every=200 evaln=40 out=runs/probe
-// (key=value arguments: lr, batch, hist, w, boxes, layers, init, grow (layers after growing init); fresh=1 draws new oracle traces
+// (key=value arguments: lr, batch, hist, w, boxes, layers, init, grow (layers after growing init), image (image size: a fresh
+// model's, or init grown to it, e.g. image=56 for 7x7 rooms at 8 px per tile); fresh=1 draws new oracle traces
 // every chunk; keep=1 saves a checkpoint per chunk as OUT-sSTEPS; dagger=N adds DAgger examples from N learner episodes per chunk at temperature
 // dtemp (default 0.5) on levels of at least dmin optimal moves (default any) and reports the learner's wins on those training levels; evaln=0 skips eval).
-import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, growDepth } from '../agents/model/index.js';
+import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, growDepth, growImage } from '../agents/model/index.js';
 import { evaluateAgent } from '../agents/index.js';
 import { generateSftTraces } from '../agents/traces.js';
 import { examplesFromTraces } from '../training/priming/traces.js';
@@ -29,11 +30,12 @@ console.log(traces[0]!.userPrompt, '\n', traces[0]!.response);
 let ex: SftExample[] = examplesFromTraces(traces);
 const daggerPool: SftExample[] = [];
 const tok = Tokenizer.build(ex.flatMap((e) => [e.prompt, e.response]));
-const overrides = args.layers ? { nLayers: Number(args.layers) } : {};
+const overrides = { ...(args.layers ? { nLayers: Number(args.layers) } : {}), ...(args.image ? { imageSize: Number(args.image) } : {}) };
 const model = args.init ? (await import('../agents/model/checkpoint.js')).loadModel(args.init, { trainable: true }) : LmmModel.create({ tokenizer: tok, preset: 'small', seed: 1, config: overrides });
 let m = await model;
 // grow=N: continue with N layers, the new blocks function-preserving (agents/model/grow.ts).
 if (args.grow) { const g = await growDepth(m, Number(args.grow)); m.dispose(); m = g; }
+if (args.image && m.config.imageSize < Number(args.image)) { const g = await growImage(m, Number(args.image)); m.dispose(); m = g; }
 console.log('params', m.parameterCount, 'vocab', m.tokenizer.size, 'prompt tokens', m.tokenizer.encode(ex[0]!.prompt).length, 'resp tokens', m.tokenizer.encode(ex[0]!.response).length);
 const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode: 'image', interaction: 'step', reasoning: STYLE, language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120);
 const opt = await createAdam(LR);

@@ -1,4 +1,5 @@
 import { ModelError } from './errors.js';
+import { visualPositionValue } from './params.js';
 import { LmmModel } from './model.js';
 
 /**
@@ -49,4 +50,38 @@ export function depthPlan(from: number, to: number): { source: number; fresh: bo
     while (added < due) { plan.push({ source: i, fresh: true }); added++; }
   }
   return plan;
+}
+
+/**
+ * Image growth (issue 12, larger rooms): the same model for a larger square image, so an
+ * agent trained on 6x6 rooms (48 px, 6x6 patches) can keep training on 7x7 rooms (56 px,
+ * one 8 px patch per tile) instead of starting over. Every weight is kept; only the
+ * visual position table grows from g x g to G x G patches. A patch inside the old grid
+ * keeps its learned embedding; a new row or column gets the sinusoidal initial code
+ * continued past the old grid (agents/model/params.ts) plus what training added to the
+ * code of the nearest old patch, so the new positions look like their neighbours but stay
+ * distinct. Not function-preserving: the new patches carry image content the model has
+ * never seen there, so it needs training on the larger images.
+ */
+export async function growImage(model: LmmModel, imageSize: number, options: { trainable?: boolean } = {}): Promise<LmmModel> {
+  const c = model.config, p = c.patchSize;
+  if (!Number.isInteger(imageSize) || imageSize <= c.imageSize || imageSize % p !== 0) {
+    throw new ModelError(`growImage: imageSize must be a multiple of the patch size ${p} above the model's ${c.imageSize}, got ${imageSize}`);
+  }
+  const g = c.imageSize / p, G = imageSize / p, dv = c.visionWidth;
+  const old = await model.weights();
+  const learned = old.get('vis.pos')!;
+  const pos = new Float32Array(G * G * dv);
+  for (let r = 0; r < G; r++) {
+    for (let col = 0; col < G; col++) {
+      const rr = Math.min(r, g - 1), cc = Math.min(col, g - 1), from = (rr * g + cc) * dv, to = (r * G + col) * dv;
+      for (let j = 0; j < dv; j++) {
+        const trained = learned[from + j]!;
+        pos[to + j] = rr === r && cc === col ? trained : visualPositionValue(g, dv, r, col, j) + trained - visualPositionValue(g, dv, rr, cc, j);
+      }
+    }
+  }
+  const values = new Map(old);
+  values.set('vis.pos', pos);
+  return new LmmModel({ ...c, imageSize }, model.tokenizer, values, options.trainable ?? model.trainable);
 }

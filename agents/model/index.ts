@@ -11,7 +11,7 @@ export type {
   ScoredExample, GenerationOptions, GenerationEngine, Generation, ResponseScores, TrainStepOptions, TrainStepResult, CreateModelOptions,
 } from './model.js';
 export { LmmModel } from './model.js';
-export { growDepth, depthPlan } from './grow.js';
+export { growDepth, growImage, depthPlan } from './grow.js';
 export type { BackendName, BackendRequest, BackendInfo, InitBackendOptions } from './backend.js';
 export { initBackend, currentBackend, createAdam } from './backend.js';
 export type { CheckpointManifest, SaveOptions } from './checkpoint.js';

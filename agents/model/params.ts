@@ -60,15 +60,22 @@ export function initialValues(c: ModelConfig, seed: number): Map<string, Float32
  * perception ("where is the player?") is mostly position (issue 12). Still trainable.
  */
 function visualPositionCode(c: ModelConfig, out: Float32Array): void {
-  const grid = c.imageSize / c.patchSize, dv = c.visionWidth, half = Math.floor(dv / 2);
+  const grid = c.imageSize / c.patchSize, dv = c.visionWidth;
   for (let k = 0; k < grid * grid; k++) {
-    const r = Math.floor(k / grid), col = k % grid;
-    for (let j = 0; j < dv; j++) {
-      const pos = j < half ? r : col, i = j < half ? j : j - half;
-      const angle = (pos + 0.5) * (Math.floor(i / 2) + 1) * Math.PI / grid;
-      out[k * dv + j] = 0.25 * (i % 2 === 0 ? Math.sin(angle) : Math.cos(angle));
-    }
+    for (let j = 0; j < dv; j++) out[k * dv + j] = visualPositionValue(grid, dv, Math.floor(k / grid), k % grid, j);
   }
+}
+
+/**
+ * Channel `j` of the sinusoidal code of patch (row, col) for a `grid` x `grid` patch grid
+ * and `dv` channels. Rows and columns past the grid continue the same waves (grow.ts
+ * uses that for the patches a larger image adds).
+ */
+export function visualPositionValue(grid: number, dv: number, row: number, col: number, j: number): number {
+  const half = Math.floor(dv / 2);
+  const pos = j < half ? row : col, i = j < half ? j : j - half;
+  const angle = (pos + 0.5) * (Math.floor(i / 2) + 1) * Math.PI / grid;
+  return 0.25 * (i % 2 === 0 ? Math.sin(angle) : Math.cos(angle));
 }
 
 /** Create the tf variables (auto-named: tfjs variable names must be globally unique). */
