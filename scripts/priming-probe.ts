@@ -3,7 +3,7 @@
 //   npx tsx scripts/priming-probe.ts episodes=4000 steps=1600 every=200 evaln=40 out=runs/probe
 // (key=value arguments: lr, batch, hist, w, boxes, layers, init, grow (layers after growing init), image (image size: a fresh
 // model's, or init grown to it, e.g. image=56 for 7x7 rooms at 8 px per tile); fresh=1 draws new oracle traces
-// every chunk; keep=1 saves a checkpoint per chunk as OUT-sSTEPS; dagger=N adds DAgger examples from N learner episodes per chunk at temperature
+// every chunk; keep=1 saves a checkpoint per chunk as OUT-sSTEPS; maxtok=N response tokens (default 128); dagger=N adds DAgger examples from N learner episodes per chunk at temperature
 // dtemp (default 0.5) on levels of at least dmin optimal moves (default any) and reports the learner's wins on those training levels; evaln=0 skips eval).
 import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, growDepth, growImage } from '../agents/model/index.js';
 import { evaluateAgent } from '../agents/index.js';
@@ -19,6 +19,8 @@ const EP = Number(args.episodes ?? 3000), STEPS = Number(args.steps ?? 600), LR 
 const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = Number(args.evaln ?? 60);
 // style=walls: the oracle also names the inner walls (agents/oracles/oracle.ts); default compact.
 const STYLE = (args.style ?? 'compact') as OracleStyle;
+// maxtok: the response budget of DAgger, probe and eval generations (7x7/2 walls reasoning: 4% of states need > 128 tokens, max ~156).
+const MAX_TOKENS = Number(args.maxtok ?? 128);
 const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Number(args.boxes ?? 1) };
 await initBackend();
 let t0 = performance.now();
@@ -41,7 +43,7 @@ const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOp
 const opt = await createAdam(LR);
 const daggerRound = async (chunk: number): Promise<void> => {
   const t = performance.now();
-  const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: 128, seed: chunk + 1 });
+  const learner = new ModelAgent(m, { temperature: Number(args.dtemp ?? 0.5), maxTokens: MAX_TOKENS, seed: chunk + 1 });
   const d = await collectDaggerExamples(learner, [{ envId: 'Sokoban-v0', envOptions: { ...HELD_OUT, ...(args.dmin ? { minSolutionLength: Number(args.dmin) } : {}) }, mode: 'image', maxTurns: 30, historyLength: HIST, episodes: Number(args.dagger), seed: Number(args.dseed ?? 300_000_000) + (chunk + 1) * 100_000, reasoning: STYLE }]);
   daggerPool.push(...d.examples);
   if (daggerPool.length > 40_000) daggerPool.splice(0, daggerPool.length - 40_000);
@@ -58,7 +60,7 @@ for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
   console.log(`step ${done + r.steps} loss ${tail.toFixed(4)} ${(r.steps / r.seconds).toFixed(2)} steps/s ${(r.tokens / r.seconds).toFixed(0)} tok/s`);
   // Perception / planning probe: greedy answers on held-out single states vs the oracle's.
   {
-    const gens = await m.generate(probe.map((e) => ({ prompt: e.prompt, image: e.image ?? null })), { temperature: 0, maxTokens: 128 });
+    const gens = await m.generate(probe.map((e) => ({ prompt: e.prompt, image: e.image ?? null })), { temperature: 0, maxTokens: MAX_TOKENS });
     const part = (t: string, re: RegExp) => (re.exec(t)?.[1] ?? '?');
     const fields: [string, RegExp][] = [['P', /P (\d,\d)/], ['B', /B ([\d, ]+) T/], ['T', /T ([\d, ]+);/], ['push', /; (.*)<\/think>/], ['ans', /<answer>(.*)<\/answer>/]];
     const acc = fields.map(([name, re]) => `${name} ${(probe.filter((e, i) => part(gens[i]!.text, re) === part(e.response, re)).length / probe.length * 100).toFixed(0)}%`);
@@ -69,7 +71,7 @@ for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
   // keep=1: also a copy per chunk (OUT-sSTEPS), to evaluate the curve afterwards.
   if (args.out && args.keep) await saveModel(m, `${args.out}-s${done + r.steps}`);
   if (EVALN === 0) continue;
-  const agent = new ModelAgent(m, { temperature: 0, maxTokens: 128 });
+  const agent = new ModelAgent(m, { temperature: 0, maxTokens: MAX_TOKENS });
   t0 = performance.now();
   const rep = await evaluateAgent({ envId: 'Sokoban-v0', envOptions: ENV, agent, episodes: EVALN, seed: 2_000_000_000, mode: 'image', interaction: 'step', language: { historyLength: HIST, maxTurns: 30 }, parallel: EVALN, keepResponses: true });
   const first = rep.perEpisode[0]!.trace!.slice(0, 2).map((t) => t.response).join(' | ');
