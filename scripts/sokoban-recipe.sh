@@ -6,8 +6,10 @@
 # 2. The same SFT + DAgger continued from stage 1 (a new optimizer and trace seeds).
 # 3. Step-mode RL with per-turn credit (configs/sokoban-rl-recipe.json, model.init set here).
 # 4. The test-set eval of each stage's model (250 held-out levels, images, T 0.5).
-# Every stage writes its checkpoint before the next starts; a stage whose output exists is
-# skipped, so after a stop the same command continues at the stage it was in.
+# A finished stage is skipped when the command runs again: an SFT stage is finished when its
+# last chunk's copy (OUT/sftN-sSTEPS) exists (OUT/sftN is rewritten after every chunk, so
+# it alone does not say so), and a stage stopped part-way starts over; the RL stage resumes
+# from its last checkpoint (`train --resume`).
 # The measured run and its numbers: docs/notes/issue-12.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,11 +20,11 @@ mkdir -p "$OUT"
 npm run build --silent
 PROBE="npx tsx scripts/priming-probe.ts style=walls episodes=4000 fresh=1 dagger=192 dmin=5 every=600 lr=0.0003 evaln=0 keep=1"
 
-if [ ! -f "$OUT/sft1/model.json" ]; then
+if [ ! -f "$OUT/sft1-s$SFT1_STEPS/model.json" ]; then
   echo "== 1/4 SFT + DAgger from scratch ($SFT1_STEPS steps)"
   $PROBE layers=6 steps="$SFT1_STEPS" seed=14000 dseed=350000000 out="$OUT/sft1" | tee "$OUT/sft1.log"
 fi
-if [ ! -f "$OUT/sft2/model.json" ]; then
+if [ ! -f "$OUT/sft2-s$SFT2_STEPS/model.json" ]; then
   echo "== 2/4 SFT + DAgger continued ($SFT2_STEPS steps)"
   $PROBE init="$OUT/sft1" daggerFirst=1 steps="$SFT2_STEPS" seed=15000 dseed=360000000 out="$OUT/sft2" | tee "$OUT/sft2.log"
 fi
