@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { computeAdvantages, degenerateGroupFraction, whiten } from '../../training/rl/advantages.js';
-import { klToken } from '../../training/rl/kl.js';
+import { K3_MAX, klTensor, klToken } from '../../training/rl/kl.js';
 import { clippedTokenLoss, padSequences, policyLossReference, policyLossTensor, type SequenceLogProbs } from '../../training/rl/loss.js';
 import { RlInputError } from '../../training/errors.js';
 
@@ -68,6 +68,21 @@ describe('KL estimators', () => {
     expect(klToken(-1, -1, 'k3')).toBe(0);
     expect(klToken(-2, -0.5, 'k3')).toBeGreaterThan(0);
   });
+
+  it('k3 is capped at K3_MAX, and a capped token has a zero, finite gradient', () => {
+    // d = 15: exp(15) - 16 ~ 3.3e6 uncapped.
+    expect(klToken(-15, 0, 'k3')).toBe(K3_MAX);
+    expect(klToken(0, -50, 'k3')).toBe(K3_MAX); // d = -50: -d - 1 = 49 uncapped
+    expect(klToken(-2, 0, 'k3')).toBeCloseTo(Math.exp(2) - 3, 12); // below the cap: unchanged
+    const ref = tf.tensor1d([0, 0, 0]);
+    const logp = tf.tensor1d([-0.5, -15, -200]); // d = 0.5 (uncapped), 15 and 200 (capped)
+    const v = klTensor(logp, ref, 'k3').dataSync();
+    expect(v[0]).toBeCloseTo(Math.exp(0.5) - 1.5, 5);
+    expect(v[1]).toBe(K3_MAX); expect(v[2]).toBe(K3_MAX);
+    const g = tf.grad((x: tf.Tensor) => tf.sum(klTensor(x, ref, 'k3')))(logp).dataSync();
+    expect(g[0]).toBeCloseTo(1 - Math.exp(0.5), 5); // d/dlogp (e^d - d - 1) = 1 - e^d
+    expect(Math.abs(g[1]!)).toBe(0); expect(Math.abs(g[2]!)).toBe(0);
+  });
 });
 
 describe('clipped policy loss', () => {
@@ -83,6 +98,28 @@ describe('clipped policy loss', () => {
     expect(r.loss).toBeCloseTo(0.8, 12); expect(r.clipped).toBe(true);
     // ratio 1, A = 2: loss -2
     expect(clippedTokenLoss(-3, -3, 2).loss).toBeCloseTo(-2, 12);
+  });
+
+  it('dual clip bounds the loss of a negative advantage at -dualClip x A', () => {
+    // ratio 5, A = -1: plain PPO loss 5; dual clip 3 -> 3, clipped
+    let r = clippedTokenLoss(Math.log(5), 0, -1);
+    expect(r.loss).toBeCloseTo(3, 12); expect(r.clipped).toBe(true);
+    expect(clippedTokenLoss(Math.log(5), 0, -1, 0.2, 0.2, 0).loss).toBeCloseTo(5, 12); // off
+    // ratio 2 < 3: unchanged; positive advantages are never dual-clipped
+    expect(clippedTokenLoss(Math.log(2), 0, -1).loss).toBeCloseTo(2, 12);
+    expect(clippedTokenLoss(Math.log(5), 0, 1).loss).toBeCloseTo(-1.2, 12);
+    expect(() => policyLossReference([{ logp: [0], oldLogp: [0], advantage: 1 }], { dualClip: 1 })).toThrow(/dualClip/);
+    // The tensor loss agrees and gives the capped token no gradient.
+    const seqs2: SequenceLogProbs[] = [{ logp: [Math.log(5), Math.log(2)], oldLogp: [0, 0], advantage: -1 }, { logp: [Math.log(5), 0], oldLogp: [0, 0], advantage: 0.5 }];
+    const shape: [number, number] = [2, 2];
+    const old = tf.tensor2d([0, 0, 0, 0], shape), mask = tf.tensor2d([1, 1, 1, 1], shape), adv = tf.tensor1d([-1, 0.5]);
+    const x0 = tf.tensor2d(seqs2.flatMap((q) => Array.from(q.logp)), shape);
+    const loss = (x: tf.Tensor) => policyLossTensor({ logp: x as tf.Tensor2D, oldLogp: old, mask, advantages: adv }, { aggregation: 'token' });
+    expect(loss(x0).dataSync()[0]!).toBeCloseTo(policyLossReference(seqs2, { aggregation: 'token' }).loss, 5);
+    expect(policyLossReference(seqs2, { aggregation: 'token' }).loss).toBeCloseTo((3 + 2 - 0.6 - 0.5) / 4, 12);
+    const g = tf.grad(loss)(x0).dataSync();
+    expect(Math.abs(g[0]!)).toBe(0); // dual-clipped
+    expect(g[1]).toBeCloseTo(2 / 4, 5); // ratio 2, A = -1: d(-r A)/dlogp = -A r / N
   });
 
   const seqs: SequenceLogProbs[] = [

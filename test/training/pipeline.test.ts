@@ -33,6 +33,7 @@ describe('training config validation', () => {
     if (s.type === 'prime') throw new Error('unexpected');
     expect(s.algorithm.estimator).toBe('reinforce_baseline');
     expect(s.algorithm.klCoef).toBe(0);
+    expect(s.algorithm.dualClip).toBe(3);
     expect(s.rewards).toMatchObject({ accuracy: 1, format: 0.5 });
     expect(s.envs[0]!.mode).toBe('text');
     expect(c.output).toBe('runs/test');
@@ -46,6 +47,7 @@ describe('training config validation', () => {
     expect(badField(with_((c) => { c.stages[0].envs[0].options = { colour: 1 }; }))).toBe('stages[0].envs[0].options');
     expect(badField(with_((c) => { c.stages[0].algorithm = { estimator: 'ppo2' }; }))).toBe('stages[0].algorithm.estimator');
     expect(badField(with_((c) => { c.stages[0].algorithm = { klCoef: -1 }; }))).toBe('stages[0].algorithm.klCoef');
+    expect(badField(with_((c) => { c.stages[0].algorithm = { dualClip: 0.5 }; }))).toBe('stages[0].algorithm.dualClip');
     expect(badField(with_((c) => { c.stages[0].lr = '1e-3'; }))).toBe('stages[0].lr');
     expect(badField(with_((c) => { c.stages[0].type = 'sft'; }))).toBe('stages[0].type');
     expect(badField(with_((c) => { c.stages[0].bogus = 1; }))).toBe('stages[0].bogus');

@@ -12,7 +12,7 @@ import { limitMessage } from '../../envs/core/limits.js';
 import { TrainingConfigError } from '../errors.js';
 import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
 import { KL_ESTIMATORS } from '../rl/kl.js';
-import { LOSS_AGGREGATIONS } from '../rl/loss.js';
+import { DEFAULT_DUAL_CLIP, LOSS_AGGREGATIONS } from '../rl/loss.js';
 import { CREDIT_MODES, DEFAULT_TURN_CREDIT, TURN_BASELINES, TURN_FORMATS, type CreditConfig } from '../rl/turn-credit.js';
 import type { UpdateSettings } from '../rl/update.js';
 import { ORACLE_STYLES, type OracleStyle } from '../../agents/oracles/oracle.js';
@@ -358,7 +358,7 @@ function replayConfig(v: unknown, field: string): ReplayConfig {
 
 function algorithm(v: unknown, field: string): AlgorithmConfig {
   const o = v === undefined ? {} : obj(v, field);
-  noUnknown(o, field, ['estimator', 'normalize', 'credit', 'clip', 'clipHigh', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef']);
+  noUnknown(o, field, ['estimator', 'normalize', 'credit', 'clip', 'clipHigh', 'dualClip', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef']);
   const f = `${field}.`;
   const clip = numIn(o, 'clip', f, 0.2, 0, 1, true);
   const a: AlgorithmConfig = {
@@ -366,6 +366,7 @@ function algorithm(v: unknown, field: string): AlgorithmConfig {
     normalize: oneOf(o, 'normalize', f, 'none', ['none', 'batch'] as const),
     clip,
     clipHigh: numIn(o, 'clipHigh', f, clip, 0, 10, true),
+    dualClip: dualClip(o, f),
     klCoef: numIn(o, 'klCoef', f, 0, 0, 100),
     klEstimator: oneOf(o, 'klEstimator', f, 'k3', KL_ESTIMATORS),
     aggregation: oneOf(o, 'aggregation', f, 'token', LOSS_AGGREGATIONS),
@@ -376,6 +377,13 @@ function algorithm(v: unknown, field: string): AlgorithmConfig {
     credit: credit(o.credit, `${f}credit`),
   };
   return a;
+}
+
+/** `algorithm.dualClip`: 0 (off) or a number > 1 (default DEFAULT_DUAL_CLIP, verl's clip_ratio_c). */
+function dualClip(o: Obj, f: string): number {
+  const v = numIn(o, 'dualClip', f, DEFAULT_DUAL_CLIP, 0, 100);
+  if (v !== 0 && !(v > 1)) fail(`${f}dualClip`, `expected 0 (off) or a number > 1, got ${v}`);
+  return v;
 }
 
 /** `algorithm.credit`: a mode name or `{mode, gamma, baseline, format}` (the turn fields only with mode 'turn'). */

@@ -434,7 +434,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
       }
       const tUpdate = performance.now();
       const u = policyUpdate(model, optimizer, seqs, {
-        clip: alg.clip, clipHigh: alg.clipHigh, klCoef: alg.klCoef, klEstimator: alg.klEstimator, aggregation: alg.aggregation,
+        clip: alg.clip, clipHigh: alg.clipHigh, dualClip: alg.dualClip, klCoef: alg.klCoef, klEstimator: alg.klEstimator, aggregation: alg.aggregation,
         ppoEpochs: alg.ppoEpochs, miniBatch: alg.miniBatch, maxGradNorm: alg.maxGradNorm, entropyCoef: alg.entropyCoef,
         temperature: stage.sampling.temperature,
       });

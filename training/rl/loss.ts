@@ -4,6 +4,9 @@
  *
  *   ratio_t = exp(logp_t - oldLogp_t)
  *   pg_t    = -min(ratio_t * A, clip(ratio_t, 1 - clipLow, 1 + clipHigh) * A)
+ *             and, when A < 0, at most -dualClip * A (dual-clip PPO, Ye et al. 2019; verl's
+ *             clip_ratio_c, default 3): without it a token whose ratio has grown large in a
+ *             negative-advantage sequence has an unbounded loss and gradient
  *   term_t  = pg_t + klCoef * KL_t(logp_t, refLogp_t)        (KL_t: k1/k2/k3, see kl.ts)
  *
  * A is the advantage of the token's sequence (its episode's, or its turn's under per-turn
@@ -25,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { RlInputError } from '../errors.js';
-import { klToken, type KlEstimator } from './kl.js';
+import { klTensor, klToken, type KlEstimator } from './kl.js';
 
 export const LOSS_AGGREGATIONS = ['token', 'sequence', 'episode'] as const;
 export type LossAggregation = (typeof LOSS_AGGREGATIONS)[number];
@@ -35,6 +38,8 @@ export interface PolicyLossOptions {
   clipLow?: number;
   /** Upper clip range (ratio <= 1 + clipHigh). Default = clipLow. */
   clipHigh?: number;
+  /** Dual clip: with A < 0 the token loss is at most -dualClip * A (default 3; 0 = off, else > 1). */
+  dualClip?: number;
   /** Coefficient of the KL penalty (0 = none; then refLogp is not needed). */
   klCoef?: number;
   klEstimator?: KlEstimator;
@@ -64,24 +69,30 @@ export interface PolicyLossStats {
   tokens: number;
 }
 
-interface Resolved { clipLow: number; clipHigh: number; klCoef: number; klEstimator: KlEstimator; aggregation: LossAggregation }
+interface Resolved { clipLow: number; clipHigh: number; dualClip: number; klCoef: number; klEstimator: KlEstimator; aggregation: LossAggregation }
 
 function resolve(o: PolicyLossOptions): Resolved {
   const clipLow = o.clipLow ?? 0.2;
-  const r: Resolved = { clipLow, clipHigh: o.clipHigh ?? clipLow, klCoef: o.klCoef ?? 0, klEstimator: o.klEstimator ?? 'k3', aggregation: o.aggregation ?? 'token' };
+  const r: Resolved = { clipLow, clipHigh: o.clipHigh ?? clipLow, dualClip: o.dualClip ?? DEFAULT_DUAL_CLIP, klCoef: o.klCoef ?? 0, klEstimator: o.klEstimator ?? 'k3', aggregation: o.aggregation ?? 'token' };
   if (!(r.clipLow > 0 && r.clipLow < 1)) throw new RlInputError(`clipLow must be in (0, 1), got ${r.clipLow}`);
   if (!(r.clipHigh > 0)) throw new RlInputError(`clipHigh must be > 0, got ${r.clipHigh}`);
+  if (!(r.dualClip === 0 || (r.dualClip > 1 && Number.isFinite(r.dualClip)))) throw new RlInputError(`dualClip must be 0 (off) or a finite number > 1, got ${r.dualClip}`);
   if (!(r.klCoef >= 0) || !Number.isFinite(r.klCoef)) throw new RlInputError(`klCoef must be a finite number >= 0, got ${r.klCoef}`);
   if (!(LOSS_AGGREGATIONS as readonly string[]).includes(r.aggregation)) throw new RlInputError(`aggregation must be one of ${LOSS_AGGREGATIONS.join(', ')}, got ${JSON.stringify(r.aggregation)}`);
   return r;
 }
 
-/** Clipped surrogate of one token (to be minimised). */
-export function clippedTokenLoss(logp: number, oldLogp: number, advantage: number, clipLow = 0.2, clipHigh = clipLow): { loss: number; clipped: boolean } {
+/** Default dual-clip bound (verl's clip_ratio_c). */
+export const DEFAULT_DUAL_CLIP = 3;
+
+/** Clipped surrogate of one token (to be minimised); `clipped` when a clip picked the value. */
+export function clippedTokenLoss(logp: number, oldLogp: number, advantage: number, clipLow = 0.2, clipHigh = clipLow, dualClip = DEFAULT_DUAL_CLIP): { loss: number; clipped: boolean } {
   const ratio = Math.exp(logp - oldLogp);
   const unclipped = ratio * advantage;
   const clipped = Math.min(Math.max(ratio, 1 - clipLow), 1 + clipHigh) * advantage;
-  return clipped < unclipped ? { loss: -clipped, clipped: true } : { loss: -unclipped, clipped: false };
+  const r = clipped < unclipped ? { loss: -clipped, clipped: true } : { loss: -unclipped, clipped: false };
+  if (dualClip > 0 && advantage < 0 && r.loss > -dualClip * advantage) return { loss: -dualClip * advantage, clipped: true };
+  return r;
 }
 
 /** The loss and its statistics on plain arrays (no gradient). */
@@ -100,7 +111,7 @@ export function policyLossReference(seqs: readonly SequenceLogProbs[], options: 
     if (T === 0) continue;
     let sumTerm = 0, sumPg = 0;
     for (let t = 0; t < T; t++) {
-      const { loss, clipped } = clippedTokenLoss(s.logp[t]!, s.oldLogp[t]!, s.advantage, o.clipLow, o.clipHigh);
+      const { loss, clipped } = clippedTokenLoss(s.logp[t]!, s.oldLogp[t]!, s.advantage, o.clipLow, o.clipHigh, o.dualClip);
       const kl = s.refLogp ? klToken(s.logp[t]!, s.refLogp[t]!, o.klEstimator) : 0;
       sumPg += loss;
       sumTerm += loss + o.klCoef * kl;
@@ -154,6 +165,11 @@ export function policyLossTensor(x: PolicyLossTensors, options: PolicyLossOption
     const unclipped = tf.mul(ratio, adv);
     const clipped = tf.mul(tf.clipByValue(ratio, 1 - o.clipLow, 1 + o.clipHigh), adv);
     let term = tf.neg(tf.minimum(unclipped, clipped));
+    if (o.dualClip > 0) {
+      // Rows with A < 0 are capped at -dualClip * A; rows with A >= 0 keep the plain term.
+      const bound = tf.mul(-o.dualClip, adv);
+      term = tf.where(tf.less(adv, 0).tile([1, term.shape[1]!]), tf.minimum(term, bound), term);
+    }
     if (o.klCoef > 0 && x.refLogp) term = tf.add(term, tf.mul(o.klCoef, klTensor(x.logp, x.refLogp, o.klEstimator)));
     const masked = tf.mul(term, mask);
     if (o.aggregation === 'token') return tf.div(tf.sum(masked), divisor ?? tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
@@ -162,19 +178,6 @@ export function policyLossTensor(x: PolicyLossTensors, options: PolicyLossOption
     const nonEmpty = tf.cast(tf.greater(perSeqTokens, 0), 'float32');
     const weighted = o.aggregation === 'episode' && x.weights ? tf.mul(perSeq, x.weights) : perSeq;
     return tf.div(tf.sum(tf.mul(weighted, nonEmpty)), divisor ?? tf.maximum(tf.sum(nonEmpty), 1)) as tf.Scalar;
-  });
-}
-
-/** Per-token KL estimate as a tensor (same formulas as klToken). */
-export function klTensor(logp: tf.Tensor, refLogp: tf.Tensor, estimator: KlEstimator): tf.Tensor {
-  return tf.tidy(() => {
-    const d = tf.sub(refLogp, logp);
-    switch (estimator) {
-      case 'k1': return tf.neg(d);
-      case 'k2': return tf.mul(0.5, tf.square(d));
-      case 'k3': return tf.sub(tf.sub(tf.exp(d), d), 1);
-      default: throw new RlInputError(`unknown KL estimator ${JSON.stringify(estimator)}`);
-    }
   });
 }
 

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LmmModel, ScoredExample } from '../../agents/model/model.js';
 import type { ModelInput } from '../../agents/model/layout.js';
 import { RlInputError } from '../errors.js';
-import { padSequences, policyLossReference, policyLossTensor } from './loss.js';
+import { DEFAULT_DUAL_CLIP, padSequences, policyLossReference, policyLossTensor } from './loss.js';
 import type { KlEstimator } from './kl.js';
 import type { LossAggregation } from './loss.js';
 import { pushAll } from '../../envs/core/arrays.js';
@@ -37,6 +37,8 @@ export interface UpdateSettings {
   /** PPO clip range (ratio in [1 - clip, 1 + clipHigh]). */
   clip: number;
   clipHigh: number;
+  /** Dual clip (A < 0: token loss at most -dualClip * A; 0 = off). Default DEFAULT_DUAL_CLIP (3). */
+  dualClip?: number;
   klCoef: number;
   klEstimator: KlEstimator;
   aggregation: LossAggregation;
@@ -148,7 +150,7 @@ export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences
     if (q.weight !== undefined && !(q.weight > 0 && Number.isFinite(q.weight))) throw new RlInputError(`sequence ${i}: weight must be a finite number > 0, got ${q.weight}`);
   }
   if (s.aggregation === 'episode') seqs = normalizedWeights(seqs);
-  const lossOpts = { clipLow: s.clip, clipHigh: s.clipHigh, klCoef: s.klCoef, klEstimator: s.klEstimator, aggregation: s.aggregation };
+  const lossOpts = { clipLow: s.clip, clipHigh: s.clipHigh, dualClip: s.dualClip ?? DEFAULT_DUAL_CLIP, klCoef: s.klCoef, klEstimator: s.klEstimator, aggregation: s.aggregation };
   const budget = s.passTokens ?? AUTO_PASS_TOKENS;
   if (!(budget >= 0) || !Number.isFinite(budget)) throw new RlInputError(`passTokens must be a number >= 0, got ${budget}`);
   const nv = visualTokens(model.config);
