@@ -25,3 +25,50 @@ export function std(values: readonly number[]): number {
   const m = mean(values);
   return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
 }
+
+/** Two agents' successes on the same episodes (same levels, same seeds), paired. */
+export interface PairedSuccess {
+  /** Episodes compared. */
+  n: number;
+  both: number;
+  /** Won by A only (A "gained" them over B). */
+  onlyA: number;
+  /** Won by B only. */
+  onlyB: number;
+  neither: number;
+  /**
+   * Two-sided exact McNemar test (binomial on the discordant pairs, p = 1/2): the chance of
+   * a split at least this uneven if A and B were equally good. 1 when no pair differs.
+   */
+  pValue: number;
+}
+
+/**
+ * Paired comparison of two success lists (index i: the same level for both). On one fixed
+ * test set this is far more sensitive than comparing the two Wilson intervals: the levels
+ * both solve (or both fail) carry no information about which agent is better.
+ */
+export function pairedSuccess(a: readonly boolean[], b: readonly boolean[]): PairedSuccess {
+  if (a.length !== b.length) throw new RangeError(`pairedSuccess: ${a.length} vs ${b.length} episodes; pair the same episodes`);
+  let both = 0, onlyA = 0, onlyB = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] && b[i]) both++;
+    else if (a[i]) onlyA++;
+    else if (b[i]) onlyB++;
+  }
+  return { n: a.length, both, onlyA, onlyB, neither: a.length - both - onlyA - onlyB, pValue: mcnemarExact(onlyA, onlyB) };
+}
+
+/** Two-sided exact binomial p-value of a split x : y under p = 1/2 (log space: no overflow). */
+function mcnemarExact(x: number, y: number): number {
+  const m = x + y;
+  if (m === 0) return 1;
+  const k = Math.min(x, y);
+  // log C(m, i) - m log 2, summed for i = 0..k.
+  let logC = 0, tail = 0;
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logC += Math.log(m - i + 1) - Math.log(i);
+    tail += Math.exp(logC - m * Math.LN2);
+  }
+  return Math.min(1, 2 * tail);
+}

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkOutputFile, writeFileAtomic } from '../../envs/render/png.js';
 import { ProgressBar } from '../../training/metrics/progress.js';
@@ -14,6 +14,7 @@ import '../../agents/builtin.js';
 import '../../agents/openai.js';
 import '../../agents/oracles/index.js';
 import { evaluateAgent, type EvalReport } from '../../agents/eval/evaluate.js';
+import { pairedSuccess, type PairedSuccess } from '../../agents/eval/stats.js';
 import { saveEpisodeResultReplay } from '../../agents/eval/replays.js';
 import { loadBoxobanFile } from '../../envs/sokoban/files.js';
 import type { InvalidAnswerPolicy } from '../../tasks/language-env.js';
@@ -46,6 +47,9 @@ format-valid rate, mean return, mean steps and benchmark scores.
                          record is also appended to FILE's .episodes.jsonl as it finishes,
                          and Ctrl-C writes a partial report of the finished episodes
   --replays DIR          write one replay file per episode (lmm-gym replay renders them)
+  --compare REPORT       pair this run with an earlier --out report of the same env, mode,
+                         levels and seeds: episodes won by one side only, and the exact
+                         McNemar p-value (also written to --out as "paired")
   --quiet                no progress bar
 ${IMPORT_HELP}`;
 
@@ -77,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     'max-turns': { type: 'string' }, 'invalid-answer': { type: 'string' }, 'invalid-penalty': { type: 'string' },
     option: { type: 'string', multiple: true }, 'agent-option': { type: 'string', multiple: true }, parallel: { type: 'string' },
     'on-error': { type: 'string' }, out: { type: 'string' }, replays: { type: 'string' }, quiet: { type: 'boolean' }, levels: { type: 'string' },
+    compare: { type: 'string' },
     ...IMPORT_OPTION, help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
@@ -118,6 +123,8 @@ export async function run(argv: string[]): Promise<number> {
     mkdirSync(dirname(resolve(episodesLog!)), { recursive: true });
     writeFileSync(episodesLog!, '');
   }
+  // The earlier report is read and checked before any episode runs.
+  const baseline = values.compare === undefined ? null : readComparable(values.compare, { envId: values.env, mode, interaction, levels: values.levels ?? null });
   const agent = await createAgent(values.agent, { envId: values.env, seed, settings: parseKeyValues(values['agent-option']) });
   const bar = values.quiet ? null : new ProgressBar('eval', episodes, { minIntervalMs: 5_000 });
   let done = 0, wins = 0;
@@ -145,8 +152,12 @@ export async function run(argv: string[]): Promise<number> {
         bar?.update(done, `success ${wins}/${done}`);
       },
     });
-    if (values.out) await writeFileAtomic(values.out, JSON.stringify(report, cleanFloats, 2) + '\n');
+    const paired = baseline ? { against: values.compare!, ...pairWith(report, baseline) } : null;
+    // `levels` names the test set, so a later --compare can check it pairs the same levels.
+    const written = { ...report, ...(values.levels ? { levels: values.levels } : {}), ...(paired ? { paired } : {}) };
+    if (values.out) await writeFileAtomic(values.out, JSON.stringify(written, cleanFloats, 2) + '\n');
     console.log(summariseReport(report));
+    if (paired) console.log(summarisePaired(paired));
     if (report.partial) console.log(`partial      interrupted after ${report.episodes} of ${episodes} episodes`);
     if (values.out) console.log(`report       ${values.out}\nepisodes     ${episodesLog}`);
     if (values.replays) console.log(`replays      ${replayPaths.length} file(s) in ${values.replays}`);
@@ -160,4 +171,52 @@ export async function run(argv: string[]): Promise<number> {
 /** Where `--out FILE` logs the episode records as they finish: FILE without .json, plus .episodes.jsonl. */
 export function episodesLogPath(out: string): string {
   return `${out.replace(/\.json$/i, '')}.episodes.jsonl`;
+}
+
+/** What --compare needs of an earlier report. */
+interface ComparableReport {
+  path: string;
+  /** Success by episode index, with the seed it was played with. */
+  episodes: Map<number, { seed: number; success: boolean }>;
+}
+
+/** Read an earlier `--out` report and check it was played on the same task (env, mode, interaction, levels file). */
+export function readComparable(path: string, want: { envId: string; mode: string; interaction: string; levels: string | null }): ComparableReport {
+  let r: Record<string, unknown>;
+  try {
+    r = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new InvalidOptionError(`--compare ${path}: not a readable JSON report (${(e as Error).message})`);
+  }
+  if (!Array.isArray(r.perEpisode)) throw new InvalidOptionError(`--compare ${path}: no perEpisode records; expected a report written by lmm-gym eval --out`);
+  for (const k of ['envId', 'mode', 'interaction'] as const) {
+    if (r[k] !== want[k]) throw new InvalidOptionError(`--compare ${path}: its ${k} is ${JSON.stringify(r[k])}, this run's ${JSON.stringify(want[k])}; a paired comparison needs the same task`);
+  }
+  const theirs = typeof r.levels === 'string' ? r.levels : null;
+  if (theirs !== null && want.levels !== null && resolve(theirs) !== resolve(want.levels)) {
+    throw new InvalidOptionError(`--compare ${path}: played levels ${theirs}, this run ${want.levels}`);
+  }
+  const episodes = new Map<number, { seed: number; success: boolean }>();
+  for (const e of r.perEpisode as Record<string, unknown>[]) {
+    if (typeof e.episode === 'number' && typeof e.seed === 'number') episodes.set(e.episode, { seed: e.seed, success: e.success === true });
+  }
+  return { path, episodes };
+}
+
+/** Pair this run's episodes with the earlier report's (same index and seed); an episode missing from it is left out. */
+export function pairWith(report: EvalReport, other: ComparableReport): PairedSuccess {
+  const a: boolean[] = [], b: boolean[] = [];
+  for (const e of report.perEpisode) {
+    const o = other.episodes.get(e.episode);
+    if (!o) continue;
+    if (o.seed !== e.seed) throw new InvalidOptionError(`--compare ${other.path}: episode ${e.episode} was played with seed ${o.seed} there, ${e.seed} here; use the same --seed`);
+    a.push(e.success); b.push(o.success);
+  }
+  if (a.length === 0) throw new InvalidOptionError(`--compare ${other.path}: no episode in common with this run`);
+  return pairedSuccess(a, b);
+}
+
+/** One line for the console. */
+export function summarisePaired(p: PairedSuccess & { against: string }): string {
+  return `paired       vs ${p.against} on ${p.n} episodes: ${p.both + p.onlyA} vs ${p.both + p.onlyB} won; ${p.onlyA} won here only, ${p.onlyB} there only (exact McNemar p ${p.pValue < 0.001 ? p.pValue.toExponential(1) : p.pValue.toFixed(3)})`;
 }

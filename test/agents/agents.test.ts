@@ -2,8 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { make } from '../../envs/index.js';
 import {
   AgentSpecError, LanguageEnv, OracleAgent, OracleError, RandomAgent, createAgent, evaluateAgent, formatReward, generateSftTraces,
-  frozenLakePath, listAgents, registerAgent, runEpisodes, wilsonInterval, parseAgentSpec, type Agent,
+  frozenLakePath, listAgents, registerAgent, runEpisodes, wilsonInterval, pairedSuccess, parseAgentSpec, type Agent,
 } from '../../index.js';
+
+describe('pairedSuccess', () => {
+  it('counts discordant pairs and gives the exact two-sided McNemar p-value', () => {
+    const a = [true, true, true, false, true, false, true, true, true, true];
+    const b = [true, false, false, false, false, false, false, false, false, true];
+    // both 2, A only 6, B only 0, neither 2: p = 2 x (1/2)^6
+    const p = pairedSuccess(a, b);
+    expect(p).toMatchObject({ n: 10, both: 2, onlyA: 6, onlyB: 0, neither: 2 });
+    expect(p.pValue).toBeCloseTo(2 / 64, 12);
+    // 23 vs 4 (hand: 2 x sum_{i<=4} C(27, i) / 2^27 = 2 x 20,475... / 134,217,728)
+    const x = Array.from({ length: 27 }, (_, i) => i < 23), y = x.map((v) => !v);
+    const c = [1, 27, 351, 2925, 17550].reduce((s, v) => s + v, 0);
+    expect(pairedSuccess(x, y).pValue).toBeCloseTo((2 * c) / 2 ** 27, 12);
+    expect(pairedSuccess([true, false], [false, true]).pValue).toBe(1);
+    expect(pairedSuccess([], []).pValue).toBe(1);
+    // 2,000 discordant pairs, split evenly: no overflow, p = 1
+    const big = Array.from({ length: 2000 }, (_, i) => i % 2 === 0);
+    expect(pairedSuccess(big, big.map((v) => !v)).pValue).toBe(1);
+    expect(() => pairedSuccess([true], [])).toThrow(RangeError);
+  });
+});
 
 describe('wilsonInterval', () => {
   it('matches known values and stays inside [0, 1]', () => {

@@ -48,6 +48,27 @@ describe('lmm-gym eval', () => {
     expect(sim.steps).toBeGreaterThan(0);
   });
 
+  it('--compare pairs the run with an earlier report on the same levels and seeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmm-eval-'));
+    const common = ['eval', '--env', 'Sokoban-v0', '--interaction', 'plan', '--episodes', '12', '--seed', '7', '--levels', 'data/sokoban/test-6x6-1box.txt', '--quiet'];
+    await run('node', [CLI, ...common, '--agent', 'random', '--out', join(dir, 'random.json')], { cwd: join(__dirname, '../..') });
+    const { stdout } = await run('node', [CLI, ...common, '--agent', 'oracle', '--out', join(dir, 'oracle.json'), '--compare', join(dir, 'random.json')], { cwd: join(__dirname, '../..') });
+    const rnd = JSON.parse(readFileSync(join(dir, 'random.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(join(dir, 'oracle.json'), 'utf8'));
+    const randomWins = rnd.perEpisode.filter((e: { success: boolean }) => e.success).length;
+    expect(report.levels).toBe('data/sokoban/test-6x6-1box.txt');
+    // The oracle solves all 12; every level the random plan missed is a discordant pair.
+    expect(report.paired).toMatchObject({ n: 12, both: randomWins, onlyA: 12 - randomWins, onlyB: 0, neither: 0 });
+    expect(report.paired.pValue).toBeCloseTo(Math.min(1, 2 * 0.5 ** (12 - randomWins)), 12);
+    expect(stdout).toContain(`paired       vs ${join(dir, 'random.json')} on 12 episodes: 12 vs ${randomWins} won`);
+    // Another seed, or another levels file, is refused before any episode runs.
+    const bad = await run('node', [CLI, ...common.map((a) => (a === '7' ? '8' : a)), '--agent', 'random', '--compare', join(dir, 'random.json')], { cwd: join(__dirname, '../..') }).catch((e) => e);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('episode 0 was played with seed 7 there, 8 here');
+    const other = await run('node', [CLI, ...common.map((a) => a.replace('test-6x6-1box', 'test-7x7-2box')), '--agent', 'random', '--compare', join(dir, 'random.json')], { cwd: join(__dirname, '../..') }).catch((e) => e);
+    expect(other.stderr).toContain('played levels data/sokoban/test-6x6-1box.txt, this run data/sokoban/test-7x7-2box.txt');
+  });
+
   it('fails clearly on a bad agent spec or a missing flag', async () => {
     const e = await run('node', [CLI, 'eval', '--env', 'FrozenLake-v0', '--agent', 'nope']).catch((x) => x);
     expect(e.code).toBe(1);
