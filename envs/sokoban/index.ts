@@ -20,6 +20,7 @@ export { parsePlan, replayPlan, formatPlan, PlanScoreError, MAGEBENCH_MAX_ACTION
 export { BUNDLED_LEVELS as SOKOBAN_BUNDLED_LEVELS, bundledPath as sokobanBundledPath, loadBoxobanFile, readLevelFile as readBoxobanFile } from './files.js';
 export {
   SokobanEnv, sokobanEnvOf, GeneratedLevels as SokobanGeneratedLevels, LevelList as SokobanLevelList, padLevel as padSokobanLevel,
-  makeSokobanEnv, makeBoxobanEnv, SOKOBAN_DEFAULTS, BOXOBAN_DEFAULTS,
+  makeSokobanEnv, makeBoxobanEnv, SOKOBAN_DEFAULTS, BOXOBAN_DEFAULTS, SOKOBAN_REWARDS,
+  type SokobanReward,
   type LevelSource as SokobanLevelSource, type SokobanEnvOptions, type SokobanOptions, type BoxobanOptions,
 } from './sokoban.js';

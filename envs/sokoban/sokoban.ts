@@ -8,6 +8,7 @@ import { generateLevel, generateOptionsProblem, type GenerateOptions } from './g
 import { CELL, cloneLevel, levelProblem, parseBoxoban, parseLevel, type SokobanLevel } from './level.js';
 import { SokobanRenderer } from './render.js';
 import { SokobanLevelSet } from './held-out.js';
+import { solveSokoban } from './solver.js';
 import { maxOf } from '../core/arrays.js';
 
 /** Where an env's levels come from: called at every reset. */
@@ -21,10 +22,29 @@ export interface LevelSource {
   readonly heldOut?: SokobanLevelSet | null;
 }
 
+/**
+ * The step reward: 'gym' (gym-sokoban's, default) or 'optimal-move': 1 when the move is on
+ * a shortest solution from the position it was made in (the optimal number of moves left
+ * drops by one; the solving move included), else 0 (a bump into a wall, a detour, a push
+ * into a deadlock, any move once the position is unsolvable). A dense, rule-based per-turn
+ * accuracy for RL (issue 12): the solver checks each move, as a verifier checks an answer.
+ * It costs one solver call per step (a few ms on 7x7 / 2 boxes), so it is opt-in.
+ */
+export const SOKOBAN_REWARDS = ['gym', 'optimal-move'] as const;
+export type SokobanReward = (typeof SOKOBAN_REWARDS)[number];
+
 export interface SokobanEnvOptions {
   maxSteps: number;
   tileSize: number;
+  /** Step reward (default 'gym'); see SOKOBAN_REWARDS. */
+  reward?: SokobanReward;
 }
+
+/**
+ * The solver's budget for the optimal-move reward: nodes only, no clock, so the reward is
+ * the same on every machine. A position it cannot settle within it counts as unsolvable.
+ */
+const MOVES_LEFT_BUDGET = { maxNodes: 500_000, timeLimitMs: Number.POSITIVE_INFINITY };
 
 /**
  * Sokoban (rules and rewards of gym-sokoban, move-only actions): push every box onto a
@@ -54,12 +74,16 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
   private readonly header: string;
   private slab = new Uint8Array(0);
   private slabUsed = 0;
+  /** Optimal moves left from the current position (-1: unsolvable), for reward 'optimal-move'; null = not computed yet. */
+  private movesLeft: number | null = null;
 
   constructor(readonly source: LevelSource, readonly envOptions: SokobanEnvOptions) {
     super();
     const { maxSteps, tileSize } = envOptions;
     if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) throw new InvalidOptionError(`Sokoban maxSteps must be a positive integer, got ${describeValue(maxSteps)}`);
     if (!Number.isSafeInteger(tileSize) || tileSize < 4 || tileSize > 128) throw new InvalidOptionError(`Sokoban tileSize must be an integer in [4, 128], got ${describeValue(tileSize)}`);
+    const reward = envOptions.reward ?? 'gym';
+    if (!(SOKOBAN_REWARDS as readonly string[]).includes(reward)) throw new InvalidOptionError(`Sokoban reward must be one of ${SOKOBAN_REWARDS.join(', ')}, got ${describeValue(reward)}`);
     this.observationSpace = new Box(0, 6, [source.height, source.width], 'uint8') as unknown as Space<Uint8Array>;
     this.renderer = new SokobanRenderer(tileSize);
     this.header = columnHeader(source.width);
@@ -71,6 +95,7 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
     this.game.load(level);
     this.steps = 0;
     this.lastAction = null;
+    this.movesLeft = null;
     return {
       observation: this.observe(),
       info: { levelId: level.id ?? null, optimalMoves: level.optimalMoves, boxesOnTarget: this.game.boxesOnTarget, success: this.game.solved },
@@ -80,6 +105,8 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
   protected onStep(action: number): StepResult<Uint8Array> {
     if (action !== 0 && action !== 1 && action !== 2 && action !== 3) throw new InvalidActionError(`Sokoban action must be 0..3 (up, down, left, right), got ${describeValue(action)}`);
     const game = this.game;
+    const optimalMove = this.envOptions.reward === 'optimal-move';
+    const before = optimalMove ? this.movesLeftNow() : 0;
     const tenths = game.move(action);
     this.steps++;
     this.lastAction = action;
@@ -91,7 +118,31 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
       boxesOnTarget: game.boxesOnTarget,
       success: solved,
     };
-    return { observation: this.observe(), reward: tenths / 10, terminated: solved, truncated: !solved && this.steps >= this.envOptions.maxSteps, info };
+    let reward = tenths / 10;
+    if (optimalMove) {
+      this.movesLeft = solved ? 0 : game.lastValid ? null : before;
+      const after = this.movesLeftNow();
+      info.optimalMove = before > 0 && after === before - 1;
+      info.movesLeft = after;
+      reward = info.optimalMove ? 1 : 0;
+    }
+    return { observation: this.observe(), reward, terminated: solved, truncated: !solved && this.steps >= this.envOptions.maxSteps, info };
+  }
+
+  /** Optimal moves left from the current position (-1: unsolvable or past the budget), cached until the position changes. */
+  private movesLeftNow(): number {
+    let left = this.movesLeft;
+    if (left === null) {
+      // The start's own value when the generator computed it (a file's claim is re-checked).
+      const known = this.steps === 0 && this.start?.movesFrom === undefined ? this.start?.optimalMoves : null;
+      if (typeof known === 'number' && known >= 0) left = known;
+      else {
+        const r = solveSokoban(this.game.toLevel(), MOVES_LEFT_BUDGET);
+        left = r.status === 'solved' ? r.moves : -1;
+      }
+      this.movesLeft = left;
+    }
+    return left;
   }
 
   /**
@@ -176,11 +227,13 @@ export interface SokobanOptions {
   allowBoxOnTarget: boolean;
   /** Fewest floor cells of a generated room (null: the generator's defaultMinFloor). */
   minFloor: number | null;
+  /** Step reward: 'gym' (default) or 'optimal-move' (1 per move on a shortest solution; see SOKOBAN_REWARDS). */
+  reward: SokobanReward;
 }
 
 export const SOKOBAN_DEFAULTS: SokobanOptions = {
   width: 6, height: 6, boxes: 1, maxSteps: 100, levelSeed: null, tileSize: 16, minSolutionLength: 1, maxSolutionLength: null, heldOut: null,
-  allowBoxOnTarget: false, minFloor: null,
+  allowBoxOnTarget: false, minFloor: null, reward: 'gym',
 };
 
 /** Draws per reset before giving up on avoiding the held-out set (it is tiny next to the level space). */
@@ -251,7 +304,7 @@ export function makeSokobanEnv(options: Partial<SokobanOptions> & { loadFile?: (
     if (!loadFile) throw new InvalidOptionError('Sokoban heldOut needs a file loader (make() provides one)');
     heldOut = heldOutSet(o.heldOut, loadFile);
   }
-  return new SokobanEnv(new GeneratedLevels(o, heldOut), { maxSteps: o.maxSteps, tileSize: o.tileSize });
+  return new SokobanEnv(new GeneratedLevels(o, heldOut), { maxSteps: o.maxSteps, tileSize: o.tileSize, reward: o.reward });
 }
 
 /** Parsed held-out files by path: many envs of a vector or a rollout share one set. */
@@ -277,9 +330,11 @@ export interface BoxobanOptions {
   index: number | null;
   maxSteps: number;
   tileSize: number;
+  /** Step reward: 'gym' (default) or 'optimal-move' (see SOKOBAN_REWARDS). */
+  reward: SokobanReward;
 }
 
-export const BOXOBAN_DEFAULTS: BoxobanOptions = { file: null, text: null, index: null, maxSteps: 100, tileSize: 16 };
+export const BOXOBAN_DEFAULTS: BoxobanOptions = { file: null, text: null, index: null, maxSteps: 100, tileSize: 16, reward: 'gym' };
 
 /**
  * Levels from a list. Levels smaller than the largest are padded with walls (right and
@@ -332,5 +387,5 @@ export function makeBoxobanEnv(options: Partial<BoxobanOptions> & { loadFile?: (
     if (!path || !options.loadFile) throw new InvalidOptionError('Boxoban needs a file or text option');
     levels = parseBoxoban(options.loadFile(path), path);
   }
-  return new SokobanEnv(new LevelList(levels, o.index), { maxSteps: o.maxSteps, tileSize: o.tileSize });
+  return new SokobanEnv(new LevelList(levels, o.index), { maxSteps: o.maxSteps, tileSize: o.tileSize, reward: o.reward });
 }

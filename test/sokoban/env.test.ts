@@ -3,6 +3,7 @@ import {
   SokobanRenderer, checkEnv, cloneFrame, formatLevel, framesEqual, generateLevel, loadBoxobanFile, make, parseLevel,
   sokobanBundledPath, sokobanEnvOf, solveSokoban, type Frame,
 } from './api.js';
+import { bfsOptimal } from './helpers.js';
 
 const hand = parseLevel('######\n#  . #\n# $  #\n#@ # #\n#    #\n######');
 
@@ -111,5 +112,49 @@ describe('Sokoban-v0 and Boxoban-v0 envs', () => {
     env.step(3);
     expect(env.describe()).toContain('step 2 of 100');
     expect(env.describe()).toContain('Last action: right (pushed a box)');
+  });
+});
+
+describe("Sokoban reward 'optimal-move'", () => {
+  it('pays 1 exactly for moves that cut the optimal moves left by one (checked by brute-force BFS)', () => {
+    for (const [options, seed] of [[{}, 3], [{ width: 7, height: 7, boxes: 2 }, 11]] as const) {
+      const env = make<Uint8Array, number>('Sokoban-v0', { ...options, reward: 'optimal-move' });
+      const raw = sokobanEnvOf(env);
+      env.reset({ seed });
+      env.actionSpace.seed(seed);
+      let optimal = 0, other = 0;
+      for (let t = 0; t < 40; t++) {
+        const left = bfsOptimal(raw.currentLevel());
+        const a = env.actionSpace.sample();
+        const r = env.step(a);
+        const after = r.terminated ? 0 : bfsOptimal(raw.currentLevel());
+        const expected = left !== null && left > 0 && after === left - 1;
+        expect(r.reward).toBe(expected ? 1 : 0);
+        expect(r.info.optimalMove).toBe(expected);
+        expect(r.info.movesLeft).toBe(after ?? -1);
+        if (expected) optimal++; else other++;
+        if (r.terminated) break;
+      }
+      expect(optimal).toBeGreaterThan(0);
+      expect(other).toBeGreaterThan(0);
+    }
+  });
+
+  it('the solver plan earns 1 per move and solves; the default reward is unchanged', () => {
+    const env = make<Uint8Array, number>('Sokoban-v0', { width: 7, height: 7, boxes: 2, reward: 'optimal-move' });
+    const first = env.reset({ seed: 5 });
+    const plan = solveSokoban(sokobanEnvOf(env).initialLevel()).actions;
+    expect(plan.length).toBe(first.info.optimalMoves);
+    let total = 0, last = null as null | ReturnType<typeof env.step>;
+    for (const a of plan) { last = env.step(a); total += last.reward; }
+    expect(total).toBe(plan.length);
+    expect(last!.terminated).toBe(true);
+    const gym = make<Uint8Array, number>('Sokoban-v0', { width: 7, height: 7, boxes: 2 });
+    gym.reset({ seed: 5 });
+    const r = gym.step(plan[0]!);
+    expect(r.info.optimalMove).toBeUndefined();
+    expect([-0.1, 0.9]).toContain(r.reward);
+    expect(() => make('Sokoban-v0', { reward: 'shaped' })).toThrow(/reward must be one of gym, optimal-move/);
+    expect(() => make('Boxoban-v0', { reward: 'optimal-move' })).not.toThrow();
   });
 });
