@@ -23,14 +23,21 @@ export interface LevelSource {
 }
 
 /**
- * The step reward: 'gym' (gym-sokoban's, default) or 'optimal-move': 1 when the move is on
- * a shortest solution from the position it was made in (the optimal number of moves left
- * drops by one; the solving move included), else 0 (a bump into a wall, a detour, a push
- * into a deadlock, any move once the position is unsolvable). A dense, rule-based per-turn
- * accuracy for RL (issue 12): the solver checks each move, as a verifier checks an answer.
- * It costs one solver call per step (a few ms on 7x7 / 2 boxes), so it is opt-in.
+ * The step reward: 'gym' (gym-sokoban's, default) or 'progress', a dense, rule-based
+ * per-turn signal for RL (issue 12) that the solver checks as a verifier checks an answer:
+ *
+ *   r_t = phi(s_t+1) - phi(s_t),   phi(s) = -(optimal moves left from s),
+ *                                  phi(unsolvable) = -(optimal moves of the start + 1)
+ *
+ * so a move on a shortest solution earns +1 (the solving move included), a bump into a wall
+ * 0, a detour -1 (or less, after a push that makes the way longer), and a push into a
+ * deadlock gives back all progress so far and one more. Potential-based (Ng et al., 1999):
+ * an episode's rewards add up to phi(end) - phi(start), so no loop earns anything. (The
+ * first version paid 1 per shortest-solution move and 0 otherwise; RL farmed it by
+ * stepping back and forth: optimal moves per episode rose from 2.8 to 8.9 in 10 updates
+ * while success fell from 22% to 16%.) One solver call per moving step.
  */
-export const SOKOBAN_REWARDS = ['gym', 'optimal-move'] as const;
+export const SOKOBAN_REWARDS = ['gym', 'progress'] as const;
 export type SokobanReward = (typeof SOKOBAN_REWARDS)[number];
 
 export interface SokobanEnvOptions {
@@ -41,7 +48,7 @@ export interface SokobanEnvOptions {
 }
 
 /**
- * The solver's budget for the optimal-move reward: nodes only, no clock, so the reward is
+ * The solver's budget for the progress reward: nodes only, no clock, so the reward is
  * the same on every machine. A position it cannot settle within it counts as unsolvable.
  */
 const MOVES_LEFT_BUDGET = { maxNodes: 500_000, timeLimitMs: Number.POSITIVE_INFINITY };
@@ -74,8 +81,10 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
   private readonly header: string;
   private slab = new Uint8Array(0);
   private slabUsed = 0;
-  /** Optimal moves left from the current position (-1: unsolvable), for reward 'optimal-move'; null = not computed yet. */
+  /** Optimal moves left from the current position (-1: unsolvable), for reward 'progress'; null = not computed yet. */
   private movesLeft: number | null = null;
+  /** Optimal moves left at the episode's start (reward 'progress': the potential of an unsolvable position). */
+  private startMovesLeft = -1;
 
   constructor(readonly source: LevelSource, readonly envOptions: SokobanEnvOptions) {
     super();
@@ -105,8 +114,9 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
   protected onStep(action: number): StepResult<Uint8Array> {
     if (action !== 0 && action !== 1 && action !== 2 && action !== 3) throw new InvalidActionError(`Sokoban action must be 0..3 (up, down, left, right), got ${describeValue(action)}`);
     const game = this.game;
-    const optimalMove = this.envOptions.reward === 'optimal-move';
-    const before = optimalMove ? this.movesLeftNow() : 0;
+    const progress = this.envOptions.reward === 'progress';
+    const before = progress ? this.movesLeftNow() : 0;
+    if (progress && this.steps === 0) this.startMovesLeft = before;
     const tenths = game.move(action);
     this.steps++;
     this.lastAction = action;
@@ -119,12 +129,13 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
       success: solved,
     };
     let reward = tenths / 10;
-    if (optimalMove) {
+    if (progress) {
       this.movesLeft = solved ? 0 : game.lastValid ? null : before;
       const after = this.movesLeftNow();
+      const potential = (left: number) => (left >= 0 ? -left : -(this.startMovesLeft + 1));
       info.optimalMove = before > 0 && after === before - 1;
       info.movesLeft = after;
-      reward = info.optimalMove ? 1 : 0;
+      reward = potential(after) - potential(before);
     }
     return { observation: this.observe(), reward, terminated: solved, truncated: !solved && this.steps >= this.envOptions.maxSteps, info };
   }
@@ -227,7 +238,7 @@ export interface SokobanOptions {
   allowBoxOnTarget: boolean;
   /** Fewest floor cells of a generated room (null: the generator's defaultMinFloor). */
   minFloor: number | null;
-  /** Step reward: 'gym' (default) or 'optimal-move' (1 per move on a shortest solution; see SOKOBAN_REWARDS). */
+  /** Step reward: 'gym' (default) or 'progress' (change of minus the optimal moves left; see SOKOBAN_REWARDS). */
   reward: SokobanReward;
 }
 
@@ -330,7 +341,7 @@ export interface BoxobanOptions {
   index: number | null;
   maxSteps: number;
   tileSize: number;
-  /** Step reward: 'gym' (default) or 'optimal-move' (see SOKOBAN_REWARDS). */
+  /** Step reward: 'gym' (default) or 'progress' (see SOKOBAN_REWARDS). */
   reward: SokobanReward;
 }
 

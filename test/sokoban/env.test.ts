@@ -115,24 +115,28 @@ describe('Sokoban-v0 and Boxoban-v0 envs', () => {
   });
 });
 
-describe("Sokoban reward 'optimal-move'", () => {
-  it('pays 1 exactly for moves that cut the optimal moves left by one (checked by brute-force BFS)', () => {
-    for (const [options, seed] of [[{}, 3], [{ width: 7, height: 7, boxes: 2 }, 11]] as const) {
-      const env = make<Uint8Array, number>('Sokoban-v0', { ...options, reward: 'optimal-move' });
+describe("Sokoban reward 'progress'", () => {
+  it('pays the change of minus the optimal moves left (checked by brute-force BFS); a deadlock gives back all progress and one more', () => {
+    for (const [options, seed] of [[{}, 3], [{ width: 7, height: 7, boxes: 2 }, 11], [{ width: 7, height: 7, boxes: 2 }, 12]] as const) {
+      const env = make<Uint8Array, number>('Sokoban-v0', { ...options, reward: 'progress' });
       const raw = sokobanEnvOf(env);
-      env.reset({ seed });
+      const start = env.reset({ seed });
+      const startLeft = start.info.optimalMoves as number;
+      expect(bfsOptimal(raw.currentLevel())).toBe(startLeft);
+      const phi = (left: number | null) => (left === null ? -(startLeft + 1) : -left);
       env.actionSpace.seed(seed);
-      let optimal = 0, other = 0;
+      let total = 0, optimal = 0, other = 0;
       for (let t = 0; t < 40; t++) {
         const left = bfsOptimal(raw.currentLevel());
-        const a = env.actionSpace.sample();
-        const r = env.step(a);
+        const r = env.step(env.actionSpace.sample());
         const after = r.terminated ? 0 : bfsOptimal(raw.currentLevel());
-        const expected = left !== null && left > 0 && after === left - 1;
-        expect(r.reward).toBe(expected ? 1 : 0);
-        expect(r.info.optimalMove).toBe(expected);
+        expect(r.reward).toBe(phi(after) - phi(left));
+        expect(r.info.optimalMove).toBe(left !== null && left > 0 && after === left - 1);
         expect(r.info.movesLeft).toBe(after ?? -1);
-        if (expected) optimal++; else other++;
+        total += r.reward;
+        if (r.info.optimalMove) optimal++; else other++;
+        // Potential-based: the rewards so far add up to phi(now) - phi(start), whatever the path.
+        expect(total).toBe(phi(after) - phi(startLeft));
         if (r.terminated) break;
       }
       expect(optimal).toBeGreaterThan(0);
@@ -140,13 +144,25 @@ describe("Sokoban reward 'optimal-move'", () => {
     }
   });
 
-  it('the solver plan earns 1 per move and solves; the default reward is unchanged', () => {
-    const env = make<Uint8Array, number>('Sokoban-v0', { width: 7, height: 7, boxes: 2, reward: 'optimal-move' });
+  it('a loop earns nothing; the solver plan earns +1 per move and solves; the default reward is unchanged', () => {
+    const env = make<Uint8Array, number>('Sokoban-v0', { width: 7, height: 7, boxes: 2, reward: 'progress' });
     const first = env.reset({ seed: 5 });
     const plan = solveSokoban(sokobanEnvOf(env).initialLevel()).actions;
     expect(plan.length).toBe(first.info.optimalMoves);
+    // Any walk out and back (a push may not be undone) adds up to 0.
+    let loops = 0;
+    for (let a = 0; a < 4; a++) {
+      env.reset({ seed: 5 });
+      const there = env.step(a);
+      if (!there.info.actionIsValid || there.info.pushed) continue;
+      const again = env.step([1, 0, 3, 2][a]!);
+      expect(there.reward + again.reward).toBe(0);
+      loops++;
+    }
+    expect(loops).toBeGreaterThan(0);
+    env.reset({ seed: 5 });
     let total = 0, last = null as null | ReturnType<typeof env.step>;
-    for (const a of plan) { last = env.step(a); total += last.reward; }
+    for (const a of plan) { last = env.step(a); total += last.reward; expect(last.reward).toBe(1); }
     expect(total).toBe(plan.length);
     expect(last!.terminated).toBe(true);
     const gym = make<Uint8Array, number>('Sokoban-v0', { width: 7, height: 7, boxes: 2 });
@@ -154,7 +170,7 @@ describe("Sokoban reward 'optimal-move'", () => {
     const r = gym.step(plan[0]!);
     expect(r.info.optimalMove).toBeUndefined();
     expect([-0.1, 0.9]).toContain(r.reward);
-    expect(() => make('Sokoban-v0', { reward: 'shaped' })).toThrow(/reward must be one of gym, optimal-move/);
-    expect(() => make('Boxoban-v0', { reward: 'optimal-move' })).not.toThrow();
+    expect(() => make('Sokoban-v0', { reward: 'shaped' })).toThrow(/reward must be one of gym, progress/);
+    expect(() => make('Boxoban-v0', { reward: 'progress' })).not.toThrow();
   });
 });
