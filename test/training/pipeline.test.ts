@@ -48,6 +48,11 @@ describe('training config validation', () => {
     expect(badField(with_((c) => { c.stages[0].algorithm = { estimator: 'ppo2' }; }))).toBe('stages[0].algorithm.estimator');
     expect(badField(with_((c) => { c.stages[0].algorithm = { klCoef: -1 }; }))).toBe('stages[0].algorithm.klCoef');
     expect(badField(with_((c) => { c.stages[0].algorithm = { dualClip: 0.5 }; }))).toBe('stages[0].algorithm.dualClip');
+    // miniBatch counts responses: one per episode in plan mode, up to one per turn in step mode.
+    expect(badField(with_((c) => { c.stages[0].envs = [{ id: 'Sokoban-v0', style: 'plan' }]; c.stages[0].algorithm = { miniBatch: 5 }; }))).toBe('stages[0].algorithm.miniBatch');
+    const step = (miniBatch: number) => with_((c) => { c.stages[0].type = 'mgt'; c.stages[0].envs = [{ id: 'Sokoban-v0', mode: 'image', style: 'step', maxTurns: 3 }]; c.stages[0].algorithm = { miniBatch }; });
+    expect(validateTrainConfig(step(12), configHooks).stages[0]).toMatchObject({ algorithm: { miniBatch: 12 } });
+    expect(badField(step(13))).toBe('stages[0].algorithm.miniBatch');
     expect(badField(with_((c) => { c.stages[0].lr = '1e-3'; }))).toBe('stages[0].lr');
     expect(badField(with_((c) => { c.stages[0].type = 'sft'; }))).toBe('stages[0].type');
     expect(badField(with_((c) => { c.stages[0].bogus = 1; }))).toBe('stages[0].bogus');

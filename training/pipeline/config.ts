@@ -599,7 +599,11 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
   if (batch * groupSize > TRAIN_LIMITS.responsesPerUpdate) {
     fail(`${f}batch`, limitMessage(`batch x groupSize (${batch} x ${groupSize} responses per update)`, batch * groupSize, TRAIN_LIMITS.responsesPerUpdate));
   }
-  if (alg.miniBatch > 0 && alg.miniBatch > batch * groupSize) fail(`${f}algorithm.miniBatch`, `miniBatch (${alg.miniBatch}) exceeds the ${batch * groupSize} responses of an update`);
+  // Step mode answers once per turn, so an update holds up to batch x groupSize x maxTurns
+  // responses (LanguageEnv's default maxTurns is 100); plan mode one per episode.
+  const turnsPerEpisode = Math.max(...envs.map((e) => (e.style === 'step' ? e.maxTurns ?? 100 : 1)));
+  const mostResponses = batch * groupSize * turnsPerEpisode;
+  if (alg.miniBatch > 0 && alg.miniBatch > mostResponses) fail(`${f}algorithm.miniBatch`, `miniBatch (${alg.miniBatch}) exceeds the ${mostResponses} responses an update can have (batch x groupSize${turnsPerEpisode > 1 ? ` x ${turnsPerEpisode} turns` : ''})`);
   const rewards = rewardWeights(o.rewards, `${f}rewards`);
   return { ...common, type, algorithm: alg, groupSize, batch, rewards, sampling: sampling(o.sampling, `${f}sampling`, baseSampling) };
 }
