@@ -113,6 +113,10 @@ export async function run(argv: string[]): Promise<number> {
   const penalty = numberFlag('invalid-penalty', values['invalid-penalty']);
   if (penalty !== undefined) language.invalidPenalty = penalty;
 
+  // The earlier report is read and checked before any episode runs (and before --out's episode log is started).
+  const baseline = values.compare === undefined ? null : readComparable(values.compare, { envId: values.env, mode, interaction, levels: values.levels ?? null });
+  if (baseline) checkSeeds(baseline, seed, episodes);
+
   // The output paths are checked before any episode runs (a folder or a file in the way of
   // its folder fails now, not after the episodes). Episode records go to the JSONL log as
   // they finish, so an interruption loses none of them.
@@ -123,8 +127,6 @@ export async function run(argv: string[]): Promise<number> {
     mkdirSync(dirname(resolve(episodesLog!)), { recursive: true });
     writeFileSync(episodesLog!, '');
   }
-  // The earlier report is read and checked before any episode runs.
-  const baseline = values.compare === undefined ? null : readComparable(values.compare, { envId: values.env, mode, interaction, levels: values.levels ?? null });
   const agent = await createAgent(values.agent, { envId: values.env, seed, settings: parseKeyValues(values['agent-option']) });
   const bar = values.quiet ? null : new ProgressBar('eval', episodes, { minIntervalMs: 5_000 });
   let done = 0, wins = 0;
@@ -201,6 +203,15 @@ export function readComparable(path: string, want: { envId: string; mode: string
     if (typeof e.episode === 'number' && typeof e.seed === 'number') episodes.set(e.episode, { seed: e.seed, success: e.success === true });
   }
   return { path, episodes };
+}
+
+/** Episode i of this run will use seed `seed + i`: each episode the earlier report also has must have used the same. */
+export function checkSeeds(other: ComparableReport, seed: number, episodes: number): void {
+  for (let i = 0; i < episodes; i++) {
+    const o = other.episodes.get(i);
+    if (o && o.seed !== seed + i) throw new InvalidOptionError(`--compare ${other.path}: episode ${i} was played with seed ${o.seed} there, ${seed + i} here; use the same --seed`);
+  }
+  if (![...other.episodes.keys()].some((i) => i < episodes)) throw new InvalidOptionError(`--compare ${other.path}: no episode in common with this run`);
 }
 
 /** Pair this run's episodes with the earlier report's (same index and seed); an episode missing from it is left out. */

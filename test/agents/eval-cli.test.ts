@@ -65,6 +65,13 @@ describe('lmm-gym eval', () => {
     const bad = await run('node', [CLI, ...common.map((a) => (a === '7' ? '8' : a)), '--agent', 'random', '--compare', join(dir, 'random.json')], { cwd: join(__dirname, '../..') }).catch((e) => e);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('episode 0 was played with seed 7 there, 8 here');
+    // ... and before --out's episode log is started: a refused run loses no earlier records.
+    const log = join(dir, 'random.episodes.jsonl');
+    const lines = readFileSync(log, 'utf8');
+    const refused = await run('node', [CLI, ...common.map((a) => (a === '7' ? '8' : a)), '--agent', 'random', '--out', join(dir, 'random.json'), '--compare', join(dir, 'oracle.json')], { cwd: join(__dirname, '../..') }).catch((e) => e);
+    expect(refused.code).toBe(1);
+    expect(readFileSync(log, 'utf8')).toBe(lines);
+    expect(lines.trim().split('\n')).toHaveLength(12);
     const other = await run('node', [CLI, ...common.map((a) => a.replace('test-6x6-1box', 'test-7x7-2box')), '--agent', 'random', '--compare', join(dir, 'random.json')], { cwd: join(__dirname, '../..') }).catch((e) => e);
     expect(other.stderr).toContain('played levels data/sokoban/test-6x6-1box.txt, this run data/sokoban/test-7x7-2box.txt');
   });
