@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { OBSERVATION_MODES, type ObservationMode } from '../../envs/core/wrappers/observation-mode.js';
 import { limitMessage } from '../../envs/core/limits.js';
+import { maxOf } from '../../envs/core/arrays.js';
 import { TrainingConfigError } from '../errors.js';
 import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
 import { KL_ESTIMATORS } from '../rl/kl.js';
@@ -601,7 +602,7 @@ function stage(v: unknown, i: number, hooks: ConfigCheckHooks, baseSampling: Sam
   }
   // Step mode answers once per turn, so an update holds up to batch x groupSize x maxTurns
   // responses (LanguageEnv's default maxTurns is 100); plan mode one per episode.
-  const turnsPerEpisode = Math.max(...envs.map((e) => (e.style === 'step' ? e.maxTurns ?? 100 : 1)));
+  const turnsPerEpisode = maxOf(envs.map((e) => (e.style === 'step' ? e.maxTurns ?? 100 : 1)));
   const mostResponses = batch * groupSize * turnsPerEpisode;
   if (alg.miniBatch > 0 && alg.miniBatch > mostResponses) fail(`${f}algorithm.miniBatch`, `miniBatch (${alg.miniBatch}) exceeds the ${mostResponses} responses an update can have (batch x groupSize${turnsPerEpisode > 1 ? ` x ${turnsPerEpisode} turns` : ''})`);
   const rewards = rewardWeights(o.rewards, `${f}rewards`);
