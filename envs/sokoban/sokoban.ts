@@ -31,7 +31,9 @@ export interface LevelSource {
  *
  * so a move on a shortest solution earns +1 (the solving move included), a bump into a wall
  * 0, a detour -1 (or less, after a push that makes the way longer), and a push into a
- * deadlock gives back all progress so far and one more. Potential-based (Ng et al., 1999):
+ * deadlock scores as a position one move farther than the start: from nearer than the
+ * start it gives back all progress so far and one more (from farther, after detours, it
+ * even scores positive: a known flaw, issue 12 note). Potential-based (Ng et al., 1999):
  * an episode's rewards add up to phi(end) - phi(start), so no loop earns anything. (The
  * first version paid 1 per shortest-solution move and 0 otherwise; RL farmed it by
  * stepping back and forth: optimal moves per episode rose from 2.8 to 8.9 in 10 updates
@@ -132,12 +134,16 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
     if (progress) {
       this.movesLeft = solved ? 0 : game.lastValid ? null : before;
       const after = this.movesLeftNow();
-      const potential = (left: number) => (left >= 0 ? -left : -(this.startMovesLeft + 1));
       info.optimalMove = before > 0 && after === before - 1;
       info.movesLeft = after;
-      reward = potential(after) - potential(before);
+      reward = this.potential(after) - this.potential(before);
     }
     return { observation: this.observe(), reward, terminated: solved, truncated: !solved && this.steps >= this.envOptions.maxSteps, info };
+  }
+
+  /** phi of reward 'progress' for `left` optimal moves left (-1: unsolvable, scored one move past the start). */
+  private potential(left: number): number {
+    return left >= 0 ? -left : -(this.startMovesLeft + 1);
   }
 
   /** Optimal moves left from the current position (-1: unsolvable or past the budget), cached until the position changes. */
