@@ -9,6 +9,7 @@ export * from './rl/turn-credit.js';
 export * from './rl/kl.js';
 export * from './rl/loss.js';
 export * from './rl/update.js';
+export * from './rl/sequences.js';
 export * from './metrics/jsonl.js';
 export * from './metrics/plot.js';
 export * from './metrics/curves.js';

@@ -15,7 +15,8 @@ import { initBackend } from '../../agents/model/backend.js';
 import { RlInputError } from '../../training/errors.js';
 import { validateTrainConfig } from '../../training/pipeline/config.js';
 import { configHooks, runPipeline } from '../../training/pipeline/run.js';
-import { episodeComponents } from '../../training/rollout/collect.js';
+import { episodeComponents, type RolloutBatch } from '../../training/rollout/collect.js';
+import { rolloutSequences } from '../../training/rl/sequences.js';
 import { makeLanguageEnv } from '../../training/rollout/envs.js';
 import { composeReward } from '../../tasks/rewards/compose.js';
 import { runEpisodes } from '../../agents/runner.js';
@@ -172,6 +173,34 @@ describe('per-turn advantages on a hand-computed group', () => {
     expect(() => computeTurnAdvantages(returns, { estimator: 'ppo' as never, groupSize: 3, baseline: 'group' })).toThrow(/unknown advantage estimator/);
     expect(() => computeTurnAdvantages(returns, { estimator: 'grpo', groupSize: 3, baseline: 'critic' as never })).toThrow(/baseline/);
     expect(() => episodeTurnAdvantages([{ turns: A }], null, { mode: 'episode' }, { estimator: 'grpo', groupSize: 1, weights: W })).toThrow(RlInputError);
+  });
+});
+
+describe('rolloutSequences: one training sequence per turn, with its advantage and weight', () => {
+  // The group A, B, C above as a rollout batch; each turn's sample is tagged by its token id.
+  const episodes = [A, B, C].map((turns, k) => ({
+    result: { turns },
+    reward: [1.5, 0.5 * (2 / 3) - 0.1, 1.5][k]!,
+    samples: turns.map((_, t) => ({ input: { prompt: `episode ${k} turn ${t}` }, tokenIds: [10 * k + t], logProbs: [-0.5] })),
+  }));
+  const batch = { episodes, groupSize: 3, generatedTokens: 6, seconds: 0 } as unknown as RolloutBatch;
+  const settings = { estimator: 'reinforce_baseline' as const, normalize: 'none' as const, groupSize: 3, rewards: W };
+
+  it("credit 'turn': the per-turn advantages in turn order; aggregation 'episode' weighs each turn 1 / its episode's turns", () => {
+    const r = rolloutSequences(batch, { ...settings, credit: { mode: 'turn', gamma: 0.9, baseline: 'position', format: 'share' }, aggregation: 'episode' });
+    expect(r.episodeAdvantages).toBeNull();
+    expect(r.sequences.map((q) => q.tokenIds[0])).toEqual([0, 1, 10, 11, 12, 20]);
+    expect(r.sequences.map((q) => q.input.prompt)).toEqual(['episode 0 turn 0', 'episode 0 turn 1', 'episode 1 turn 0', 'episode 1 turn 1', 'episode 1 turn 2', 'episode 2 turn 0']);
+    close(r.sequences.map((q) => q.advantage), [1.375 - 1.0288889, 1.25 - 0.65, 0.2116667 - 1.0288889, 0.05 - 0.65, 0, 1.5 - 1.0288889]);
+    close(r.sequences.map((q) => q.weight!), [1 / 2, 1 / 2, 1 / 3, 1 / 3, 1 / 3, 1]);
+    expect(r.sequences.every((q) => q.oldLogp[0] === -0.5)).toBe(true);
+  });
+
+  it("credit 'episode': every turn gets its episode's group advantage; aggregation 'token' sets no weight", () => {
+    const r = rolloutSequences(batch, { ...settings, credit: { mode: 'episode' }, aggregation: 'token' });
+    close(r.episodeAdvantages!, [1.5 - 1.0777778, 0.5 * (2 / 3) - 0.1 - 1.0777778, 1.5 - 1.0777778]);
+    close(r.sequences.map((q) => q.advantage), [0.4222222, 0.4222222, -0.8444444, -0.8444444, -0.8444444, 0.4222222]);
+    expect(r.sequences.every((q) => q.weight === undefined)).toBe(true);
   });
 });
 

@@ -30,9 +30,9 @@ import { modelConfig, type ModelPreset } from '../../agents/model/config.js';
 import { LmmModel } from '../../agents/model/model.js';
 import { ModelAgent, modelInput } from '../../agents/model/agent.js';
 import { Tokenizer } from '../../agents/model/tokenizer.js';
-import { computeAdvantages, degenerateGroupFraction } from '../rl/advantages.js';
-import { episodeTurnAdvantages } from '../rl/turn-credit.js';
-import { policyUpdate, scoreSequences, type TrainSequence } from '../rl/update.js';
+import { degenerateGroupFraction } from '../rl/advantages.js';
+import { rolloutSequences } from '../rl/sequences.js';
+import { policyUpdate, scoreSequences } from '../rl/update.js';
 import { MetricsLogger, filterMetricsFile, readMetrics, type MetricsRecord } from '../metrics/jsonl.js';
 import { plotMetrics } from '../metrics/curves.js';
 import { ProgressBar } from '../metrics/progress.js';
@@ -417,17 +417,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
         sampling: stage.sampling, rewardWeights: stage.rewards, rng, seedLimit: stage.eval.seedStart, pool,
       });
       const rewards = batch.episodes.map((e) => e.reward);
-      // Credit 'episode': the episode's group advantage on every turn; 'turn': each turn's own (turn-credit.ts).
-      const adv = alg.credit.mode === 'episode' ? computeAdvantages(rewards, { estimator: alg.estimator, groupSize: stage.groupSize, normalize: alg.normalize }) : null;
-      const turnAdv = episodeTurnAdvantages(batch.episodes.map((e) => e.result), adv, alg.credit, { estimator: alg.estimator, groupSize: stage.groupSize, normalize: alg.normalize, weights: stage.rewards }).advantages;
-      const seqs: TrainSequence[] = [];
-      batch.episodes.forEach((e, k) => {
-        e.samples.forEach((s, t) => {
-          const q: TrainSequence = { input: s.input, tokenIds: s.tokenIds, oldLogp: s.logProbs, advantage: turnAdv[k]![t]! };
-          if (alg.aggregation === 'episode') q.weight = 1 / e.samples.length; // every episode weighs the same
-          seqs.push(q);
-        });
-      });
+      const { sequences: seqs, episodeAdvantages: adv, turnAdvantages: turnAdv } = rolloutSequences(batch, { ...alg, groupSize: stage.groupSize, rewards: stage.rewards });
       if (ref) {
         const refLp = await scoreSequences(ref, seqs, stage.sampling.temperature);
         seqs.forEach((q, j) => { q.refLogp = refLp[j]!; });
