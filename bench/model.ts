@@ -56,20 +56,21 @@ async function benchPreset(preset: ModelPreset, tokenizer: Tokenizer, slow: bool
 
   const batch = big && slow ? 8 : 16;
   const ex = examples(model, batch, P, R);
-  const fwd = reportRate(`${preset}: forward, batch ${batch} x ${L} tokens`, batch * L, await timeIt(() => { tf.tidy(() => model.responseLogits(ex)).dispose(); }, reps), 'tokens/s');
+  const fwd = reportRate(`${preset}: forward, batch ${batch} x ${L} tokens`, batch * L, await timeIt(async () => { const t = tf.tidy(() => tf.sum(model.responseLogits(ex))); await t.data(); t.dispose(); }, reps), 'tokens/s');
   report(`${preset}: forward GFLOP/s`, (fwd * fwdFlops) / 1e9, 'GFLOP/s');
 
   // Training (SFT: nll + backward + Adam) on the per-op tfjs path and on the fused one
   // (issue 13 round 2: packed rows, native training ops), interleaved.
   const opt = tf.train.adam(1e-4);
-  const engines: TrainEngine[] = trainOpsAvailable() ? ['tfjs', 'fused'] : ['tfjs'];
-  const step = (engine: TrainEngine) => () => { model.trainStep(() => model.nll(ex, { engine }), opt); };
+  const engines: TrainEngine[] = trainOpsAvailable() && tf.getBackend() === 'cpu' ? ['tfjs', 'fused'] : ['tfjs'];
+  // trainStepAsync: the one read a GPU backend (webgpu) has; on cpu it costs the same.
+  const step = (engine: TrainEngine) => () => model.trainStepAsync(() => model.nll(ex, { engine }), opt);
   const times = new Map<TrainEngine, Timing>();
   for (const e of engines) await step(e)(); // warm-up
   for (let r = 0; r < reps; r++) {
     for (const e of engines) {
       const t0 = performance.now(), c0 = process.cpuUsage();
-      step(e)();
+      await step(e)();
       const cu = process.cpuUsage(c0), t = { wall: (performance.now() - t0) / 1000, cpu: (cu.user + cu.system) / 1e6 };
       const s = times.get(e);
       times.set(e, s ? { wall: s.wall + t.wall, cpu: s.cpu + t.cpu } : t);
@@ -84,7 +85,8 @@ async function benchPreset(preset: ModelPreset, tokenizer: Tokenizer, slow: bool
   if (process.env.BENCH_MODEL_GENERATE !== '0') await benchGeneration(model, P, slow);
 
   if (big) {
-    const prof = await tf.profile(step(engines[engines.length - 1]!));
+    const last = step(engines[engines.length - 1]!);
+    const prof = await tf.profile(async () => { await last(); return []; });
     const by = new Map<string, number>();
     // Op scopes ('fusedMatMul__op') hold kernels listed on their own; a customGrad op (the
     // fused training ops) is an 'unnamed scope' that runs the native code itself.
@@ -134,7 +136,9 @@ export async function benchGeneration(model: LmmModel, P: number, slow: boolean)
     const prompts = examples(model, B, P, 0).map((e) => e.input);
     const groups = B >= 8 ? Array.from({ length: B }, (_, b) => prompts[Math.floor(b / 8)]!) : null;
     const reps = B <= 8 || preset === 'tiny' ? 3 : 1; // short runs: more repetitions against noise
-    const engines: Engine[] = [{ label: 'tfjs', engine: 'tfjs', threads: 1 }, fast, ...(B >= 32 && fast.engine === 'native' ? [two] : [])];
+    // The fused decoders read weights on the host synchronously: cpu backend only.
+    const onCpu = tf.getBackend() === 'cpu';
+    const engines: Engine[] = [{ label: 'tfjs', engine: 'tfjs', threads: 1 }, ...(onCpu ? [fast] : []), ...(onCpu && B >= 32 && fast.engine === 'native' ? [two] : [])];
     const sum = new Map<Engine, { e2e: GenTiming; pre: GenTiming; grp: GenTiming | null }>();
     const add = (a: GenTiming, b: GenTiming): GenTiming => ({ wall: a.wall + b.wall, cpu: a.cpu + b.cpu, tokens: a.tokens + b.tokens });
     for (const engine of engines) await timeGeneration(model, prompts, engine, 2); // warm-up
@@ -160,9 +164,9 @@ export async function benchGeneration(model: LmmModel, P: number, slow: boolean)
 
 export async function run(): Promise<void> {
   const info = await initBackend({ log: () => {} });
-  console.log(`machine: ${machine()}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; tfjs backend ${info.backend}${info.backend === 'cpu' ? `, native kernels ${info.nativeKernels ? 'on' : 'off'}` : ''}`);
+  console.log(`machine: ${machine()}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; tfjs backend ${info.backend}${info.backend === 'cpu' ? `, native kernels ${info.nativeKernels ? 'on' : 'off'}` : ` (${info.adapter ?? 'no adapter info'})`}`);
   const a = tf.randomNormal([256, 256]), b = tf.randomNormal([256, 256]);
-  const mm = await timeIt(() => { tf.matMul(a, b).dataSync(); }, 4);
+  const mm = await timeIt(async () => { const c = tf.matMul(a, b); await c.data(); c.dispose(); }, 4);
   reportRate('matMul 256x256x256 on this backend (ceiling)', (2 * 256 ** 3) / 1e9, mm, 'GFLOP/s');
   tf.dispose([a, b]);
   const slow = info.backend === 'cpu' && !info.nativeKernels;

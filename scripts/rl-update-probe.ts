@@ -9,13 +9,18 @@
 // advantage. A correct update raises A > 0 and lowers A < 0.
 //   npx tsx scripts/rl-update-probe.ts CHECKPOINT [config=FILE] [lrs=2e-5,5e-6] [opt=adam|sgd]
 //     [miniBatch=N] [groups=N] [T=0.5] [estimator=NAME] [credit=episode] [weights=win]
-//     [only=pos] [seed=1]
+//     [only=pos] [seed=1] [dump=FILE.json]
 // Overrides of the stage: lrs (default the stage's lr), miniBatch, groups (levels per
 // batch), T (sampling temperature), estimator, credit=episode, weights=win (the win reward
 // alone), opt=sgd (plain SGD instead of Adam). only=pos trains on the positive-advantage
 // responses alone (with weights=win estimator=reinforce credit=episode: SFT on the won
-// episodes' turns).
+// episodes' turns). dump=FILE writes the batch (sequences with their frames at the model's
+// image size, old and reference log-probs, advantages) and the update's settings, for
+// scripts/update-timing.ts to replay the same update elsewhere (a GPU machine without envs).
 import * as tf from '@tensorflow/tfjs';
+import { writeFileSync } from 'node:fs';
+import type { Frame } from '../envs/render/frame.js';
+import { resizeFrame } from '../envs/render/resize.js';
 import { initBackend, loadModel, modelInput, createAdam } from '../agents/model/index.js';
 import { Rng } from '../envs/core/rng.js';
 import '../envs/index.js';
@@ -24,9 +29,9 @@ import { loadTrainConfig, type RlStageConfig } from '../training/pipeline/config
 import { configHooks } from '../training/pipeline/run.js';
 import { collectRollouts } from '../training/rollout/collect.js';
 import { rolloutSequences } from '../training/rl/sequences.js';
-import { policyUpdate, scoreSequences } from '../training/rl/update.js';
+import { policyUpdateAsync, scoreSequences } from '../training/rl/update.js';
 
-const KEYS = ['config', 'lrs', 'opt', 'miniBatch', 'groups', 'T', 'estimator', 'credit', 'weights', 'only', 'seed'];
+const KEYS = ['config', 'lrs', 'opt', 'miniBatch', 'groups', 'T', 'estimator', 'credit', 'weights', 'only', 'seed', 'dump'];
 const [dir, ...rest] = process.argv.slice(2);
 if (!dir) throw new Error('usage: rl-update-probe.ts CHECKPOINT [key=value ...]');
 const arg: Record<string, string> = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]));
@@ -62,11 +67,20 @@ seqs.forEach((q, i) => {
 });
 console.log(`sampling vs scoring log-probs: mean |diff| ${(dev / n).toExponential(2)}, max ${devMax.toExponential(2)} over ${n} tokens`);
 const trainOn = arg.only === 'pos' ? seqs.filter((q) => q.advantage > 0) : seqs;
+if (arg.dump) {
+  const size = model.config.imageSize;
+  const frame = (f: Frame | undefined) => f && Buffer.from(resizeFrame(f, size, size).data.buffer).toString('base64');
+  writeFileSync(arg.dump, JSON.stringify({
+    checkpoint: dir, lr: Number((arg.lrs ?? String(stage.lr)).split(',')[0]), settings: { ...alg, temperature: T }, imageSize: size,
+    sequences: trainOn.map((q) => ({ prompt: q.input.prompt, image: frame(q.input.image), tokenIds: q.tokenIds, oldLogp: q.oldLogp, refLogp: q.refLogp, advantage: q.advantage, weight: q.weight })),
+  }));
+  console.log(`wrote ${trainOn.length} sequences to ${arg.dump}`);
+}
 const A = seqs.map((q) => q.advantage), meanA = sum(A) / A.length;
 for (const lr of (arg.lrs ?? String(stage.lr)).split(',').map(Number)) {
   const m = await loadModel(dir, { trainable: true });
   const optimizer = arg.opt === 'sgd' ? tf.train.sgd(lr) : await createAdam(lr);
-  const u = policyUpdate(m, optimizer, trainOn, { ...alg, temperature: T });
+  const u = await policyUpdateAsync(m, optimizer, trainOn, { ...alg, temperature: T });
   console.log(`lr ${lr} ${arg.opt ?? 'adam'}: ${u.optimizerSteps} steps, grad norm max ${u.gradNorm.toFixed(2)}, approxKlOld ${u.approxKlOld.toFixed(4)}, clip ${u.clipFraction.toFixed(4)}`);
   const lp1 = await scoreSequences(m, seqs, T);
   const delta = seqs.map((_, i) => sum(lp1[i]!) - sum(lp0[i]!));

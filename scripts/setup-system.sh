@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system libraries lmm-gym needs on Debian/Ubuntu:
 #   canvas (built from source): cairo, pango, jpeg, gif, rsvg, pkg-config, a C++ toolchain;
-#   the native matmul kernels: OpenBLAS;  the HTML replay test: chromium.
+#   the native matmul kernels: OpenBLAS;  the HTML replay test: chromium;
+#   the webgpu backend's test on a machine without a GPU: Mesa's EGL and OpenGL ES (software).
 # Uses apt-get where present (with sudo when not root); elsewhere prints what to install.
 set -euo pipefail
 
 PACKAGES=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev libopenblas-dev)
-OPTIONAL=(chromium)
+OPTIONAL=(chromium libegl1 libegl-mesa0 libgles2)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -45,5 +46,5 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${PACKAGES[@]}" >/dev/null
 # chromium only serves the HTML replay test; its absence skips that test with a message.
-$SUDO apt-get install -y -qq "${OPTIONAL[@]}" >/dev/null || echo "setup-system: optional ${OPTIONAL[*]} not installed (HTML replay test will be skipped)"
+$SUDO apt-get install -y -qq "${OPTIONAL[@]}" >/dev/null || echo "setup-system: optional ${OPTIONAL[*]} not installed (the HTML replay and webgpu tests will be skipped)"
 echo "setup-system: done"

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from './errors.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
 
 export interface BackendInfo {
@@ -11,6 +11,8 @@ export interface BackendInfo {
   nativeKernels: boolean;
   /** Why this backend (and why not the faster ones). */
   reason: string;
+  /** On 'webgpu': the adapter Dawn found (vendor, architecture, description). */
+  adapter?: string;
 }
 
 export interface InitBackendOptions {
@@ -29,14 +31,17 @@ export const REQUIRED_KERNELS = [
 
 let chosen: Promise<BackendInfo> | null = null;
 
-const BACKENDS: readonly string[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const BACKENDS: readonly string[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /**
  * Pick and set the tfjs backend once per process (later calls return the first choice):
  * `tensorflow` when @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node is installed,
  * else `wasm` when @tensorflow/tfjs-backend-wasm is installed and has every kernel the
  * model needs, else `cpu` (pure JS) with the native kernels of agents/model/kernels when
- * they load. An explicit request that cannot be met throws a ModelError.
+ * they load. `webgpu` (a GPU through Dawn, the `webgpu` package, and
+ * @tensorflow/tfjs-backend-webgpu) is used only when asked for: for this small model the
+ * native cpu kernels win at generation (docs/model.md, Backend). An explicit request that
+ * cannot be met throws a ModelError.
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   if (!chosen) {
@@ -50,6 +55,19 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
     }
     return info;
   });
+}
+
+let pendingGpuError: string | null = null;
+
+/**
+ * Throw a ModelError if the GPU reported an error since the last check (its results are
+ * then wrong: WebGPU runs a failed pipeline as a no-op). Reads of model results call it.
+ */
+export function throwPendingBackendError(): void {
+  if (pendingGpuError === null) return;
+  const message = pendingGpuError;
+  pendingGpuError = null;
+  throw new ModelError(`the webgpu backend reported an error, so the last results are wrong: ${message.trim()}`);
 }
 
 /** The backend chosen by `initBackend`, or null before it ran. */
@@ -70,12 +88,17 @@ async function choose(options: InitBackendOptions): Promise<BackendInfo> {
     info = await tryTensorflow(skipped);
     if (!info && request === 'tensorflow') throw new ModelError(`backend 'tensorflow' requested but unavailable: ${skipped.join('; ')}`);
   }
+  if (request === 'webgpu') {
+    info = await tryWebgpu(skipped);
+    if (!info) throw new ModelError(`backend 'webgpu' requested but unavailable: ${skipped.join('; ')}`);
+  }
   if (!info && (request === 'auto' || request === 'wasm')) {
     info = await tryWasm(skipped);
     if (!info && request === 'wasm') throw new ModelError(`backend 'wasm' requested but unavailable: ${skipped.join('; ')}`);
   }
   info ??= await useCpu(skipped);
-  log(`lmm-gym model: tfjs backend '${info.backend}'${info.backend === 'cpu' ? ` (native kernels ${info.nativeKernels ? 'on' : 'off'})` : ''}: ${info.reason}`);
+  const detail = info.backend === 'cpu' ? ` (native kernels ${info.nativeKernels ? 'on' : 'off'})` : info.adapter ? ` (${info.adapter})` : '';
+  log(`lmm-gym model: tfjs backend '${info.backend}'${detail}: ${info.reason}`);
   return info;
 }
 
@@ -97,6 +120,68 @@ async function tryTensorflow(skipped: string[]): Promise<BackendInfo | null> {
     skipped.push(`${pkg} not installed`);
   }
   return null;
+}
+
+/** What the Dawn module (`webgpu` package) exports: `create(flags)` returns a navigator.gpu. */
+interface DawnModule {
+  create(flags: string[]): { requestAdapter(options?: Record<string, unknown>): Promise<DawnAdapter | null> };
+  globals: Record<string, unknown>;
+}
+interface DawnAdapter { info?: { vendor?: string; architecture?: string; description?: string } }
+
+/**
+ * The `webgpu` backend: Dawn (the `webgpu` package) gives Node a `navigator.gpu`, which
+ * @tensorflow/tfjs-backend-webgpu needs before it is imported. LMM_GYM_DAWN passes Dawn
+ * flags, comma-separated (e.g. `backend=vulkan`, or `backend=opengles` for Mesa's
+ * software GL with EGL_PLATFORM=surfaceless). A core-feature adapter is preferred; else a
+ * compatibility-mode one (OpenGL ES), which tfjs runs too.
+ */
+async function tryWebgpu(skipped: string[]): Promise<BackendInfo | null> {
+  let dawn: DawnModule;
+  try {
+    dawn = (await import('webgpu' as string)) as DawnModule;
+  } catch (e) {
+    skipped.push(`webgpu (Dawn for Node) not installed or failed to load: ${(e as Error).message.split('\n')[0]}`);
+    return null;
+  }
+  const flags = (process.env.LMM_GYM_DAWN ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const gpu = dawn.create(flags);
+  let featureLevel = 'core';
+  let adapter = await gpu.requestAdapter({ featureLevel, powerPreference: 'high-performance' });
+  if (!adapter) {
+    featureLevel = 'compatibility';
+    adapter = await gpu.requestAdapter({ featureLevel, powerPreference: 'high-performance' });
+  }
+  if (!adapter) {
+    skipped.push(`Dawn found no GPU adapter${flags.length ? ` (LMM_GYM_DAWN=${flags.join(',')})` : ''}`);
+    return null;
+  }
+  // tfjs asks navigator.gpu for its own adapter; this one answers with the level that worked.
+  for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
+  const navigatorGpu = { requestAdapter: (o: Record<string, unknown> = {}) => gpu.requestAdapter({ ...o, featureLevel }) };
+  const g = globalThis as { navigator?: object };
+  if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: navigatorGpu, configurable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu: navigatorGpu }, configurable: true, writable: true });
+  try {
+    await import('@tensorflow/tfjs-backend-webgpu'); // registers 'webgpu' only when navigator.gpu exists
+  } catch {
+    skipped.push('@tensorflow/tfjs-backend-webgpu not installed');
+    return null;
+  }
+  const missing = REQUIRED_KERNELS.filter((k) => !tf.getKernel(k, 'webgpu'));
+  if (missing.length) {
+    skipped.push(`webgpu lacks kernels ${missing.join(', ')}`);
+    return null;
+  }
+  if (!(await tf.setBackend('webgpu'))) { skipped.push('webgpu failed to initialise'); return null; }
+  await tf.ready();
+  // A failed pipeline (e.g. a kernel binding more buffers than the device allows) makes its
+  // output zeros, with only a console line; record it so that reads can throw instead.
+  const device = (tf.backend() as unknown as { device?: { onuncapturederror: ((e: { error?: { message?: string } }) => void) | null } }).device;
+  if (device) device.onuncapturederror = (e) => { pendingGpuError ??= e.error?.message ?? 'unknown WebGPU error'; };
+  const i = adapter.info ?? {};
+  const name = [i.vendor, i.architecture, i.description].filter(Boolean).join(' / ') || 'adapter without info';
+  return { backend: 'webgpu', nativeKernels: false, reason: `asked for; Dawn ${featureLevel} adapter`, adapter: name };
 }
 
 async function tryWasm(skipped: string[]): Promise<BackendInfo | null> {

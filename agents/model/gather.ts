@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
  * a plain scatter-add over the upstream gradient's values, O(indices x d).
  */
 export function gatherRows(table: tf.Tensor2D, indices: Int32Array): tf.Tensor2D {
+  // Other backends run tf.gather's own gradient on their kernels (and a GPU one cannot read dy synchronously).
+  if (tf.getBackend() !== 'cpu') return tf.gather(table, tf.tensor1d(indices, 'int32'));
   const [rows, d] = table.shape;
   const op = tf.customGrad(((t: tf.Tensor) => ({
     value: tf.gather(t, tf.tensor1d(indices, 'int32')),

@@ -14,6 +14,8 @@ export { LmmModel } from './model.js';
 export { growDepth, growImage, depthPlan } from './grow.js';
 export type { BackendName, BackendRequest, BackendInfo, InitBackendOptions } from './backend.js';
 export { initBackend, currentBackend, createAdam } from './backend.js';
+export type { Reads } from './reads.js';
+export { readSync, readAsync } from './reads.js';
 export type { CheckpointManifest, SaveOptions } from './checkpoint.js';
 export { saveModel, loadModel, readCheckpointManifest, loadOptimizerState } from './checkpoint.js';
 export type { ModelAgentOptions } from './agent.js';

@@ -9,6 +9,8 @@ import { fusedAddon, fusedForward, KvCache, packWeights, tokEmbOffset, FUSED_LAY
 import type { FusedEngine } from './fused.js';
 import { createVariables, initialValues, parameterShapes } from './params.js';
 import { gatherRows } from './gather.js';
+import { readAsync, readSync, type Reads } from './reads.js';
+import { throwPendingBackendError } from './backend.js';
 import { attentionOp, geluOp, layerNormOp, scatterColumnsOp, tokenLogProbsOp, trainAddon, trainOpsAvailable } from './train-ops.js';
 import { Sampler } from './sampling.js';
 import { EOS, PAD, Tokenizer } from './tokenizer.js';
@@ -356,9 +358,16 @@ export class LmmModel {
       if (t !== 1) logits = tf.div(logits, t);
       const logp = tf.logSoftmax(logits);
       const mask = tf.tensor2d(maskValues, [B, R]);
-      const flat = new Int32Array(B * R);
-      for (let i = 0; i < B * R; i++) flat[i] = i * V + targets[i]!;
-      const picked = gatherRows(logp.reshape([B * R * V, 1]), flat).reshape([B, R]);
+      let picked: tf.Tensor;
+      if (tf.getBackend() === 'cpu') {
+        const flat = new Int32Array(B * R);
+        for (let i = 0; i < B * R; i++) flat[i] = i * V + targets[i]!;
+        picked = gatherRows(logp.reshape([B * R * V, 1]), flat).reshape([B, R]);
+      } else {
+        // A GPU backend dispatches that gather with B*R*V rows in one grid dimension, past
+        // WebGPU's 65535 limit; a one-hot product is one elementwise op and a reduction.
+        picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor2d(targets, [B, R], 'int32'), V)), -1);
+      }
       const out: ResponseScores = { logProbs: tf.mul(picked, mask) as tf.Tensor2D, mask };
       if (options.entropy) out.entropy = tf.mul(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), mask) as tf.Tensor2D;
       return out as unknown as tf.TensorContainer;
@@ -454,6 +463,7 @@ export class LmmModel {
     const s = this.responseLogProbs(examples, { temperature: t });
     const values = await s.logProbs.array();
     s.logProbs.dispose(); s.mask.dispose();
+    throwPendingBackendError();
     return examples.map((e, b) => values[b]!.slice(0, this.responseIds(e.response).length));
   }
 
@@ -540,17 +550,30 @@ export class LmmModel {
    * the gradient norm.
    */
   trainStep(lossFn: (() => tf.Scalar) | readonly (() => tf.Scalar)[], optimizer: tf.Optimizer, options: TrainStepOptions = {}): TrainStepResult {
+    return readSync(this.trainStepReads(lossFn, optimizer, options), 'trainStepAsync');
+  }
+
+  /** `trainStep` with an asynchronous read of the loss and gradient norm: works on every backend (webgpu too). */
+  trainStepAsync(lossFn: (() => tf.Scalar) | readonly (() => tf.Scalar)[], optimizer: tf.Optimizer, options: TrainStepOptions = {}): Promise<TrainStepResult> {
+    return readAsync(this.trainStepReads(lossFn, optimizer, options));
+  }
+
+  /**
+   * The one implementation of `trainStep`, as a generator of the tensors it reads (one:
+   * [loss, gradient norm], read before the optimizer step so that a non-finite one skips
+   * it). For callers that build their own update around it (`yield*` it); see reads.ts.
+   */
+  *trainStepReads(lossFn: (() => tf.Scalar) | readonly (() => tf.Scalar)[], optimizer: tf.Optimizer, options: TrainStepOptions = {}): Reads<TrainStepResult> {
     this.checkAlive();
     if (!this.trainable) throw new ModelError('this model is frozen (trainable = false); clone(true) for a trainable copy');
     const clip = options.clipNorm ?? 1;
     const parts = typeof lossFn === 'function' ? [lossFn] : lossFn;
     if (parts.length === 0) throw new ModelError('trainStep needs at least one loss function');
     const grads: Record<string, tf.Tensor> = {};
-    let loss = 0;
+    const losses: tf.Tensor[] = [];
     for (const part of parts) {
       const r = tf.variableGrads(part, this.variables);
-      loss += r.value.dataSync()[0]!;
-      r.value.dispose();
+      losses.push(r.value);
       for (const [name, g] of Object.entries(r.grads)) {
         const prev = grads[name];
         if (!prev) { grads[name] = g; continue; }
@@ -559,9 +582,19 @@ export class LmmModel {
       }
     }
     const present = Object.values(grads);
-    const normT = tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))));
-    const gradNorm = normT.dataSync()[0]!;
-    normT.dispose();
+    // Pairwise adds, not tf.addN: WebGPU's AddN binds every input at once, past the
+    // 8-storage-buffer limit for a model's ~30 gradients (its pipeline fails, yielding zeros).
+    const total = (ts: tf.Tensor[]) => ts.reduce((a, b) => tf.add(a, b));
+    const read = tf.tidy(() => tf.stack([total(losses), tf.sqrt(total(present.map((g) => tf.sum(tf.square(g)))))]));
+    tf.dispose(losses);
+    let values: ArrayLike<number> | null = null;
+    try {
+      values = yield read;
+    } finally {
+      read.dispose();
+      if (!values) tf.dispose(present); // the driver's read failed: nothing leaks
+    }
+    const loss = values[0]!, gradNorm = values[1]!;
     if (!Number.isFinite(gradNorm) || !Number.isFinite(loss)) {
       tf.dispose(present);
       throw new ModelError(`non-finite loss (${loss}) or gradient norm (${gradNorm}); the step was skipped`);
@@ -601,6 +634,7 @@ export class LmmModel {
       onLogits: options.onLogits,
     };
     const out = engine === 'tfjs' ? await this.generateTfjs(inputs, run) : this.generateFused(inputs, run, engine, threads);
+    throwPendingBackendError();
     for (const g of out) g.text = this.tokenizer.decode(g.tokenIds);
     return out;
   }
@@ -794,7 +828,9 @@ function resolveEngine(requested: GenerationEngine | undefined): FusedEngine | '
   const fromEnv = process.env.LMM_GYM_GENERATE?.trim();
   const e = (requested ?? (fromEnv || 'auto')) as GenerationEngine;
   if (!ENGINES.includes(e)) throw new ModelError(`unknown generation engine ${JSON.stringify(e)}${requested ? '' : ' (from LMM_GYM_GENERATE)'}; expected one of ${ENGINES.join(', ')}`);
-  if (e === 'auto') return fusedAddon() ? 'native' : 'js';
+  // auto: the fused decoders on the cpu backend only; they read every weight on the host,
+  // synchronously, which a GPU backend (webgpu) cannot do, so there the per-op path runs.
+  if (e === 'auto') return tf.getBackend() !== 'cpu' ? 'tfjs' : fusedAddon() ? 'native' : 'js';
   if (e === 'native' && !fusedAddon()) throw new ModelError("generation engine 'native' requested, but the native addon with the fused decoder is not loaded (build native/tfjs-openblas; LMM_GYM_NATIVE=0 turns it off)");
   return e;
 }

@@ -127,6 +127,28 @@ describe('LmmModel', () => {
     m.dispose();
   });
 
+  it('trainStepAsync takes the same step as trainStep; a non-finite loss skips the step and frees its tensors', async () => {
+    const batch = inputs.map((input, i) => ({ input, response: `<think>go ${i}</think><answer>Up</answer>` }));
+    const a = await model.clone(true), b = await model.clone(true);
+    const optA = tf.train.adam(1e-2), optB = tf.train.adam(1e-2);
+    for (let i = 0; i < 2; i++) {
+      const ra = a.trainStep(() => a.nll(batch), optA, { clipNorm: 0.5 });
+      const rb = await b.trainStepAsync(() => b.nll(batch), optB, { clipNorm: 0.5 });
+      expect(rb.loss).toBeCloseTo(ra.loss, 6);
+      expect(rb.gradNorm).toBeCloseTo(ra.gradNorm, 6);
+      expect(ra.gradNorm).toBeGreaterThan(0.5); // clipping was active
+    }
+    const [wa, wb] = [await a.weights(), await b.weights()];
+    for (const [k, v] of wa) expect(Array.from(wb.get(k)!)).toEqual(Array.from(v));
+    const before = tf.memory().numTensors;
+    await expect(b.trainStepAsync(() => tf.tidy(() => tf.mul(b.nll(batch), NaN)) as tf.Scalar, optB)).rejects.toThrow(/non-finite/);
+    expect(tf.memory().numTensors).toBe(before);
+    const after = await b.weights();
+    for (const [k, v] of wb) expect(Array.from(after.get(k)!)).toEqual(Array.from(v));
+    [optA, optB].forEach((o) => o.dispose());
+    a.dispose(); b.dispose();
+  });
+
   it('leaks no tensors across generate, score and train steps', async () => {
     const m = await model.clone(true);
     const opt = tf.train.adam(1e-3);

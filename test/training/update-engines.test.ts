@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, LmmModel, Tokenizer } from '../../agents/model/index.js';
 import { trainOpsAvailable } from '../../agents/model/train-ops.js';
-import { effectiveMiniBatch, passes, policyUpdate, scoreSequences, type TrainSequence, type UpdateSettings, type UpdateStats } from '../../training/rl/update.js';
+import { effectiveMiniBatch, passes, policyUpdate, policyUpdateAsync, scoreSequences, type TrainSequence, type UpdateSettings, type UpdateStats } from '../../training/rl/update.js';
 import { padSequences, policyLossReference, policyLossTensor } from '../../training/rl/loss.js';
 import { RlInputError } from '../../training/errors.js';
 import type { ScoredExample } from '../../agents/model/model.js';
@@ -119,14 +119,16 @@ const base: UpdateSettings = {
   clip: 0.2, clipHigh: 0.28, klCoef: 0, klEstimator: 'k3', aggregation: 'token', ppoEpochs: 1, miniBatch: 0, maxGradNorm: 1, entropyCoef: 0, temperature: 1,
 };
 
-async function runUpdate(engine: 'fused' | 'tfjs', seqs: TrainSequence[], s: UpdateSettings, update = policyUpdate) {
+type Update = (m: LmmModel, o: tf.Optimizer, q: readonly TrainSequence[], s: UpdateSettings) => UpdateStats | Promise<UpdateStats>;
+
+async function runUpdate(engine: 'fused' | 'tfjs', seqs: TrainSequence[], s: UpdateSettings, update: Update = policyUpdate) {
   const saved = process.env.LMM_GYM_TRAIN_ENGINE;
   process.env.LMM_GYM_TRAIN_ENGINE = engine;
   try {
     const m = await model(3);
     const before = await m.weights();
     const opt = tf.train.sgd(0.05);
-    const stats = update(m, opt, seqs, s);
+    const stats = await update(m, opt, seqs, s);
     const after = await m.weights();
     opt.dispose(); m.dispose();
     const delta = new Map([...after].map(([k, v]) => [k, v.map((x, i) => x - before.get(k)![i]!)]));
@@ -153,6 +155,23 @@ function expectSameUpdate(ref: Awaited<ReturnType<typeof runUpdate>>, got: Await
   }
   expect(moved).toBeGreaterThan(20);
 }
+
+describe('RL update: the async variant', () => {
+  it('policyUpdateAsync takes the same step as policyUpdate, and frees every tensor', async () => {
+    const seqs = await batch();
+    const refModel = await model(4);
+    const lp = await scoreSequences(refModel, seqs, 1);
+    seqs.forEach((q, i) => { q.refLogp = lp[i]!; });
+    refModel.dispose();
+    const s = { ...base, klCoef: 0.1, entropyCoef: 0.02, miniBatch: 4, passTokens: 40 };
+    const before = tf.memory().numTensors;
+    const sync = await runUpdate('tfjs', seqs, s);
+    const viaAsync = await runUpdate('tfjs', seqs, s, policyUpdateAsync);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(viaAsync.stats.optimizerSteps).toBe(2);
+    expectSameUpdate(sync, viaAsync);
+  });
+});
 
 describe('RL update: gradient accumulation over passes', () => {
   it('splits a minibatch into consecutive passes of at most the budget (a longer sequence alone)', () => {

@@ -18,6 +18,7 @@
  * scores responses with).
  */
 import * as tf from '@tensorflow/tfjs';
+import { readAsync, readSync, type Reads } from '../../agents/model/reads.js';
 import type { LmmModel, ScoredExample } from '../../agents/model/model.js';
 import { visualTokens } from '../../agents/model/config.js';
 import type { ModelInput } from '../../agents/model/layout.js';
@@ -155,6 +156,15 @@ export async function sideLogProbs(model: LmmModel, sides: readonly DpoSide[], b
  * policy that took it) and the gradient norm.
  */
 export function dpoStep(model: LmmModel, optimizer: tf.Optimizer, pairs: readonly DpoPair[], options: DpoOptions & { maxGradNorm: number }): DpoStats & { gradNorm: number } {
+  return readSync(dpoStepReads(model, optimizer, pairs, options), 'dpoStepAsync');
+}
+
+/** `dpoStep` with asynchronous reads: works on every backend (webgpu too); the fusion stage uses it. */
+export function dpoStepAsync(model: LmmModel, optimizer: tf.Optimizer, pairs: readonly DpoPair[], options: DpoOptions & { maxGradNorm: number }): Promise<DpoStats & { gradNorm: number }> {
+  return readAsync(dpoStepReads(model, optimizer, pairs, options));
+}
+
+function* dpoStepReads(model: LmmModel, optimizer: tf.Optimizer, pairs: readonly DpoPair[], options: DpoOptions & { maxGradNorm: number }): Reads<DpoStats & { gradNorm: number }> {
   if (pairs.length === 0) throw new RlInputError('a DPO step needs at least one pair');
   const sides = pairs.flatMap((p) => [p.chosen, p.rejected]);
   const rows: ScoredExample[] = sides.flatMap((s) => s.turns.map((t) => ({ input: t.input, response: t.tokenIds })));
@@ -163,20 +173,26 @@ export function dpoStep(model: LmmModel, optimizer: tf.Optimizer, pairs: readonl
   const seg = new Float32Array(S * R);
   let r = 0;
   sides.forEach((s, i) => { for (let j = 0; j < s.turns.length; j++) seg[i * R + r++] = 1; });
-  let host: number[] | null = null;
-  const result = model.trainStep(() => {
-    const { logProbs } = model.responseLogProbs(rows, { temperature: 1 });
-    const perSide = tf.matMul(tf.tensor2d(seg, [S, R]), tf.sum(logProbs, 1).reshape([R, 1])).reshape([pairs.length, 2]);
-    const [chosen, rejected] = tf.unstack(perSide, 1) as [tf.Tensor1D, tf.Tensor1D];
-    host = Array.from(perSide.dataSync());
-    return dpoLossTensor({
-      chosen, rejected,
-      refChosen: pairs.map((p) => p.refChosen), refRejected: pairs.map((p) => p.refRejected),
-      chosenTokens: pairs.map((p) => p.chosen.tokens), rejectedTokens: pairs.map((p) => p.rejected.tokens),
-    }, options);
-  }, optimizer, { clipNorm: options.maxGradNorm });
-  const lp = host as number[] | null;
-  if (!lp) throw new RlInputError('the DPO loss was not evaluated');
+  let kept: tf.Tensor | null = null;
+  let lp: number[];
+  let result: { loss: number; gradNorm: number };
+  try {
+    result = yield* model.trainStepReads(() => {
+      const { logProbs } = model.responseLogProbs(rows, { temperature: 1 });
+      const perSide = tf.matMul(tf.tensor2d(seg, [S, R]), tf.sum(logProbs, 1).reshape([R, 1])).reshape([pairs.length, 2]);
+      const [chosen, rejected] = tf.unstack(perSide, 1) as [tf.Tensor1D, tf.Tensor1D];
+      kept = tf.keep(perSide.clone()); // read after the step
+      return dpoLossTensor({
+        chosen, rejected,
+        refChosen: pairs.map((p) => p.refChosen), refRejected: pairs.map((p) => p.refRejected),
+        chosenTokens: pairs.map((p) => p.chosen.tokens), rejectedTokens: pairs.map((p) => p.rejected.tokens),
+      }, options);
+    }, optimizer, { clipNorm: options.maxGradNorm });
+    if (!kept) throw new RlInputError('the DPO loss was not evaluated');
+    lp = Array.from(yield kept);
+  } finally {
+    if (kept) (kept as tf.Tensor).dispose();
+  }
   const stats = dpoLossReference(pairs.map((p, i) => ({
     chosen: lp[2 * i]!, rejected: lp[2 * i + 1]!, refChosen: p.refChosen, refRejected: p.refRejected,
     chosenTokens: p.chosen.tokens, rejectedTokens: p.rejected.tokens,

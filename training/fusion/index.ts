@@ -5,4 +5,4 @@ export { buildSourceDataset, readSourceDataset, loadDatasetImages, datasetFile, 
 export type { BestPick, PreferencePair, GapBand } from './select.js';
 export { bestResponses, preferencePairs, samplesByPrompt, compareBest, sourceStats, sampleImages, sampleExamples } from './select.js';
 export type { DpoLoss, DpoOptions, DpoPairLogProbs, DpoStats, DpoSide, DpoPair } from './dpo.js';
-export { DPO_LOSSES, dpoLossReference, dpoLossTensor, dpoStep, tokenizeSide, sideLogProbs, softplusNeg } from './dpo.js';
+export { DPO_LOSSES, dpoLossReference, dpoLossTensor, dpoStep, dpoStepAsync, tokenizeSide, sideLogProbs, softplusNeg } from './dpo.js';

@@ -20,7 +20,7 @@ import { primeModel, primingLearningRate } from '../priming/sft.js';
 import { TrainingConfigError } from '../errors.js';
 import { buildSourceDataset, planChunks, readSourceDataset, type FuseDataset, type FuseSample } from '../fusion/dataset.js';
 import { bestResponses, preferencePairs, sampleExamples, sampleImages, sourceStats } from '../fusion/select.js';
-import { dpoStep, sideLogProbs, tokenizeSide, type DpoPair, type DpoSide } from '../fusion/dpo.js';
+import { dpoStepAsync, sideLogProbs, tokenizeSide, type DpoPair, type DpoSide } from '../fusion/dpo.js';
 import { checkpointDir, loadOptimizer, saveTrainerCheckpoint, type TrainerState } from './checkpoint.js';
 import { datasetStage, fuseDataSpec, type DpoStageConfig, type FuseSftStageConfig, type TrainConfig } from './config.js';
 import type { StageContext } from './run.js';
@@ -182,7 +182,7 @@ export async function runDpoStage(ctx: StageContext<DpoStageConfig>, h: FusionHe
       const t0 = performance.now();
       const lr = primingLearningRate(s, stage.steps, stage.lr, warmup);
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      const r = dpoStep(model, optimizer, batch, { beta: stage.beta, loss: stage.loss, maxGradNorm: stage.maxGradNorm });
+      const r = await dpoStepAsync(model, optimizer, batch, { beta: stage.beta, loss: stage.loss, maxGradNorm: stage.maxGradNorm });
       step = s + 1;
       const rec = record(ctx, 'dpo', step, {
         loss: r.loss, 'dpo/margin': r.margin, 'dpo/accuracy': r.accuracy, 'dpo/chosenLogp': r.chosenLogp, 'dpo/rejectedLogp': r.rejectedLogp,

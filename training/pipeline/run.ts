@@ -32,7 +32,7 @@ import { ModelAgent, modelInput } from '../../agents/model/agent.js';
 import { Tokenizer } from '../../agents/model/tokenizer.js';
 import { degenerateGroupFraction } from '../rl/advantages.js';
 import { rolloutSequences } from '../rl/sequences.js';
-import { policyUpdate, scoreSequences } from '../rl/update.js';
+import { policyUpdateAsync, scoreSequences, type UpdateStats } from '../rl/update.js';
 import { MetricsLogger, filterMetricsFile, readMetrics, type MetricsRecord } from '../metrics/jsonl.js';
 import { plotMetrics } from '../metrics/curves.js';
 import { ProgressBar } from '../metrics/progress.js';
@@ -423,7 +423,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
         seqs.forEach((q, j) => { q.refLogp = refLp[j]!; });
       }
       const tUpdate = performance.now();
-      const u = policyUpdate(model, optimizer, seqs, {
+      const u = await policyUpdateAsync(model, optimizer, seqs, {
         clip: alg.clip, clipHigh: alg.clipHigh, dualClip: alg.dualClip, klCoef: alg.klCoef, klEstimator: alg.klEstimator, aggregation: alg.aggregation,
         ppoEpochs: alg.ppoEpochs, miniBatch: alg.miniBatch, maxGradNorm: alg.maxGradNorm, entropyCoef: alg.entropyCoef,
         temperature: stage.sampling.temperature,
@@ -456,7 +456,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
  * `advSolvedTurns` / `advFailedTurns` the mean advantage of the turns of solved / failed
  * episodes.
  */
-function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: RolloutBatch, rewards: number[], adv: Float64Array | null, turnAdv: Float64Array[], u: ReturnType<typeof policyUpdate>, seconds: number, updateSeconds: number): MetricsRecord {
+function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: RolloutBatch, rewards: number[], adv: Float64Array | null, turnAdv: Float64Array[], u: UpdateStats, seconds: number, updateSeconds: number): MetricsRecord {
   const eps = batch.episodes;
   const turns = eps.flatMap((e) => e.samples);
   const rec: MetricsRecord = {

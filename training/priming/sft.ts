@@ -97,7 +97,7 @@ export async function primeModel(model: LmmModel, examples: readonly SftExample[
     const lr = primingLearningRate(step, total, peak, warmup);
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const scored = batch.map((b) => toScoredExample(b.e));
-    const r = model.trainStep(() => model.nll(scored), optimizer, { clipNorm: options.clipNorm ?? 1 });
+    const r = await model.trainStepAsync(() => model.nll(scored), optimizer, { clipNorm: options.clipNorm ?? 1 });
     const n = batch.reduce((a, b) => a + b.tokens, 0);
     tokens += n;
     losses.push(r.loss);

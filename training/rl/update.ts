@@ -7,7 +7,8 @@
  * positions whose gradients add up to its one step.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LmmModel, ScoredExample } from '../../agents/model/model.js';
+import type { LmmModel, ScoredExample, TrainStepResult } from '../../agents/model/model.js';
+import { readAsync, readSync, type Reads } from '../../agents/model/reads.js';
 import type { ModelInput } from '../../agents/model/layout.js';
 import { RlInputError } from '../errors.js';
 import { DEFAULT_DUAL_CLIP, padSequences, policyLossReference, policyLossTensor } from './loss.js';
@@ -140,6 +141,16 @@ export function normalizedWeights<T extends Pick<TrainSequence, 'weight'>>(seqs:
 
 /** Run the update on `model` with `optimizer`. Sequences with no tokens are skipped. */
 export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences: readonly TrainSequence[], s: UpdateSettings): UpdateStats {
+  return readSync(policyUpdateReads(model, optimizer, sequences, s), 'policyUpdateAsync');
+}
+
+/** `policyUpdate` with asynchronous reads: works on every backend (webgpu too); the training pipeline uses it. */
+export function policyUpdateAsync(model: LmmModel, optimizer: tf.Optimizer, sequences: readonly TrainSequence[], s: UpdateSettings): Promise<UpdateStats> {
+  return readAsync(policyUpdateReads(model, optimizer, sequences, s));
+}
+
+/** The one implementation of the update, as a generator of the tensors it reads (agents/model/reads.ts). */
+function* policyUpdateReads(model: LmmModel, optimizer: tf.Optimizer, sequences: readonly TrainSequence[], s: UpdateSettings): Reads<UpdateStats> {
   let seqs = sequences.filter((q) => q.tokenIds.length > 0);
   const stats: UpdateStats = { loss: 0, pgLoss: 0, kl: 0, entropy: 0, clipFraction: 0, approxKlOld: 0, gradNorm: 0, optimizerSteps: 0, tokens: 0 };
   if (seqs.length === 0) return stats;
@@ -162,7 +173,7 @@ export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences
       // The minibatch's normaliser (tokens, or sequences: every one has tokens), shared by its passes.
       const mbTokens = part.reduce((a, q) => a + q.tokenIds.length, 0);
       const divisor = s.aggregation === 'token' ? mbTokens : part.length;
-      const host: { lp: number[][]; ent: number }[] = [];
+      const host: { lp: tf.Tensor2D; ent: tf.Scalar }[] = [];
       const lossFns = passes(part, (q) => positions.get(q)!, budget).map((pass) => () => {
         const examples: ScoredExample[] = pass.map((q) => ({ input: q.input, response: q.tokenIds }));
         const old = padSequences(pass.map((q) => q.oldLogp));
@@ -178,15 +189,27 @@ export function policyUpdate(model: LmmModel, optimizer: tf.Optimizer, sequences
         // This pass's share of the minibatch's mean entropy.
         const ent = tf.div(tf.sum(scores.entropy!), mbTokens);
         if (s.entropyCoef > 0) loss = tf.sub(loss, tf.mul(s.entropyCoef, ent));
-        // Host copies for the statistics (cheap next to the forward pass).
-        host.push({ lp: scores.logProbs.arraySync(), ent: ent.dataSync()[0]! });
+        // Kept for host copies of the statistics, read after the step (cheap next to the forward pass).
+        host.push({ lp: tf.keep(scores.logProbs.clone()), ent: tf.keep(ent.clone()) as tf.Scalar });
         return loss as tf.Scalar;
       });
-      const result = model.trainStep(lossFns, optimizer, { clipNorm: s.maxGradNorm });
+      let result: TrainStepResult;
+      const lp: number[][] = [];
+      let ent = 0;
+      try {
+        result = yield* model.trainStepReads(lossFns, optimizer, { clipNorm: s.maxGradNorm });
+        for (const h of host) {
+          const [rows, width] = h.lp.shape;
+          const v = Array.from(yield h.lp);
+          for (let b = 0; b < rows; b++) lp.push(v.slice(b * width, (b + 1) * width));
+          ent += (yield h.ent)[0]!;
+        }
+      } finally {
+        tf.dispose(host.flatMap((h) => [h.lp, h.ent]));
+      }
       stats.optimizerSteps++;
       stats.gradNorm = Math.max(stats.gradNorm, result.gradNorm);
       if (host.length !== lossFns.length) continue;
-      const lp = host.flatMap((h) => h.lp), ent = host.reduce((a, h) => a + h.ent, 0);
       const ref_ = policyLossReference(part.map((q, b) => ({
         logp: lp[b]!.slice(0, q.tokenIds.length), oldLogp: q.oldLogp, advantage: q.advantage,
         ...(q.refLogp ? { refLogp: q.refLogp } : {}), ...(q.weight !== undefined ? { weight: q.weight } : {}),

@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../agents/model/index.js';
+await initBackend({ backend: 'webgpu', log: () => {} });
+const device = (tf.backend() as any).device;
+console.log('has addEventListener', typeof device.addEventListener, 'onuncapturederror' in device);
+let err: string | null = null;
+device.onuncapturederror = (e: any) => { err = e.error?.message ?? String(e); };
+const ts = Array.from({ length: 20 }, (_, i) => tf.scalar(i));
+const s = tf.addN(ts);
+console.log(await s.data(), 'err:', err);
+await new Promise((r) => setTimeout(r, 10));
+console.log('err later:', err);
