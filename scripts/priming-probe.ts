@@ -4,7 +4,8 @@
 // (key=value arguments: lr, batch, hist, w, boxes, layers, init, grow (layers after growing init), image (image size: a fresh
 // model's, or init grown to it, e.g. image=56 for 7x7 rooms at 8 px per tile); fresh=1 draws new oracle traces
 // every chunk; keep=1 saves a checkpoint per chunk as OUT-sSTEPS; maxtok=N response tokens (default 128); dagger=N adds DAgger examples from N learner episodes per chunk at temperature
-// dtemp (default 0.5) on levels of at least dmin optimal moves (default any) and reports the learner's wins on those training levels; evaln=0 skips eval).
+// dtemp (default 0.5) on levels of at least dmin optimal moves (default any) and reports the learner's wins on those training levels; evaln=0 skips eval;
+// ent=B adds a confidence penalty: the loss is NLL - B x mean entropy per response token, PrimeOptions.entropyBonus).
 import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, growDepth, growImage } from '../agents/model/index.js';
 import { evaluateAgent } from '../agents/index.js';
 import { generateSftTraces } from '../agents/traces.js';
@@ -55,7 +56,7 @@ for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
   if (chunk > 0 && args.fresh) ex = examplesFromTraces(oracleTraces(Number(args.seed ?? 1000) + chunk * 7919 * EP));
   if (daggerPool.length) ex = ex.concat(daggerPool);
   t0 = performance.now();
-  const r = await primeModel(m, ex, { steps: Math.min(EVERY, STEPS - done), batchSize: BATCH, learningRate: LR, warmupSteps: done === 0 ? 30 : 0, optimizer: opt, progress: false, seed: done });
+  const r = await primeModel(m, ex, { steps: Math.min(EVERY, STEPS - done), batchSize: BATCH, learningRate: LR, warmupSteps: done === 0 ? 30 : 0, optimizer: opt, progress: false, seed: done, entropyBonus: Number(args.ent ?? 0) });
   const l = r.losses; const tail = l.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, l.length);
   console.log(`step ${done + r.steps} loss ${tail.toFixed(4)} ${(r.steps / r.seconds).toFixed(2)} steps/s ${(r.tokens / r.seconds).toFixed(0)} tok/s`);
   // Perception / planning probe: greedy answers on held-out single states vs the oracle's.

@@ -168,13 +168,7 @@ async function tryWebgpu(skipped: string[]): Promise<BackendInfo | null> {
     skipped.push('@tensorflow/tfjs-backend-webgpu not installed');
     return null;
   }
-  const missing = REQUIRED_KERNELS.filter((k) => !tf.getKernel(k, 'webgpu'));
-  if (missing.length) {
-    skipped.push(`webgpu lacks kernels ${missing.join(', ')}`);
-    return null;
-  }
-  if (!(await tf.setBackend('webgpu'))) { skipped.push('webgpu failed to initialise'); return null; }
-  await tf.ready();
+  if (!(await activate('webgpu', skipped))) return null;
   // A failed pipeline (e.g. a kernel binding more buffers than the device allows) makes its
   // output zeros, with only a console line; record it so that reads can throw instead.
   const device = (tf.backend() as unknown as { device?: { onuncapturederror: ((e: { error?: { message?: string } }) => void) | null } }).device;
@@ -184,18 +178,24 @@ async function tryWebgpu(skipped: string[]): Promise<BackendInfo | null> {
   return { backend: 'webgpu', nativeKernels: false, reason: `asked for; Dawn ${featureLevel} adapter`, adapter: name };
 }
 
+/** Set a registered backend that has every kernel the model needs; else say why not. */
+async function activate(name: 'webgpu' | 'wasm', skipped: string[]): Promise<boolean> {
+  const missing = REQUIRED_KERNELS.filter((k) => !tf.getKernel(k, name));
+  if (missing.length) {
+    skipped.push(`${name} lacks kernels ${missing.join(', ')}`);
+    return false;
+  }
+  if (!(await tf.setBackend(name))) { skipped.push(`${name} failed to initialise`); return false; }
+  await tf.ready();
+  return true;
+}
+
 async function tryWasm(skipped: string[]): Promise<BackendInfo | null> {
   if (!(await importOptional('@tensorflow/tfjs-backend-wasm'))) {
     skipped.push('@tensorflow/tfjs-backend-wasm not installed');
     return null;
   }
-  const missing = REQUIRED_KERNELS.filter((k) => !tf.getKernel(k, 'wasm'));
-  if (missing.length) {
-    skipped.push(`wasm lacks kernels ${missing.join(', ')}`);
-    return null;
-  }
-  if (!(await tf.setBackend('wasm'))) { skipped.push('wasm failed to initialise'); return null; }
-  await tf.ready();
+  if (!(await activate('wasm', skipped))) return null;
   return { backend: 'wasm', nativeKernels: false, reason: 'every model kernel exists in wasm' };
 }
 

@@ -41,6 +41,26 @@ describe('priming (SFT)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('entropyBonus keeps the predictive distribution wider than plain SFT from the same start', async () => {
+    await initBackend({ backend: 'cpu', log: () => {} });
+    const ex = await collectOracleExamples([{ envId: 'Countdown-v0', episodes: 4 }]);
+    const tok = Tokenizer.build(ex.flatMap((e) => [e.prompt, e.response]));
+    const fixed = ex.slice(0, 6).map((e) => ({ input: { prompt: e.prompt }, response: e.response }));
+    const entropyAfter = async (entropyBonus: number) => {
+      const model = LmmModel.create({ preset: 'tiny', tokenizer: tok, seed: 0, config: { maxSeq: 320 } });
+      await primeModel(model, ex, { steps: 40, batchSize: 4, learningRate: 1e-2, warmupSteps: 2, progress: false, entropyBonus });
+      const { logProbs, mask, entropy } = model.responseLogProbs(fixed, { entropy: true });
+      const [h, n, lp] = [entropy!.sum().dataSync()[0]!, mask.sum().dataSync()[0]!, logProbs.sum().dataSync()[0]!];
+      [logProbs, mask, entropy!].forEach((t) => t.dispose());
+      model.dispose();
+      return { entropy: h / n, nll: -lp / n };
+    };
+    const plain = await entropyAfter(0), penalised = await entropyAfter(0.5);
+    expect(penalised.entropy).toBeGreaterThan(plain.entropy * 1.5);
+    expect(penalised.nll).toBeGreaterThan(plain.nll); // the price: less mass on the target
+    await expect(primeModel(LmmModel.create({ preset: 'tiny', tokenizer: tok, config: { maxSeq: 320 } }), ex, { steps: 1, entropyBonus: -1, progress: false })).rejects.toThrow(/entropyBonus/);
+  });
+
   it('warms up then decays the learning rate', () => {
     expect(primingLearningRate(0, 100, 1, 10)).toBeCloseTo(0.1);
     expect(primingLearningRate(9, 100, 1, 10)).toBeCloseTo(1);

@@ -33,6 +33,13 @@ export interface PrimeOptions {
   startStep?: number;
   /** Reuse an optimizer (e.g. to continue priming); default a new Adam (`createAdam`: native when available). */
   optimizer?: tf.Optimizer;
+  /**
+   * Confidence penalty (default 0): the loss is the mean NLL minus this times the mean
+   * entropy of the predicted distribution at each response token, so the model keeps some
+   * probability off its top token (Pereyra et al. 2017; a sharp start policy is what bounds
+   * the RL step, docs/notes/issue-12.md). The step's reported loss includes the bonus.
+   */
+  entropyBonus?: number;
 }
 
 export interface PrimeResult {
@@ -83,6 +90,8 @@ export async function primeModel(model: LmmModel, examples: readonly SftExample[
   const total = options.steps ?? perEpoch * (options.epochs ?? 3);
   const peak = options.learningRate ?? 1e-3, warmup = options.warmupSteps ?? Math.min(20, Math.ceil(total / 10));
   const optimizer = options.optimizer ?? await createAdam(peak);
+  const bonus = options.entropyBonus ?? 0;
+  if (!(bonus >= 0) || !Number.isFinite(bonus)) throw new RangeError(`entropyBonus must be a finite number >= 0, got ${bonus}`);
   const rng = new Rng(options.seed ?? 0);
   const bar = options.progress === false ? null : new ProgressBar('priming', total, { minIntervalMs: 10_000 });
   const losses: number[] = [];
@@ -97,7 +106,7 @@ export async function primeModel(model: LmmModel, examples: readonly SftExample[
     const lr = primingLearningRate(step, total, peak, warmup);
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const scored = batch.map((b) => toScoredExample(b.e));
-    const r = await model.trainStepAsync(() => model.nll(scored), optimizer, { clipNorm: options.clipNorm ?? 1 });
+    const r = await model.trainStepAsync(() => (bonus > 0 ? penalizedNll(model, scored, bonus) : model.nll(scored)), optimizer, { clipNorm: options.clipNorm ?? 1 });
     const n = batch.reduce((a, b) => a + b.tokens, 0);
     tokens += n;
     losses.push(r.loss);
@@ -120,5 +129,14 @@ export async function saveLossCurve(path: string, losses: readonly number[], tit
       { label: 'loss', points: raw, color: '#9ecae1' },
       { label: 'EMA 0.1', points: smoothEma(raw, 0.1), color: '#1f77b4' },
     ],
+  });
+}
+
+/** Mean NLL minus `bonus` x mean entropy per response token (the confidence-penalised SFT loss). */
+function penalizedNll(model: LmmModel, examples: readonly ScoredExample[], bonus: number): tf.Scalar {
+  return tf.tidy(() => {
+    const { logProbs, mask, entropy } = model.responseLogProbs(examples, { entropy: true });
+    const n = tf.maximum(tf.sum(mask), 1);
+    return tf.div(tf.sub(tf.neg(tf.sum(logProbs)), tf.mul(bonus, tf.sum(entropy!))), n) as tf.Scalar;
   });
 }
