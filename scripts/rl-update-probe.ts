@@ -9,7 +9,7 @@
 // advantage. A correct update raises A > 0 and lowers A < 0.
 //   npx tsx scripts/rl-update-probe.ts CHECKPOINT [config=FILE] [lrs=2e-5,5e-6] [opt=adam|sgd]
 //     [miniBatch=N] [groups=N] [T=0.5] [estimator=NAME] [credit=episode] [weights=win]
-//     [only=pos] [seed=1] [dump=FILE.json]
+//     [only=pos] [seed=1] [dump=FILE.json] [negScale=1]
 // Overrides of the stage: lrs (default the stage's lr), miniBatch, groups (levels per
 // batch), T (sampling temperature), estimator, credit=episode, weights=win (the win reward
 // alone), opt=sgd (plain SGD instead of Adam). only=pos trains on the positive-advantage
@@ -31,7 +31,7 @@ import { collectRollouts } from '../training/rollout/collect.js';
 import { rolloutSequences } from '../training/rl/sequences.js';
 import { policyUpdateAsync, scoreSequences } from '../training/rl/update.js';
 
-const KEYS = ['config', 'lrs', 'opt', 'miniBatch', 'groups', 'T', 'estimator', 'credit', 'weights', 'only', 'seed', 'dump'];
+const KEYS = ['config', 'lrs', 'opt', 'miniBatch', 'groups', 'T', 'estimator', 'credit', 'weights', 'only', 'seed', 'dump', 'negScale'];
 const [dir, ...rest] = process.argv.slice(2);
 if (!dir) throw new Error('usage: rl-update-probe.ts CHECKPOINT [key=value ...]');
 const arg: Record<string, string> = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]));
@@ -66,7 +66,9 @@ seqs.forEach((q, i) => {
   q.oldLogp.forEach((o, j) => { const d = Math.abs(o - lp0[i]![j]!); dev += d; devMax = Math.max(devMax, d); n++; });
 });
 console.log(`sampling vs scoring log-probs: mean |diff| ${(dev / n).toExponential(2)}, max ${devMax.toExponential(2)} over ${n} tokens`);
-const trainOn = arg.only === 'pos' ? seqs.filter((q) => q.advantage > 0) : seqs;
+// negScale=L trains with every negative advantage times L (the scores below still group by the true sign).
+const negScale = Number(arg.negScale ?? 1);
+const trainOn = (arg.only === 'pos' ? seqs.filter((q) => q.advantage > 0) : seqs).map((q) => (q.advantage < 0 && negScale !== 1 ? { ...q, advantage: q.advantage * negScale } : q));
 if (arg.dump) {
   const size = model.config.imageSize;
   const frame = (f: Frame | undefined) => f && Buffer.from(resizeFrame(f, size, size).data.buffer).toString('base64');
