@@ -86,20 +86,26 @@ async function benchPreset(preset: ModelPreset, tokenizer: Tokenizer, slow: bool
 
   if (big) {
     const last = step(engines[engines.length - 1]!);
+    const t0 = performance.now();
     const prof = await tf.profile(async () => { await last(); return []; });
+    const wall = performance.now() - t0;
     const by = new Map<string, number>();
+    let untimed = 0; // a GPU backend without timestamp queries reports no kernel times
     // Op scopes ('fusedMatMul__op') hold kernels listed on their own; a customGrad op (the
     // fused training ops) is an 'unnamed scope' that runs the native code itself.
     for (const k of prof.kernels) {
       if (k.name.endsWith('__op')) continue;
       const name = k.name === 'unnamed scope' ? 'fused training ops' : k.name;
-      by.set(name, (by.get(name) ?? 0) + (k.kernelTimeMs as number));
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : NaN;
+      if (!Number.isFinite(ms)) { untimed++; continue; }
+      by.set(name, (by.get(name) ?? 0) + ms);
     }
     const total = [...by.values()].reduce((a, b) => a + b, 0);
-    console.log(`small training step by kernel (tf.profile, ${total.toFixed(0)} ms of kernel time):`);
+    console.log(`small training step by kernel (tf.profile, ${prof.kernels.length} kernels, ${total.toFixed(0)} ms of kernel time in ${wall.toFixed(0)} ms of wall time${untimed ? `, ${untimed} kernels without a time` : ''}):`);
     for (const [name, ms] of [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
-      console.log(`  ${name.padEnd(24)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+      if (total > 0) console.log(`  ${name.padEnd(24)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
     }
+    if (total === 0) console.log('  (this backend reports no kernel times: a GPU without timestamp queries)');
   }
   opt.dispose();
   model.dispose();

@@ -16,11 +16,13 @@ DUMP=${DUMP:-runs/webgpu/rl-batch.json}
 pack() {
   local s=$G/stage l=/usr/lib/x86_64-linux-gnu
   rm -rf "$G" && mkdir -p "$s/lib" "$s/node_modules/webgpu/dist/linux-x64" "$s/node_modules/@lmm-gym/tfjs-openblas/build/Release"
-  for entry in backend-check:check update-timing:update; do
-    node_modules/.bin/esbuild "scripts/${entry%%:*}.ts" --bundle --platform=node --format=esm --target=node20 \
+  echo "import '$PWD/bench/model.ts'; // runs itself as the main module" >"$s/bench-entry.ts"
+  for entry in scripts/backend-check.ts:check scripts/update-timing.ts:update $s/bench-entry.ts:bench; do
+    node_modules/.bin/esbuild "${entry%%:*}" --bundle --platform=node --format=esm --target=node20 \
       --external:webgpu --external:@lmm-gym/tfjs-openblas --log-level=warning --outfile="$s/${entry##*:}.mjs" \
       --banner:js="import{createRequire as __cr}from'module';const require=__cr(import.meta.url);"
   done
+  rm "$s/bench-entry.ts"
   # The RL batch that scripts/rl-update-probe.ts dumped, and its start checkpoint.
   if [ -f "$DUMP" ]; then
     cp "$DUMP" "$s/rl-batch.json"
@@ -59,7 +61,9 @@ run() {
 }
 
 # One measurement: check32/check256 (parity + speed, cpu and webgpu), check1024 (webgpu
-# alone), update (the dumped RL update, 3 times on webgpu).
+# alone), update (the dumped RL update, 3 times on webgpu), bench (npm run bench's model
+# section on webgpu; BENCH_DAWN adds Dawn flags, e.g. enable-dawn-features=allow_unsafe_apis
+# for timestamp queries, i.e. kernel times in tf.profile).
 step() {
   local dawn=$1 what=$2 ckpt=checkpoints/sokoban-agent
   local run=(env LMM_GYM_BACKEND=webgpu LMM_GYM_DAWN="$dawn" timeout 300 "$p/node")
@@ -68,6 +72,7 @@ step() {
     check32) "${run[@]}" "$p/check.mjs" checkpoint=$ckpt rows=32 out="$out/check-32.json" ;;
     check256) "${run[@]}" "$p/check.mjs" checkpoint=$ckpt rows=256 reps=2 genRows=256 out="$out/check-256.json" ;;
     check1024) "${run[@]}" "$p/check.mjs" checkpoint=$ckpt rows=1024 reps=2 genRows=1024 skipCpu=1 out="$out/check-1024.json" ;;
+    bench) LMM_GYM_DAWN="$dawn${BENCH_DAWN:+,$BENCH_DAWN}" LMM_GYM_BACKEND=webgpu timeout 300 "$p/node" "$p/bench.mjs" ;;
     update) [ -f "$p/rl-batch.json" ] && "${run[@]}" "$p/update.mjs" "$p/rl-batch.json" checkpoint="$p/ckpt" updates=3 skipCpu=1 out="$out/update.json" ;;
   esac 2>&1 | grep -v '^Warning: max'
   [ "$what" != check32 ] || [ -s "$out/check-32.json" ]
