@@ -2,10 +2,11 @@
 // weights' log-probs, one training step, generation, and the speed of each at the shapes
 // of the step-mode RL stage (one image + a short prompt + a response per row).
 //   LMM_GYM_BACKEND=webgpu npx tsx scripts/backend-check.ts [checkpoint=DIR] [out=FILE.json]
-//     [rows=32] [reps=3] [genRows=64] [genTokens=32] [skipCpu=1]
+//     [rows=32] [reps=3] [genRows=64] [genTokens=32] [skipCpu=1] [submitBatch=N]
 // Without a checkpoint the model is a fresh 'small' one (seed 0). The training step here is
 // variableGrads + Adam with one asynchronous read at the end (no clipping). skipCpu=1 times
-// the chosen backend alone (no parity figures).
+// the chosen backend alone (no parity figures). submitBatch=N sets tfjs-webgpu's
+// WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE (kernels recorded per queue submit; its default 15).
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,13 +15,14 @@ import type { ModelInput, ScoredExample } from '../agents/model/index.js';
 import { tryRegisterNativeKernels } from '../agents/model/kernels/index.js';
 import { Rng } from '../envs/core/rng.js';
 
-const KEYS = ['checkpoint', 'out', 'rows', 'reps', 'genRows', 'genTokens', 'skipCpu'];
+const KEYS = ['checkpoint', 'out', 'rows', 'reps', 'genRows', 'genTokens', 'skipCpu', 'submitBatch'];
 const arg: Record<string, string> = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
 for (const k of Object.keys(arg)) if (!KEYS.includes(k)) throw new Error(`unknown option ${k}; expected one of ${KEYS.join(', ')}`);
 const ROWS = Number(arg.rows ?? 32), REPS = Number(arg.reps ?? 3), GEN_ROWS = Number(arg.genRows ?? 64), GEN_TOKENS = Number(arg.genTokens ?? 32);
 
 const info = await initBackend();
 const target = info.backend;
+if (arg.submitBatch) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(arg.submitBatch));
 // cpu runs first, with its native kernels as initBackend would register them: tensors move
 // from cpu to a GPU backend on first use, but not back (that read is synchronous).
 const native = tryRegisterNativeKernels();
@@ -108,7 +110,7 @@ const b = a0 ?? await measure('cpu');
 const a = a0 ?? (target === 'cpu' ? b : await measure(target));
 const sameText = a.texts.filter((t, i) => t === b.texts[i]).length;
 const report = {
-  backend: target, adapter: info.adapter ?? null, cpuNativeKernels: native.ok, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
+  backend: target, adapter: info.adapter ?? null, cpuNativeKernels: native.ok, submitBatch: target === 'webgpu' ? tf.env().getNumber('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') : null, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
   parameters: model.parameterCount, rows: ROWS, tokensPerBatch: tokens, genRows: GEN_ROWS, genTokens: GEN_TOKENS,
   parity: skipCpu ? null : {
     logProbsMaxAbsDiff: maxDiff(a.lp, b.lp),

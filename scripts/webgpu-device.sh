@@ -61,7 +61,8 @@ run() {
 }
 
 # One measurement: check32/check256 (parity + speed, cpu and webgpu), check1024 (webgpu
-# alone), update (the dumped RL update, 3 times on webgpu), bench (npm run bench's model
+# alone), update (the dumped RL update, 3 times on webgpu), submit (check32 on webgpu alone
+# at 15, 64, 256, 1024 kernels per queue submit), bench (npm run bench's model
 # section on webgpu; BENCH_DAWN adds Dawn flags, e.g. enable-dawn-features=allow_unsafe_apis
 # for timestamp queries, i.e. kernel times in tf.profile).
 step() {
@@ -72,6 +73,7 @@ step() {
     check32) "${run[@]}" "$p/check.mjs" checkpoint=$ckpt rows=32 out="$out/check-32.json" ;;
     check256) "${run[@]}" "$p/check.mjs" checkpoint=$ckpt rows=256 reps=2 genRows=256 out="$out/check-256.json" ;;
     check1024) "${run[@]}" "$p/check.mjs" checkpoint=$ckpt rows=1024 reps=2 genRows=1024 skipCpu=1 out="$out/check-1024.json" ;;
+    submit) for n in 15 64 256 1024; do "${run[@]}" "$p/check.mjs" checkpoint=$ckpt rows=32 skipCpu=1 submitBatch=$n out="$out/submit-$n.json"; done ;;
     bench) LMM_GYM_DAWN="$dawn${BENCH_DAWN:+,$BENCH_DAWN}" LMM_GYM_BACKEND=webgpu timeout 300 "$p/node" "$p/bench.mjs" ;;
     update) [ -f "$p/rl-batch.json" ] && "${run[@]}" "$p/update.mjs" "$p/rl-batch.json" checkpoint="$p/ckpt" updates=3 skipCpu=1 out="$out/update.json" ;;
   esac 2>&1 | grep -v '^Warning: max'
