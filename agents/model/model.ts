@@ -359,13 +359,13 @@ export class LmmModel {
       const logp = tf.logSoftmax(logits);
       const mask = tf.tensor2d(maskValues, [B, R]);
       let picked: tf.Tensor;
-      if (tf.getBackend() === 'cpu') {
+      if (tf.getBackend() !== 'webgpu') {
         const flat = new Int32Array(B * R);
         for (let i = 0; i < B * R; i++) flat[i] = i * V + targets[i]!;
         picked = gatherRows(logp.reshape([B * R * V, 1]), flat).reshape([B, R]);
       } else {
-        // A GPU backend dispatches that gather with B*R*V rows in one grid dimension, past
-        // WebGPU's 65535 limit; a one-hot product is one elementwise op and a reduction.
+        // WebGPU dispatches that gather with B*R*V rows in one grid dimension, past its
+        // 65535-workgroup limit; a one-hot product is one elementwise op and a reduction.
         picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor2d(targets, [B, R], 'int32'), V)), -1);
       }
       const out: ResponseScores = { logProbs: tf.mul(picked, mask) as tf.Tensor2D, mask };
