@@ -39,9 +39,9 @@ const BACKENDS: readonly string[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cp
  * else `wasm` when @tensorflow/tfjs-backend-wasm is installed and has every kernel the
  * model needs, else `cpu` (pure JS) with the native kernels of agents/model/kernels when
  * they load. `webgpu` (a GPU through Dawn, the `webgpu` package, and
- * @tensorflow/tfjs-backend-webgpu) is used only when asked for: for this small model the
- * native cpu kernels win at generation (docs/model.md, Backend). An explicit request that
- * cannot be met throws a ModelError.
+ * @tensorflow/tfjs-backend-webgpu) is used only when asked for: on this small model a GPU
+ * beats the native cpu kernels only in batches of hundreds of rows (docs/model.md,
+ * Backend). An explicit request that cannot be met throws a ModelError.
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   if (!chosen) {
