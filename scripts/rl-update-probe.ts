@@ -9,7 +9,7 @@
 // advantage. A correct update raises A > 0 and lowers A < 0.
 //   npx tsx scripts/rl-update-probe.ts CHECKPOINT [config=FILE] [lrs=2e-5,5e-6] [opt=adam|sgd]
 //     [miniBatch=N] [groups=N] [T=0.5] [estimator=NAME] [credit=episode] [weights=win]
-//     [only=pos] [seed=1] [dump=FILE.json] [negScale=1]
+//     [only=pos] [seed=1] [dump=FILE.json] [negScale=1] [tokens=answer]
 // Overrides of the stage: lrs (default the stage's lr), miniBatch, groups (levels per
 // batch), T (sampling temperature), estimator, credit=episode, weights=win (the win reward
 // alone), opt=sgd (plain SGD instead of Adam). only=pos trains on the positive-advantage
@@ -31,7 +31,7 @@ import { collectRollouts } from '../training/rollout/collect.js';
 import { rolloutSequences } from '../training/rl/sequences.js';
 import { policyUpdateAsync, scoreSequences } from '../training/rl/update.js';
 
-const KEYS = ['config', 'lrs', 'opt', 'miniBatch', 'groups', 'T', 'estimator', 'credit', 'weights', 'only', 'seed', 'dump', 'negScale'];
+const KEYS = ['config', 'lrs', 'opt', 'miniBatch', 'groups', 'T', 'estimator', 'credit', 'weights', 'only', 'seed', 'dump', 'negScale', 'tokens'];
 const [dir, ...rest] = process.argv.slice(2);
 if (!dir) throw new Error('usage: rl-update-probe.ts CHECKPOINT [key=value ...]');
 const arg: Record<string, string> = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]));
@@ -66,9 +66,22 @@ seqs.forEach((q, i) => {
   q.oldLogp.forEach((o, j) => { const d = Math.abs(o - lp0[i]![j]!); dev += d; devMax = Math.max(devMax, d); n++; });
 });
 console.log(`sampling vs scoring log-probs: mean |diff| ${(dev / n).toExponential(2)}, max ${devMax.toExponential(2)} over ${n} tokens`);
+// The answer's tokens (between <answer> and </answer>): reported for every update, and with
+// tokens=answer the only ones the update trains (tokenMask; the reasoning is held).
+const [openId] = model.tokenizer.encode('<answer>'), [closeId] = model.tokenizer.encode('</answer>');
+const answerMask = (ids: readonly number[]) => {
+  const a = ids.indexOf(openId!), b = ids.indexOf(closeId!, a + 1);
+  return ids.map((_, i) => (a >= 0 && i > a && (b < 0 || i < b) ? 1 : 0));
+};
+const answerMasks = seqs.map((q) => answerMask(q.tokenIds));
 // negScale=L trains with every negative advantage times L (the scores below still group by the true sign).
 const negScale = Number(arg.negScale ?? 1);
-const trainOn = (arg.only === 'pos' ? seqs.filter((q) => q.advantage > 0) : seqs).map((q) => (q.advantage < 0 && negScale !== 1 ? { ...q, advantage: q.advantage * negScale } : q));
+const trainOn = (arg.only === 'pos' ? seqs.filter((q) => q.advantage > 0) : seqs).map((q) => ({
+  ...q,
+  ...(q.advantage < 0 && negScale !== 1 ? { advantage: q.advantage * negScale } : {}),
+  ...(arg.tokens === 'answer' ? { tokenMask: answerMask(q.tokenIds) } : {}),
+}));
+if (arg.tokens !== undefined && arg.tokens !== 'answer') throw new Error(`tokens must be 'answer', got ${arg.tokens}`);
 if (arg.dump) {
   const size = model.config.imageSize;
   const frame = (f: Frame | undefined) => f && Buffer.from(resizeFrame(f, size, size).data.buffer).toString('base64');
@@ -86,6 +99,7 @@ for (const lr of (arg.lrs ?? String(stage.lr)).split(',').map(Number)) {
   console.log(`lr ${lr} ${arg.opt ?? 'adam'}: ${u.optimizerSteps} steps, grad norm max ${u.gradNorm.toFixed(2)}, approxKlOld ${u.approxKlOld.toFixed(4)}, clip ${u.clipFraction.toFixed(4)}`);
   const lp1 = await scoreSequences(m, seqs, T);
   const delta = seqs.map((_, i) => sum(lp1[i]!) - sum(lp0[i]!));
+  const answerDelta = seqs.map((_, i) => sum(lp1[i]!.map((v, j) => (v - lp0[i]![j]!) * answerMasks[i]![j]!)));
   const meanOf = (keep: (a: number) => boolean) => {
     const d = delta.filter((_, i) => keep(A[i]!));
     return `${(d.length ? sum(d) / d.length : 0).toFixed(4)} (n ${d.length})`;
@@ -93,6 +107,8 @@ for (const lr of (arg.lrs ?? String(stage.lr)).split(',').map(Number)) {
   const meanD = sum(delta) / delta.length;
   const corr = sum(A.map((a, i) => (a - meanA) * (delta[i]! - meanD))) / Math.sqrt(sum(A.map((a) => (a - meanA) ** 2)) * sum(delta.map((d) => (d - meanD) ** 2)));
   console.log(`delta log-prob per response: A>0 ${meanOf((a) => a > 1e-9)}, A<0 ${meanOf((a) => a < -1e-9)}, A=0 ${meanOf((a) => Math.abs(a) <= 1e-9)}; corr(A, delta) ${corr.toFixed(3)}`);
+  const answerOf = (keep: (a: number) => boolean) => { const d = answerDelta.filter((_, i) => keep(A[i]!)); return (d.length ? sum(d) / d.length : 0).toFixed(4); };
+  console.log(`  of which the answer's tokens: A>0 ${answerOf((a) => a > 1e-9)}, A<0 ${answerOf((a) => a < -1e-9)}, A=0 ${answerOf((a) => Math.abs(a) <= 1e-9)}`);
   optimizer.dispose();
   m.dispose();
 }

@@ -173,6 +173,30 @@ describe('RL update: the async variant', () => {
   });
 });
 
+describe('RL update: tokenMask', () => {
+  it('all ones is the unmasked step; all zeros moves nothing; a wrong length is refused', async () => {
+    const seqs = await batch();
+    const s = { ...base, miniBatch: 4 };
+    const plain = await runUpdate('tfjs', seqs, s);
+    const ones = await runUpdate('tfjs', seqs.map((q) => ({ ...q, tokenMask: q.tokenIds.map(() => 1) })), s);
+    expectSameUpdate(plain, ones);
+    const zeros = await runUpdate('tfjs', seqs.map((q) => ({ ...q, tokenMask: q.tokenIds.map(() => 0) })), s);
+    for (const d of zeros.delta.values()) expect(d.every((x) => x === 0)).toBe(true);
+    await expect(runUpdate('tfjs', seqs.map((q) => ({ ...q, tokenMask: [1] })), s)).rejects.toThrow(/tokenMask/);
+  });
+
+  it('masking a sequence down to its last token changes the step (the loss covers only that token)', async () => {
+    const seqs = await batch();
+    const s = { ...base, miniBatch: 0 };
+    const plain = await runUpdate('tfjs', seqs, s);
+    const last = await runUpdate('tfjs', seqs.map((q) => ({ ...q, tokenMask: q.tokenIds.map((_, i) => (i === q.tokenIds.length - 1 ? 1 : 0)) })), s);
+    let differ = 0;
+    for (const [k, d] of plain.delta) if (d.some((x, i) => Math.abs(x - last.delta.get(k)![i]!) > 1e-7)) differ++;
+    expect(differ).toBeGreaterThan(10);
+    expect(last.stats.optimizerSteps).toBe(1);
+  });
+});
+
 describe('RL update: gradient accumulation over passes', () => {
   it('splits a minibatch into consecutive passes of at most the budget (a longer sequence alone)', () => {
     expect(passes([5, 3, 4, 9, 1, 1], (x) => x, 8)).toEqual([[5, 3], [4], [9], [1, 1]]);

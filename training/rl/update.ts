@@ -32,6 +32,12 @@ export interface TrainSequence {
    * sequences before splitting them into minibatches. Ignored by 'token' and 'sequence'.
    */
   weight?: number;
+  /**
+   * Which tokens the update trains (default all): 1 trains the token, 0 leaves it out of
+   * the loss (its log-prob still conditions the later ones). The loss of a sequence is then
+   * the mean over its trained tokens. E.g. only the answer of `<think>...</think><answer>X</answer>`.
+   */
+  tokenMask?: number[];
 }
 
 export interface UpdateSettings {
@@ -159,6 +165,7 @@ function* policyUpdateReads(model: LmmModel, optimizer: tf.Optimizer, sequences:
     if (s.klCoef > 0 && (!q.refLogp || q.refLogp.length !== q.tokenIds.length)) throw new RlInputError(`sequence ${i}: klCoef > 0 needs reference log-probs for every token`);
     if (!Number.isFinite(q.advantage)) throw new RlInputError(`sequence ${i}: advantage is not finite`);
     if (q.weight !== undefined && !(q.weight > 0 && Number.isFinite(q.weight))) throw new RlInputError(`sequence ${i}: weight must be a finite number > 0, got ${q.weight}`);
+    if (q.tokenMask && (q.tokenMask.length !== q.tokenIds.length || q.tokenMask.some((m) => !(m >= 0 && m <= 1)))) throw new RlInputError(`sequence ${i}: tokenMask must have one value in [0, 1] per token (${q.tokenIds.length})`);
   }
   if (s.aggregation === 'episode') seqs = normalizedWeights(seqs);
   const lossOpts = { clipLow: s.clip, clipHigh: s.clipHigh, dualClip: s.dualClip ?? DEFAULT_DUAL_CLIP, klCoef: s.klCoef, klEstimator: s.klEstimator, aggregation: s.aggregation };
@@ -184,7 +191,9 @@ function* policyUpdateReads(model: LmmModel, optimizer: tf.Optimizer, sequences:
         const refT = ref ? tf.tensor2d(ref.values, shape) : undefined;
         const advT = tf.tensor1d(pass.map((q) => q.advantage));
         const wT = s.aggregation === 'episode' ? tf.tensor1d(pass.map((q) => q.weight!)) : undefined;
-        const input = { logp: scores.logProbs, oldLogp: oldT, mask: scores.mask, advantages: advT, ...(refT ? { refLogp: refT } : {}), ...(wT ? { weights: wT } : {}) };
+        const trained = pass.some((q) => q.tokenMask) ? padSequences(pass.map((q) => q.tokenMask ?? q.tokenIds.map(() => 1)), old.width).values : null;
+        const mask = trained ? tf.mul(scores.mask, tf.tensor2d(trained, shape)) as tf.Tensor2D : scores.mask;
+        const input = { logp: scores.logProbs, oldLogp: oldT, mask, advantages: advT, ...(refT ? { refLogp: refT } : {}), ...(wT ? { weights: wT } : {}) };
         let loss = policyLossTensor(input, lossOpts, divisor);
         // This pass's share of the minibatch's mean entropy.
         const ent = tf.div(tf.sum(scores.entropy!), mbTokens);
