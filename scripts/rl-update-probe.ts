@@ -9,7 +9,7 @@
 // advantage. A correct update raises A > 0 and lowers A < 0.
 //   npx tsx scripts/rl-update-probe.ts CHECKPOINT [config=FILE] [lrs=2e-5,5e-6] [opt=adam|sgd]
 //     [miniBatch=N] [groups=N] [T=0.5] [estimator=NAME] [credit=episode] [weights=win]
-//     [only=pos] [seed=1] [dump=FILE.json] [negScale=1] [tokens=answer]
+//     [only=pos] [seed=1] [dump=FILE.json] [negScale=1] [tokens=answer|plan]
 // Overrides of the stage: lrs (default the stage's lr), miniBatch, groups (levels per
 // batch), T (sampling temperature), estimator, credit=episode, weights=win (the win reward
 // alone), opt=sgd (plain SGD instead of Adam). only=pos trains on the positive-advantage
@@ -74,14 +74,27 @@ const answerMask = (ids: readonly number[]) => {
   return ids.map((_, i) => (a >= 0 && i > a && (b < 0 || i < b) ? 1 : 0));
 };
 const answerMasks = seqs.map((q) => answerMask(q.tokenIds));
+// tokens=plan: the reasoning's plan (from `push ...` or `go ...`, after the positions, walls
+// and boxes it copies from the image) through the answer.
+const planMask = (ids: readonly number[]) => {
+  const text = model.tokenizer.decode([...ids]);
+  const m = /; (push|go) /.exec(text);
+  if (!m) return ids.map(() => 0);
+  const from = m.index + 2, close = ids.indexOf(closeId!);
+  return ids.map((_, i) => (model.tokenizer.decode(ids.slice(0, i)).length >= from && (close < 0 || i < close) ? 1 : 0));
+};
 // negScale=L trains with every negative advantage times L (the scores below still group by the true sign).
 const negScale = Number(arg.negScale ?? 1);
 const trainOn = (arg.only === 'pos' ? seqs.filter((q) => q.advantage > 0) : seqs).map((q) => ({
   ...q,
   ...(q.advantage < 0 && negScale !== 1 ? { advantage: q.advantage * negScale } : {}),
-  ...(arg.tokens === 'answer' ? { tokenMask: answerMask(q.tokenIds) } : {}),
+  ...(arg.tokens === 'answer' ? { tokenMask: answerMask(q.tokenIds) } : arg.tokens === 'plan' ? { tokenMask: planMask(q.tokenIds) } : {}),
 }));
-if (arg.tokens !== undefined && arg.tokens !== 'answer') throw new Error(`tokens must be 'answer', got ${arg.tokens}`);
+if (arg.tokens !== undefined && arg.tokens !== 'answer' && arg.tokens !== 'plan') throw new Error(`tokens must be 'answer' or 'plan', got ${arg.tokens}`);
+if (arg.tokens) {
+  const kept = trainOn.reduce((a, q) => a + q.tokenMask!.reduce((x, y) => x + y, 0), 0), all = trainOn.reduce((a, q) => a + q.tokenIds.length, 0);
+  console.log(`tokens=${arg.tokens}: the update trains ${kept} of ${all} tokens (${((100 * kept) / all).toFixed(1)}%)`);
+}
 if (arg.dump) {
   const size = model.config.imageSize;
   const frame = (f: Frame | undefined) => f && Buffer.from(resizeFrame(f, size, size).data.buffer).toString('base64');
