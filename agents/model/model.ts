@@ -533,11 +533,17 @@ export class LmmModel {
     return out;
   }
 
-  /** Mean negative log-likelihood per response token (the SFT loss), differentiable. */
-  nll(examples: readonly ScoredExample[], options: { engine?: TrainEngine } = {}): tf.Scalar {
+  /**
+   * Mean negative log-likelihood per response token (the SFT loss), differentiable. With
+   * `entropyBonus` B > 0 (a confidence penalty) the mean of NLL - B x the entropy of the
+   * predicted distribution at each response token.
+   */
+  nll(examples: readonly ScoredExample[], options: { engine?: TrainEngine; entropyBonus?: number } = {}): tf.Scalar {
+    const bonus = options.entropyBonus ?? 0;
     return tf.tidy(() => {
-      const { logProbs, mask } = this.responseLogProbs(examples, options);
-      return tf.div(tf.neg(tf.sum(logProbs)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+      const { logProbs, mask, entropy } = this.responseLogProbs(examples, { engine: options.engine, entropy: bonus > 0 });
+      const loss = entropy ? tf.sub(tf.neg(tf.sum(logProbs)), tf.mul(bonus, tf.sum(entropy))) : tf.neg(tf.sum(logProbs));
+      return tf.div(loss, tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
     });
   }
 

@@ -106,7 +106,7 @@ export async function primeModel(model: LmmModel, examples: readonly SftExample[
     const lr = primingLearningRate(step, total, peak, warmup);
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const scored = batch.map((b) => toScoredExample(b.e));
-    const r = await model.trainStepAsync(() => (bonus > 0 ? penalizedNll(model, scored, bonus) : model.nll(scored)), optimizer, { clipNorm: options.clipNorm ?? 1 });
+    const r = await model.trainStepAsync(() => model.nll(scored, { entropyBonus: bonus }), optimizer, { clipNorm: options.clipNorm ?? 1 });
     const n = batch.reduce((a, b) => a + b.tokens, 0);
     tokens += n;
     losses.push(r.loss);
@@ -129,14 +129,5 @@ export async function saveLossCurve(path: string, losses: readonly number[], tit
       { label: 'loss', points: raw, color: '#9ecae1' },
       { label: 'EMA 0.1', points: smoothEma(raw, 0.1), color: '#1f77b4' },
     ],
-  });
-}
-
-/** Mean NLL minus `bonus` x mean entropy per response token (the confidence-penalised SFT loss). */
-function penalizedNll(model: LmmModel, examples: readonly ScoredExample[], bonus: number): tf.Scalar {
-  return tf.tidy(() => {
-    const { logProbs, mask, entropy } = model.responseLogProbs(examples, { entropy: true });
-    const n = tf.maximum(tf.sum(mask), 1);
-    return tf.div(tf.sub(tf.neg(tf.sum(logProbs)), tf.mul(bonus, tf.sum(entropy!))), n) as tf.Scalar;
   });
 }
