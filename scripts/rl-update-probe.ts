@@ -36,6 +36,7 @@ const [dir, ...rest] = process.argv.slice(2);
 if (!dir) throw new Error('usage: rl-update-probe.ts CHECKPOINT [key=value ...]');
 const arg: Record<string, string> = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]));
 for (const k of Object.keys(arg)) if (!KEYS.includes(k)) throw new Error(`unknown option ${k}; expected one of ${KEYS.join(', ')}`);
+if (arg.tokens !== undefined && arg.tokens !== 'answer' && arg.tokens !== 'plan') throw new Error(`tokens must be 'answer' or 'plan', got ${arg.tokens}`);
 const config = loadTrainConfig(arg.config ?? 'configs/sokoban-rl-progress.json', configHooks);
 const stage = config.stages.find((s): s is RlStageConfig => s.type === 'fre' || s.type === 'mgt');
 if (!stage) throw new Error('the config has no fre or mgt stage');
@@ -90,7 +91,6 @@ const trainOn = (arg.only === 'pos' ? seqs.filter((q) => q.advantage > 0) : seqs
   ...(q.advantage < 0 && negScale !== 1 ? { advantage: q.advantage * negScale } : {}),
   ...(arg.tokens === 'answer' ? { tokenMask: answerMask(q.tokenIds) } : arg.tokens === 'plan' ? { tokenMask: planMask(q.tokenIds) } : {}),
 }));
-if (arg.tokens !== undefined && arg.tokens !== 'answer' && arg.tokens !== 'plan') throw new Error(`tokens must be 'answer' or 'plan', got ${arg.tokens}`);
 if (arg.tokens) {
   const kept = trainOn.reduce((a, q) => a + q.tokenMask!.reduce((x, y) => x + y, 0), 0), all = trainOn.reduce((a, q) => a + q.tokenIds.length, 0);
   console.log(`tokens=${arg.tokens}: the update trains ${kept} of ${all} tokens (${((100 * kept) / all).toFixed(1)}%)`);
@@ -113,15 +113,15 @@ for (const lr of (arg.lrs ?? String(stage.lr)).split(',').map(Number)) {
   const lp1 = await scoreSequences(m, seqs, T);
   const delta = seqs.map((_, i) => sum(lp1[i]!) - sum(lp0[i]!));
   const answerDelta = seqs.map((_, i) => sum(lp1[i]!.map((v, j) => (v - lp0[i]![j]!) * answerMasks[i]![j]!)));
-  const meanOf = (keep: (a: number) => boolean) => {
-    const d = delta.filter((_, i) => keep(A[i]!));
-    return `${(d.length ? sum(d) / d.length : 0).toFixed(4)} (n ${d.length})`;
-  };
+  /** Mean of `values` over the responses of each advantage sign. */
+  const bySign = (values: readonly number[], withN: boolean) => (['A>0', 'A<0', 'A=0'] as const).map((label, c) => {
+    const d = values.filter((_, i) => (c === 0 ? A[i]! > 1e-9 : c === 1 ? A[i]! < -1e-9 : Math.abs(A[i]!) <= 1e-9));
+    return `${label} ${(d.length ? sum(d) / d.length : 0).toFixed(4)}${withN ? ` (n ${d.length})` : ''}`;
+  }).join(', ');
   const meanD = sum(delta) / delta.length;
   const corr = sum(A.map((a, i) => (a - meanA) * (delta[i]! - meanD))) / Math.sqrt(sum(A.map((a) => (a - meanA) ** 2)) * sum(delta.map((d) => (d - meanD) ** 2)));
-  console.log(`delta log-prob per response: A>0 ${meanOf((a) => a > 1e-9)}, A<0 ${meanOf((a) => a < -1e-9)}, A=0 ${meanOf((a) => Math.abs(a) <= 1e-9)}; corr(A, delta) ${corr.toFixed(3)}`);
-  const answerOf = (keep: (a: number) => boolean) => { const d = answerDelta.filter((_, i) => keep(A[i]!)); return (d.length ? sum(d) / d.length : 0).toFixed(4); };
-  console.log(`  of which the answer's tokens: A>0 ${answerOf((a) => a > 1e-9)}, A<0 ${answerOf((a) => a < -1e-9)}, A=0 ${answerOf((a) => Math.abs(a) <= 1e-9)}`);
+  console.log(`delta log-prob per response: ${bySign(delta, true)}; corr(A, delta) ${corr.toFixed(3)}`);
+  console.log(`  of which the answer's tokens: ${bySign(answerDelta, false)}`);
   optimizer.dispose();
   m.dispose();
 }
