@@ -5,6 +5,7 @@ import { Discrete, Text } from '../envs/core/spaces.js';
 import { parseObservationMode, modeHasImage, modeHasText, type ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 import { assertRendersFrames } from '../envs/core/wrappers/render-mode.js';
 import { composeReward, DEFAULT_REWARD_WEIGHTS, validateRewardWeights, type RewardWeights } from './rewards/compose.js';
+import { reasoningCheckOf, type ReasoningCheck } from './rewards/reasoning.js';
 import { DEFAULT_FORMAT_RULE, FORMAT_RULES, type FormatRule } from './rewards/format.js';
 import { NO_SYNONYMS, parseResponse } from './parse.js';
 import { buildAgentObservation, getPromptSpec, type PromptSpec, type PromptTemplates } from './prompts.js';
@@ -132,6 +133,8 @@ export class LanguageEnv {
   readonly formatCredit: 'episode' | 'turn';
   readonly formatRule: FormatRule;
   readonly weights: RewardWeights;
+  /** The env's reasoning check (tasks/rewards/reasoning.ts), when the weights give `reasoning` a weight. */
+  private readonly reasoningCheck: ReasoningCheck | null;
   readonly envId: string;
   readonly actionNames: readonly string[];
   readonly spec: PromptSpec;
@@ -180,6 +183,8 @@ export class LanguageEnv {
     } else if (space instanceof Text) this.actionNames = [];
     else throw new InvalidOptionError(`LanguageEnv needs an env with a Discrete (named or not) or Text action space; ${this.envIdOf(env)} has ${JSON.stringify(space.toJSON()).slice(0, 80)}`);
     this.spec = options.spec ?? getPromptSpec(this.envId, this.actionNames);
+    // Only when weighted: a check may cost a solver call per turn.
+    this.reasoningCheck = this.weights.reasoning ? reasoningCheckOf(this.envId) : null;
     this.templates = options.templates;
   }
 
@@ -260,6 +265,8 @@ export class LanguageEnv {
     if (!this.started) throw new ResetNeededError('LanguageEnv.step() called before reset(); call reset() first');
     if (this.done) throw new ResetNeededError('LanguageEnv.step() called after the episode ended; call reset() first');
     const parse = this.parse(typeof text === 'string' ? text : '');
+    // Checked before the move, against the state the reasoning was about.
+    const reasoning = this.reasoningCheck && parse.formatOk ? this.reasoningCheck(this.env, parse.think ?? '', parse.answer) : 0;
     const freeText = this.actionNames.length === 0;
     const executed: (number | string)[] = [];
     const envSteps: EnvStepRecord[] = [];
@@ -311,6 +318,7 @@ export class LanguageEnv {
       env: envReward,
       penalty: parse.ok ? 0 : this.invalidPenalty,
     };
+    if (this.reasoningCheck) components.reasoning = reasoning;
     const composed = composeReward(components, this.weights);
     const info: LanguageStepInfo = {
       turn: this.turn - 1,

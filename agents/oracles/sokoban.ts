@@ -7,6 +7,7 @@ import { sokobanLevelKey } from '../../envs/sokoban/held-out.js';
 import { solveSokoban } from '../../envs/sokoban/solver.js';
 import { registerEpisodeScorer } from '../eval/scores.js';
 import type { AgentObservation } from '../../tasks/types.js';
+import { registerReasoningCheck } from '../../tasks/rewards/reasoning.js';
 import { planAnswer, registerOracle, type OracleDecision, type OracleStyle } from './oracle.js';
 
 /** Remaining optimal plans by state (cells as a string), so step mode solves once per episode. */
@@ -183,3 +184,75 @@ const sokobanPlanScorer = {
 };
 registerEpisodeScorer('Sokoban-v0', sokobanPlanScorer);
 registerEpisodeScorer('Boxoban-v0', sokobanPlanScorer);
+
+/** What `checkCompactSokobanReasoning` found true of a compact reasoning, field by field. */
+export interface CompactReasoningCheck {
+  /** The positions (and with `walls` the inner walls) equal the board's, as the oracle writes them. */
+  perception: boolean;
+  /** The walk reaches the push cell without pushing, the push moves the route's first box one cell, the route is a chain of free cells, and the walk plus push lie on a shortest solution. */
+  plan: boolean;
+  /** The answer is the plan's first move (the first `go` direction, else the push). */
+  answer: boolean;
+}
+
+const DIRECTION_INDEX: Record<string, number> = { up: 0, down: 1, left: 2, right: 3 };
+
+/**
+ * A rule-based check of the compact (or walls) reasoning against the position it was given:
+ * the solver verifies the plan rather than comparing it with the oracle's text, so any
+ * shortest plan passes (ties included) and a right first move reached by a wrong plan does
+ * not. `think` is the text inside <think>, `answer` the move name.
+ */
+export function checkCompactSokobanReasoning(level: SokobanLevel, think: string, answer: string | null, options: { walls?: boolean } = {}): CompactReasoningCheck {
+  const out: CompactReasoningCheck = { perception: false, plan: false, answer: false };
+  const w = level.width;
+  const parts = think.trim().split(';').map((p) => p.trim());
+  const seen = seenText(level, options.walls ?? false);
+  const nSeen = seen.split(';').length;
+  out.perception = parts.slice(0, nSeen).join('; ') === seen;
+  const rest = parts.slice(nSeen);
+  const route = /^box((?: \d+,\d+)+)$/.exec(rest[0] ?? '');
+  const push = /^push (up|down|left|right) from (\d+),(\d+)$/.exec(rest[1] ?? '');
+  const go = rest.length === 3 ? /^go((?: (?:up|down|left|right) \d+,\d+)+)$/.exec(rest[2]!) : null;
+  if (!route || !push || rest.length > 3 || (rest.length === 3 && !go)) return out;
+  const cell = (rc: string) => { const [r, c] = rc.split(',').map(Number) as [number, number]; return r < level.height && c < w ? r * w + c : -1; };
+  const walk = go ? go[1]!.trim().split(' ') : [];
+  const first = walk.length ? walk[0]! : push[1]!;
+  out.answer = answer !== null && answer.trim().toLowerCase() === first;
+  // Walk, each step onto the cell it names and pushing nothing; then the push.
+  const game = new SokobanGame(level);
+  for (let i = 0; i < walk.length; i += 2) {
+    game.move(DIRECTION_INDEX[walk[i]!]!);
+    if (!game.lastValid || game.lastPushed || game.player !== cell(walk[i + 1]!)) return out;
+  }
+  const dir = DIRECTION_INDEX[push[1]!]!;
+  if (game.player !== cell(`${push[2]},${push[3]}`)) return out;
+  const from = game.player;
+  game.move(dir);
+  const cells = route[1]!.trim().split(' ').map(cell);
+  if (!game.lastPushed || cells.length < 2 || cells[0] !== game.player || cells[1] !== game.player + (game.player - from)) return out;
+  // The rest of the route: a chain of neighbouring cells that are not walls.
+  for (let i = 2; i < cells.length; i++) {
+    const a = cells[i - 1]!, b = cells[i]!;
+    const near = Math.abs(a - b) === w || (Math.abs(a - b) === 1 && Math.floor(a / w) === Math.floor(b / w));
+    if (b < 0 || !near || isWallCode(level.cells[b]!)) return out;
+  }
+  const before = sokobanOraclePlan(level)?.length;
+  const after = game.solved ? 0 : sokobanOraclePlan(game.toLevel())?.length;
+  out.plan = before !== undefined && after !== undefined && after === before - walk.length / 2 - 1;
+  return out;
+}
+
+/**
+ * The Sokoban reasoning reward: 1 when the compact reasoning (either style: positions, or
+ * positions and inner walls) reads the board right, its plan is verified shortest by the
+ * solver and the answer is its first move; else 0.
+ */
+function sokobanReasoningReward(env: Env, think: string, answer: string | null): number {
+  const level = sokobanEnvOf(env).currentLevel();
+  const walls = /^[^;]*;\s*wall /.test(think);
+  const r = checkCompactSokobanReasoning(level, think, answer, { walls });
+  return r.perception && r.plan && r.answer ? 1 : 0;
+}
+registerReasoningCheck('Sokoban-v0', sokobanReasoningReward);
+registerReasoningCheck('Boxoban-v0', sokobanReasoningReward);

@@ -58,6 +58,11 @@ describe('per-turn rewards and returns', () => {
     const env = [turn({ formatOk: 1, env: -0.1 }), turn({ formatOk: 1, env: 10.9, accuracy: 1 })];
     close(turnRewards(env, W), [0.25, 1.25]);
     close(turnRewards(env, { ...W, env: 0.1 }), [0.25 - 0.01, 1.25 + 1.09]);
+    // The reasoning check counts only with a weight, split over the turns as the format is.
+    const checked = [turn({ formatOk: 1, reasoning: 1 }), turn({ formatOk: 1, reasoning: 0 })];
+    close(turnRewards(checked, W), [0.25, 0.25]);
+    close(turnRewards(checked, { ...W, reasoning: 2 }), [0.25 + 1, 0.25]);
+    close(turnRewards(checked, { ...W, reasoning: 2 }, 'turn'), [0.5 + 2, 0.5]);
   });
 
   it('discounted reward-to-go, by hand', () => {

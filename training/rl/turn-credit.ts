@@ -14,6 +14,7 @@
  *                                 gamma 1 this pays for length, see docs/training.md)
  *           env_t       the env's own reward during the turn (shaping; weight 0 by default)
  *           penalty_t   the invalid-answer penalty of the turn
+ *           reasoning_t the env's reasoning check of turn t, split as format_t is
  *   R_t = sum_{k >= 0} gamma^k r_{t+k}         (discounted reward-to-go, within the episode)
  *
  * With gamma 1 and format 'share', R_0 is exactly the episode reward the 'episode' credit
@@ -73,12 +74,13 @@ export function turnRewards(turns: readonly TurnRewardSource[], weights: Readonl
   if (format !== 'share' && format !== 'turn') throw new RlInputError(`turn format must be 'share' or 'turn', got ${JSON.stringify(format)}`);
   const T = turns.length;
   return turns.map((t) => {
-    const ok = finiteOr0(t.rewards.formatOk);
+    const ok = finiteOr0(t.rewards.formatOk), reasoning = finiteOr0(t.rewards.reasoning);
     return composeReward({
       accuracy: finiteOr0(t.rewards.accuracy),
       format: format === 'share' ? ok / T : ok,
       env: finiteOr0(t.rewards.env),
       penalty: finiteOr0(t.rewards.penalty),
+      reasoning: format === 'share' ? reasoning / T : reasoning,
     }, weights).total;
   });
 }

@@ -75,13 +75,14 @@ export function pickWeighted(weights: readonly number[], rng: Rng): number {
 /** The episode-level reward components of a finished episode (see the module comment). */
 export function episodeComponents(r: EpisodeResult): Record<string, number> {
   const turns = r.turns.length;
-  let penalty = 0;
-  for (const t of r.turns) penalty += t.rewards.penalty ?? 0;
+  let penalty = 0, reasoning = 0;
+  for (const t of r.turns) { penalty += t.rewards.penalty ?? 0; reasoning += t.rewards.reasoning ?? 0; }
   return {
     accuracy: r.success ? 1 : 0,
     format: turns ? r.formatValidTurns / turns : 0,
     env: r.envReturn,
     penalty,
+    reasoning: turns ? reasoning / turns : 0,
   };
 }
 
