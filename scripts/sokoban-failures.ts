@@ -4,10 +4,14 @@
 // out on a still solvable board, and for every move that lost ground (the solver's distance
 // did not drop by one) which field of the compact reasoning first differed from the oracle's
 // (positions, walls, box route, push, walk) and whether the stated route or walk crosses a wall.
+// Every move from a solvable state is also scored by the reasoning check
+// (checkCompactSokobanReasoning): board read right, plan verified shortest, and how many
+// shortest moves came from a plan the check rejects (what an outcome reward would pay for).
+// Single-move evals (--max-turns 1 on a file of positions) work the same way.
 //   npx tsx scripts/sokoban-failures.ts runs/x.episodes.jsonl [--levels data/sokoban/test-6x6-1box.txt] [--show 2]
 import { readFileSync } from 'node:fs';
 import { intFlag, parseCommandArgs } from '../cli/args.js';
-import { compactSokobanReasoning } from '../agents/oracles/sokoban.js';
+import { checkCompactSokobanReasoning, compactSokobanReasoning } from '../agents/oracles/sokoban.js';
 import { SOKOBAN_ACTIONS, SokobanGame, loadBoxobanFile, solveSokoban, type SokobanLevel } from '../envs/sokoban/index.js';
 import { isWallCode } from '../envs/sokoban/level.js';
 
@@ -35,6 +39,7 @@ const crossesWall = (text: string | undefined, level: SokobanLevel) => (text ?? 
 const buckets: [number, number][] = [[1, 5], [6, 9], [10, 14], [15, Infinity]];
 const byLength = buckets.map(() => ({ won: 0, played: 0 }));
 let failed = 0, deadlocked = 0, outOfTurns = 0, moves = 0, lost = 0, routeThroughWall = 0, walkThroughWall = 0;
+let readRight = 0, planVerified = 0, shortestUnverified = 0;
 const firstWrong: Record<string, number> = {}, firstWrongInFailures: Record<string, number> = {};
 let shown = 0;
 for (const e of episodes) {
@@ -53,6 +58,11 @@ for (const e of episodes) {
     if (d0 < 0) continue; // already lost (a dead position stays dead): nothing to attribute
     d = game.solved ? 0 : distance(game.toLevel());
     moves++;
+    const think = /<think>(.*?)<\/think>/s.exec(turn.response)?.[1] ?? '', answer = /<answer>(.*?)<\/answer>/s.exec(turn.response)?.[1] ?? null;
+    const check = checkCompactSokobanReasoning(before, think, answer, { walls: /^[^;]*;\s*wall /.test(think) });
+    if (check.perception) readRight++;
+    if (check.plan && check.answer) planVerified++;
+    else if (d === d0 - 1) shortestUnverified++;
     if (d === d0 - 1) continue;
     lost++;
     const model = fields(turn.response), oracle = fields(`<think>${compactSokobanReasoning(before, { walls: 'wall' in model }).think}</think>`);
@@ -74,6 +84,7 @@ const pct = (a: number, b: number) => `${a} (${b ? ((100 * a) / b).toFixed(1) : 
 console.log(`solved by optimal length: ${buckets.map(([lo, hi], k) => `${hi === Infinity ? `${lo}+` : `${lo}-${hi}`} ${byLength[k]!.won}/${byLength[k]!.played}`).join(', ')}`);
 console.log(`${episodes.length} episodes, ${failed} failed: deadlocked ${deadlocked}, out of turns on a solvable board ${outOfTurns}`);
 console.log(`moves from solvable states ${moves}, moves that lost ground ${pct(lost, moves)}`);
+console.log(`reasoning check on those moves: board read right ${pct(readRight, moves)}, plan verified and answered ${pct(planVerified, moves)}, shortest moves from an unverified plan ${pct(shortestUnverified, moves)}`);
 console.log(`first field that differs from the oracle's, on those moves: ${JSON.stringify(firstWrong)}`);
 console.log(`  box routes crossing a wall ${pct(routeThroughWall, firstWrong.box ?? 0)}, walks crossing a wall ${pct(walkThroughWall, firstWrong.go ?? 0)}`);
 console.log(`first wrong field per failed episode: ${JSON.stringify(firstWrongInFailures)}`);
