@@ -49,7 +49,7 @@ describe('rollouts', () => {
   it('episode components: success, format share, env return, share of turns whose reasoning checks', () => {
     const turn = (formatOk: boolean, reasoning?: number) => ({ rewards: reasoning === undefined ? { penalty: formatOk ? 0 : -0.1 } : { penalty: formatOk ? 0 : -0.1, reasoning } });
     const c = episodeComponents({ success: true, formatValidTurns: 1, envReturn: 9.7, turns: [turn(true), turn(false)] } as never);
-    expect(c).toEqual({ accuracy: 1, format: 0.5, env: 9.7, penalty: -0.1, reasoning: 0 });
+    expect(c).toEqual({ accuracy: 1, format: 0.5, env: 9.7, penalty: -0.1 }); // no reasoning check ran
     const r = episodeComponents({ success: false, formatValidTurns: 3, envReturn: 0, turns: [turn(true, 1), turn(true, 0), turn(true, 1)] } as never);
     expect(r.reasoning).toBeCloseTo(2 / 3, 12);
     const rng = new Rng(3);

@@ -75,15 +75,20 @@ export function pickWeighted(weights: readonly number[], rng: Rng): number {
 /** The episode-level reward components of a finished episode (see the module comment). */
 export function episodeComponents(r: EpisodeResult): Record<string, number> {
   const turns = r.turns.length;
-  let penalty = 0, reasoning = 0;
-  for (const t of r.turns) { penalty += t.rewards.penalty ?? 0; reasoning += t.rewards.reasoning ?? 0; }
-  return {
+  let penalty = 0, reasoning = 0, checked = false;
+  for (const t of r.turns) {
+    penalty += t.rewards.penalty ?? 0;
+    if (t.rewards.reasoning !== undefined) { checked = true; reasoning += t.rewards.reasoning; }
+  }
+  const out: Record<string, number> = {
     accuracy: r.success ? 1 : 0,
     format: turns ? r.formatValidTurns / turns : 0,
     env: r.envReturn,
     penalty,
-    reasoning: turns ? reasoning / turns : 0,
   };
+  // Present only when the envs checked the reasoning (its weight is non-zero).
+  if (checked) out.reasoning = reasoning / turns;
+  return out;
 }
 
 /** Play `groups` x `groupSize` episodes with the policy and score them. */
