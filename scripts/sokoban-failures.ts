@@ -59,7 +59,7 @@ for (const e of episodes) {
     d = game.solved ? 0 : distance(game.toLevel());
     moves++;
     const think = /<think>(.*?)<\/think>/s.exec(turn.response)?.[1] ?? '', answer = /<answer>(.*?)<\/answer>/s.exec(turn.response)?.[1] ?? null;
-    const check = checkCompactSokobanReasoning(before, think, answer, { walls: /^[^;]*;\s*wall /.test(think) });
+    const check = checkCompactSokobanReasoning(before, think, answer);
     if (check.perception) readRight++;
     if (check.plan && check.answer) planVerified++;
     else if (d === d0 - 1) shortestUnverified++;

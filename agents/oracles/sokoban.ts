@@ -201,13 +201,14 @@ const DIRECTION_INDEX: Record<string, number> = { up: 0, down: 1, left: 2, right
  * A rule-based check of the compact (or walls) reasoning against the position it was given:
  * the solver verifies the plan rather than comparing it with the oracle's text, so any
  * shortest plan passes (ties included) and a right first move reached by a wrong plan does
- * not. `think` is the text inside <think>, `answer` the move name.
+ * not. `think` is the text inside <think>, `answer` the move name. `walls`: whether the
+ * reading must name the inner walls (default: as the text does, so either style passes).
  */
 export function checkCompactSokobanReasoning(level: SokobanLevel, think: string, answer: string | null, options: { walls?: boolean } = {}): CompactReasoningCheck {
   const out: CompactReasoningCheck = { perception: false, plan: false, answer: false };
   const w = level.width;
   const parts = think.trim().split(';').map((p) => p.trim());
-  const seen = seenText(level, options.walls ?? false);
+  const seen = seenText(level, options.walls ?? /^[^;]*;\s*wall /.test(think));
   const nSeen = seen.split(';').length;
   out.perception = parts.slice(0, nSeen).join('; ') === seen;
   const rest = parts.slice(nSeen);
@@ -249,9 +250,7 @@ export function checkCompactSokobanReasoning(level: SokobanLevel, think: string,
  * solver and the answer is its first move; else 0.
  */
 function sokobanReasoningReward(env: Env, think: string, answer: string | null): number {
-  const level = sokobanEnvOf(env).currentLevel();
-  const walls = /^[^;]*;\s*wall /.test(think);
-  const r = checkCompactSokobanReasoning(level, think, answer, { walls });
+  const r = checkCompactSokobanReasoning(sokobanEnvOf(env).currentLevel(), think, answer);
   return r.perception && r.plan && r.answer ? 1 : 0;
 }
 registerReasoningCheck('Sokoban-v0', sokobanReasoningReward);

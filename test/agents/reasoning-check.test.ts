@@ -30,6 +30,9 @@ describe('checkCompactSokobanReasoning (a rule-based check of the compact reason
         for (const walls of [false, true]) {
           const { think, action } = compactSokobanReasoning(level, { walls });
           expect(checkCompactSokobanReasoning(level, think, SOKOBAN_ACTIONS[action]!, { walls }), think).toEqual(ALL);
+          expect(checkCompactSokobanReasoning(level, think, SOKOBAN_ACTIONS[action]!), think).toEqual(ALL); // the style read from the text
+          // A reading that leaves out walls it was asked to name is not right.
+          if (!walls) expect(checkCompactSokobanReasoning(level, think, SOKOBAN_ACTIONS[action]!, { walls: true }).perception).toBe(false);
         }
       }
     }
