@@ -14,10 +14,10 @@ import { initBackend, loadModel, LmmModel, Tokenizer } from '../agents/model/ind
 import type { ModelInput, ScoredExample } from '../agents/model/index.js';
 import { tryRegisterNativeKernels } from '../agents/model/kernels/index.js';
 import { Rng } from '../envs/core/rng.js';
+import { probeArgs } from './probe-args.js';
 
 const KEYS = ['checkpoint', 'out', 'rows', 'reps', 'genRows', 'genTokens', 'skipCpu', 'submitBatch'];
-const arg: Record<string, string> = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
-for (const k of Object.keys(arg)) if (!KEYS.includes(k)) throw new Error(`unknown option ${k}; expected one of ${KEYS.join(', ')}`);
+const arg = probeArgs(process.argv.slice(2), KEYS);
 const ROWS = Number(arg.rows ?? 32), REPS = Number(arg.reps ?? 3), GEN_ROWS = Number(arg.genRows ?? 64), GEN_TOKENS = Number(arg.genTokens ?? 32);
 
 const info = await initBackend();

@@ -17,10 +17,10 @@ import type { LanguageEnv } from '../tasks/language-env.js';
 import { collectRollouts } from '../training/rollout/collect.js';
 import { makeLanguageEnv } from '../training/rollout/envs.js';
 import type { StageEnvSpec } from '../training/pipeline/config.js';
+import { probeArgs } from './probe-args.js';
 
 const KEYS = ['init', 'out', 'episodes', 'T', 'seed', 'levels'];
-const arg: Record<string, string> = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
-for (const k of Object.keys(arg)) if (!KEYS.includes(k)) throw new Error(`unknown option ${k}; expected one of ${KEYS.join(', ')}`);
+const arg = probeArgs(process.argv.slice(2), KEYS);
 if (!arg.init || !arg.out) throw new Error('usage: move-states.ts init=CHECKPOINT out=FILE [episodes=512] [T=0.5] [seed=7]');
 const episodes = Number(arg.episodes ?? 512), T = Number(arg.T ?? 0.5);
 

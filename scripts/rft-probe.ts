@@ -20,10 +20,10 @@ import { makeLanguageEnv } from '../training/rollout/envs.js';
 import type { StageEnvSpec } from '../training/pipeline/config.js';
 import { primeModel } from '../training/priming/sft.js';
 import type { SftExample } from '../training/priming/types.js';
+import { probeArgs } from './probe-args.js';
 
 const KEYS = ['init', 'out', 'filter', 'rounds', 'batches', 'steps', 'lr', 'T', 'seed'];
-const arg: Record<string, string> = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
-for (const k of Object.keys(arg)) if (!KEYS.includes(k)) throw new Error(`unknown option ${k}; expected one of ${KEYS.join(', ')}`);
+const arg = probeArgs(process.argv.slice(2), KEYS);
 if (!arg.init || !arg.out) throw new Error('usage: rft-probe.ts init=CHECKPOINT out=DIR [filter=win|turn] [rounds=3] [batches=12] [steps=150] [lr=1e-4] [T=0.5] [seed=5]');
 const filter = arg.filter ?? 'win';
 if (filter !== 'win' && filter !== 'turn') throw new Error(`filter must be win or turn, got ${filter}`);

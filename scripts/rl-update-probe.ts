@@ -30,12 +30,12 @@ import { configHooks } from '../training/pipeline/run.js';
 import { collectRollouts } from '../training/rollout/collect.js';
 import { rolloutSequences } from '../training/rl/sequences.js';
 import { policyUpdateAsync, scoreSequences } from '../training/rl/update.js';
+import { probeArgs } from './probe-args.js';
 
 const KEYS = ['config', 'lrs', 'opt', 'miniBatch', 'groups', 'T', 'estimator', 'credit', 'weights', 'only', 'seed', 'dump', 'negScale', 'tokens'];
 const [dir, ...rest] = process.argv.slice(2);
 if (!dir) throw new Error('usage: rl-update-probe.ts CHECKPOINT [key=value ...]');
-const arg: Record<string, string> = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]));
-for (const k of Object.keys(arg)) if (!KEYS.includes(k)) throw new Error(`unknown option ${k}; expected one of ${KEYS.join(', ')}`);
+const arg = probeArgs(rest, KEYS);
 if (arg.tokens !== undefined && arg.tokens !== 'answer' && arg.tokens !== 'plan') throw new Error(`tokens must be 'answer' or 'plan', got ${arg.tokens}`);
 const config = loadTrainConfig(arg.config ?? 'configs/sokoban-rl-progress.json', configHooks);
 const stage = config.stages.find((s): s is RlStageConfig => s.type === 'fre' || s.type === 'mgt');

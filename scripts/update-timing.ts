@@ -9,12 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createAdam, initBackend, loadModel } from '../agents/model/index.js';
 import { tryRegisterNativeKernels } from '../agents/model/kernels/index.js';
 import { policyUpdateAsync, scoreSequences, type TrainSequence, type UpdateSettings } from '../training/rl/update.js';
+import { probeArgs } from './probe-args.js';
 
 const KEYS = ['checkpoint', 'updates', 'out', 'skipCpu'];
 const [file, ...rest] = process.argv.slice(2);
 if (!file) throw new Error('usage: update-timing.ts DUMP.json [checkpoint=DIR] [updates=1] [out=FILE.json] [skipCpu=1]');
-const arg: Record<string, string> = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]));
-for (const k of Object.keys(arg)) if (!KEYS.includes(k)) throw new Error(`unknown option ${k}; expected one of ${KEYS.join(', ')}`);
+const arg = probeArgs(rest, KEYS);
 interface Dump {
   checkpoint: string; lr: number; settings: UpdateSettings; imageSize: number;
   sequences: { prompt: string; image?: string; tokenIds: number[]; oldLogp: number[]; refLogp?: number[]; advantage: number; weight?: number }[];

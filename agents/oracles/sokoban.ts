@@ -1,5 +1,5 @@
 import type { Env } from '../../envs/core/env.js';
-import { SOKOBAN_ACTIONS, SokobanGame } from '../../envs/sokoban/game.js';
+import { SOKOBAN_ACTIONS, SokobanGame, type SokobanActionName } from '../../envs/sokoban/game.js';
 import { isWallCode, levelBoxes, levelPlayer, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
 import { PlanScoreError, replayPlan } from '../../envs/sokoban/plan.js';
 import { sokobanEnvOf } from '../../envs/sokoban/sokoban.js';
@@ -195,8 +195,6 @@ export interface CompactReasoningCheck {
   answer: boolean;
 }
 
-const DIRECTION_INDEX: Record<string, number> = { up: 0, down: 1, left: 2, right: 3 };
-
 /**
  * A rule-based check of the compact (or walls) reasoning against the position it was given:
  * the solver verifies the plan rather than comparing it with the oracle's text, so any
@@ -223,10 +221,10 @@ export function checkCompactSokobanReasoning(level: SokobanLevel, think: string,
   // Walk, each step onto the cell it names and pushing nothing; then the push.
   const game = new SokobanGame(level);
   for (let i = 0; i < walk.length; i += 2) {
-    game.move(DIRECTION_INDEX[walk[i]!]!);
+    game.move(SOKOBAN_ACTIONS.indexOf(walk[i] as SokobanActionName));
     if (!game.lastValid || game.lastPushed || game.player !== cell(walk[i + 1]!)) return out;
   }
-  const dir = DIRECTION_INDEX[push[1]!]!;
+  const dir = SOKOBAN_ACTIONS.indexOf(push[1] as SokobanActionName);
   if (game.player !== cell(`${push[2]},${push[3]}`)) return out;
   const from = game.player;
   game.move(dir);
