@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { computeAdvantages, degenerateGroupFraction, whiten } from '../../training/rl/advantages.js';
-import { K3_MAX, klTensor, klToken } from '../../training/rl/kl.js';
+import { K3_MAX, klTensor, klToken, prefixKlWeights } from '../../training/rl/kl.js';
+import { Tokenizer } from '../../agents/model/tokenizer.js';
 import { clippedTokenLoss, padSequences, policyLossReference, policyLossTensor, type SequenceLogProbs } from '../../training/rl/loss.js';
 import { RlInputError } from '../../training/errors.js';
 
@@ -85,6 +86,25 @@ describe('KL estimators', () => {
   });
 });
 
+describe('prefixKlWeights', () => {
+  const text = '<think>P 4,1 B 2,3 T 3,2; wall 2,2; box 2,3 3,3; push down from 1,3</think><answer>Up</answer>';
+  const tok = Tokenizer.build([text, 'P 1,1 B 2,2 T 3,3; box 2,2; push up from 3,2']);
+  const pieces = (s: string) => tok.encode(s).map((id) => tok.bytesOf([id]));
+  it('weights exactly the tokens that start before the marker', () => {
+    const p = pieces(text);
+    const w = prefixKlWeights(p, { until: '; box', weight: 5 });
+    const end = text.indexOf('; box');
+    let at = 0;
+    p.forEach((bytes, t) => { expect(w[t], `token ${t} at ${at}`).toBe(at < end ? 5 : 1); at += bytes.length; });
+    expect(w.filter((x) => x === 5).length).toBeGreaterThan(3);
+    expect(w[w.length - 1]).toBe(1);
+  });
+  it('all ones without the marker; an empty response gives no weights', () => {
+    expect(prefixKlWeights(pieces('<think>no plan</think>'), { until: '; box', weight: 5 }).every((x) => x === 1)).toBe(true);
+    expect(prefixKlWeights([], { until: '; box', weight: 5 })).toEqual([]);
+  });
+});
+
 describe('clipped policy loss', () => {
   it('clips the ratio on the side that matters for the advantage sign', () => {
     // ratio 1.5, A = +1: clipped to 1.2 -> loss -1.2, clipped
@@ -145,6 +165,25 @@ describe('clipped policy loss', () => {
     expect(withKl.loss - without.loss).toBeCloseTo((0.1 * (k + kl0)) / 6, 12);
     expect(withKl.kl).toBeCloseTo((k + kl0) / 6, 12);
     expect(() => policyLossReference([{ logp: [0], oldLogp: [0], advantage: 1 }], { klCoef: 0.1 })).toThrow(/refLogp/);
+  });
+
+  it('klWeight multiplies each token\'s KL term (reference and tensor agree)', () => {
+    const opts = { aggregation: 'token' as const, klCoef: 0.1, klEstimator: 'k3' as const };
+    const without = policyLossReference(seqs, { aggregation: 'token' });
+    const kl2 = klToken(0, -1, 'k3'), kl0 = klToken(Math.log(1.5), 0, 'k3');
+    const ones = seqs.map((q) => ({ ...q, klWeight: Array.from(q.logp, () => 1) }));
+    expect(policyLossReference(ones, opts).loss).toBeCloseTo(policyLossReference(seqs, opts).loss, 12);
+    // Sequence 0: weight 4 on its first token, 0 on its second: only the first token's KL counts, 4 times.
+    const weighted = seqs.map((q, b) => ({ ...q, klWeight: Array.from(q.logp, (_, t) => (b === 0 ? [4, 0][t]! : 1)) }));
+    const ref = policyLossReference(weighted, opts);
+    expect(ref.loss - without.loss).toBeCloseTo((0.1 * 4 * kl0) / 6, 12);
+    expect(ref.kl).toBeCloseTo((kl2 + kl0) / 6, 12); // the reported KL stays the plain estimate
+    const lp = padSequences(seqs.map((q) => q.logp));
+    const shape: [number, number] = [seqs.length, lp.width];
+    const t2 = (rows: ArrayLike<number>[]) => tf.tensor2d(padSequences(rows, lp.width).values, shape);
+    const t = policyLossTensor({ logp: t2(seqs.map((q) => q.logp)), oldLogp: t2(seqs.map((q) => q.oldLogp)), refLogp: t2(seqs.map((q) => q.refLogp!)), mask: tf.tensor2d(lp.mask, shape), advantages: tf.tensor1d(seqs.map((q) => q.advantage)), klWeight: t2(weighted.map((q) => q.klWeight)) }, opts);
+    expect(t.dataSync()[0]!).toBeCloseTo(ref.loss, 5);
+    expect(() => policyLossReference([{ ...seqs[0]!, klWeight: [1] }], opts)).toThrow(/klWeight/);
   });
 
   it('the tensor loss equals the reference and has the policy-gradient gradient', () => {

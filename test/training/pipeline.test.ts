@@ -63,6 +63,21 @@ describe('training config validation', () => {
     expect(badField(with_((c) => { c.stages[0].algorithm = { estimator: 'rloo' }; c.stages[0].groupSize = 1; }))).toBe('stages[0].groupSize');
     expect(badField(with_((c) => { c.stages[0].rewards = { format: 'half' }; }))).toBe('stages[0].rewards.format');
   });
+
+  it('algorithm.klPrefix: null by default, validated, needs klCoef > 0', () => {
+    const with_ = (algorithm: unknown) => { const c: any = tiny(); c.stages[0].algorithm = algorithm; return c; };
+    const alg = (c: any) => { const s = validateTrainConfig(c, configHooks).stages[0]!; if (s.type === 'prime' || s.type === 'sft' || s.type === 'dpo') throw new Error('unexpected'); return s.algorithm; };
+    expect(alg(tiny()).klPrefix).toBeNull();
+    const ok = alg(with_({ klCoef: 0.2, klPrefix: { until: '; box', weight: 5 } }));
+    expect(ok.klPrefix).toEqual({ until: '; box', weight: 5 });
+    expect(alg(with_(ok)).klPrefix).toEqual(ok.klPrefix); // validation is idempotent
+    expect(badField(with_({ klPrefix: { until: '; box', weight: 5 } }))).toBe('stages[0].algorithm.klPrefix');
+    expect(badField(with_({ klCoef: 0.2, klPrefix: { until: '', weight: 5 } }))).toBe('stages[0].algorithm.klPrefix.until');
+    expect(badField(with_({ klCoef: 0.2, klPrefix: { until: '; box' } }))).toBe('stages[0].algorithm.klPrefix.weight');
+    expect(badField(with_({ klCoef: 0.2, klPrefix: { until: '; box', weight: -1 } }))).toBe('stages[0].algorithm.klPrefix.weight');
+    expect(badField(with_({ klCoef: 0.2, klPrefix: { until: '; box', weight: 5, upto: 3 } }))).toBe('stages[0].algorithm.klPrefix.upto');
+    expect(badField(with_({ klCoef: 0.2, klPrefix: '; box' }))).toBe('stages[0].algorithm.klPrefix');
+  });
 });
 
 describe('every config object is strict (issue 18)', () => {

@@ -197,6 +197,26 @@ describe('RL update: tokenMask', () => {
   });
 });
 
+describe('RL update: klWeight', () => {
+  it('ones are the plain KL step, zeros the step without KL, a boost changes it; a bad weight is refused', async () => {
+    const seqs = await batch();
+    const refModel = await model(4);
+    const lp = await scoreSequences(refModel, seqs, 1);
+    seqs.forEach((q, i) => { q.refLogp = lp[i]!; });
+    refModel.dispose();
+    const s = { ...base, klCoef: 0.5, miniBatch: 4 };
+    const plain = await runUpdate('tfjs', seqs, s);
+    expectSameUpdate(plain, await runUpdate('tfjs', seqs.map((q) => ({ ...q, klWeight: q.tokenIds.map(() => 1) })), s));
+    const noKl = await runUpdate('tfjs', seqs, { ...s, klCoef: 0 });
+    const zeros = await runUpdate('tfjs', seqs.map((q) => ({ ...q, klWeight: q.tokenIds.map(() => 0) })), s);
+    for (const [k, d] of noKl.delta) expect(d.every((x, i) => Math.abs(x - zeros.delta.get(k)![i]!) <= 1e-6), k).toBe(true);
+    const boosted = await runUpdate('tfjs', seqs.map((q) => ({ ...q, klWeight: q.tokenIds.map((_, t) => (t < 2 ? 20 : 1)) })), s);
+    expect(boosted.stats.loss).toBeGreaterThan(plain.stats.loss);
+    await expect(runUpdate('tfjs', seqs.map((q) => ({ ...q, klWeight: [1] })), s)).rejects.toThrow(/klWeight/);
+    await expect(runUpdate('tfjs', seqs.map((q) => ({ ...q, klWeight: q.tokenIds.map(() => -1) })), s)).rejects.toThrow(/klWeight/);
+  });
+});
+
 describe('RL update: gradient accumulation over passes', () => {
   it('splits a minibatch into consecutive passes of at most the budget (a longer sequence alone)', () => {
     expect(passes([5, 3, 4, 9, 1, 1], (x) => x, 8)).toEqual([[5, 3], [4], [9], [1, 1]]);

@@ -12,7 +12,7 @@ import { limitMessage } from '../../envs/core/limits.js';
 import { maxOf } from '../../envs/core/arrays.js';
 import { TrainingConfigError } from '../errors.js';
 import { ADVANTAGE_ESTIMATORS, type AdvantageEstimator } from '../rl/advantages.js';
-import { KL_ESTIMATORS } from '../rl/kl.js';
+import { KL_ESTIMATORS, type KlPrefix } from '../rl/kl.js';
 import { DEFAULT_DUAL_CLIP, LOSS_AGGREGATIONS } from '../rl/loss.js';
 import { CREDIT_MODES, DEFAULT_TURN_CREDIT, TURN_BASELINES, TURN_FORMATS, type CreditConfig } from '../rl/turn-credit.js';
 import type { UpdateSettings } from '../rl/update.js';
@@ -60,6 +60,12 @@ export interface AlgorithmConfig extends Omit<UpdateSettings, 'temperature'> {
    * defaults) or `{mode: "turn", gamma, baseline, format}`; validated to the object form.
    */
   credit: CreditConfig;
+  /**
+   * A stronger KL on the start of each response: `{until, weight}` multiplies klCoef by
+   * `weight` on the tokens before the first `until` text (e.g. the board reading, `"; box"`);
+   * null (default) = the same KL on every token. Needs klCoef > 0.
+   */
+  klPrefix: KlPrefix | null;
 }
 
 export interface SamplingConfig {
@@ -359,7 +365,7 @@ function replayConfig(v: unknown, field: string): ReplayConfig {
 
 function algorithm(v: unknown, field: string): AlgorithmConfig {
   const o = v === undefined ? {} : obj(v, field);
-  noUnknown(o, field, ['estimator', 'normalize', 'credit', 'clip', 'clipHigh', 'dualClip', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef']);
+  noUnknown(o, field, ['estimator', 'normalize', 'credit', 'clip', 'clipHigh', 'dualClip', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef', 'klPrefix']);
   const f = `${field}.`;
   const clip = numIn(o, 'clip', f, 0.2, 0, 1, true);
   const a: AlgorithmConfig = {
@@ -376,7 +382,9 @@ function algorithm(v: unknown, field: string): AlgorithmConfig {
     maxGradNorm: numIn(o, 'maxGradNorm', f, 1, 0, Infinity),
     entropyCoef: numIn(o, 'entropyCoef', f, 0, 0, 10),
     credit: credit(o.credit, `${f}credit`),
+    klPrefix: klPrefix(o.klPrefix, `${f}klPrefix`),
   };
+  if (a.klPrefix && a.klCoef === 0) fail(`${f}klPrefix`, 'needs klCoef > 0 (it multiplies the KL coefficient)');
   return a;
 }
 
@@ -388,6 +396,14 @@ function dualClip(o: Obj, f: string): number {
 }
 
 /** `algorithm.credit`: a mode name or `{mode, gamma, baseline, format}` (the turn fields only with mode 'turn'). */
+function klPrefix(v: unknown, field: string): KlPrefix | null {
+  if (v === undefined || v === null) return null;
+  const o = obj(v, field);
+  noUnknown(o, field, ['until', 'weight']);
+  const f = `${field}.`;
+  return { until: str(o, 'until', f), weight: numIn(o, 'weight', f, undefined, 0, 1000) };
+}
+
 function credit(v: unknown, field: string): CreditConfig {
   if (v === undefined || v === 'episode') return { mode: 'episode' };
   if (v === 'turn') return { ...DEFAULT_TURN_CREDIT };

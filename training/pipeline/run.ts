@@ -33,6 +33,7 @@ import { Tokenizer } from '../../agents/model/tokenizer.js';
 import { degenerateGroupFraction } from '../rl/advantages.js';
 import { rolloutSequences } from '../rl/sequences.js';
 import { policyUpdateAsync, scoreSequences, type UpdateStats } from '../rl/update.js';
+import { prefixKlWeights } from '../rl/kl.js';
 import { MetricsLogger, filterMetricsFile, readMetrics, type MetricsRecord } from '../metrics/jsonl.js';
 import { plotMetrics } from '../metrics/curves.js';
 import { ProgressBar } from '../metrics/progress.js';
@@ -422,6 +423,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
         const refLp = await scoreSequences(ref, seqs, stage.sampling.temperature);
         seqs.forEach((q, j) => { q.refLogp = refLp[j]!; });
       }
+      if (alg.klPrefix) for (const q of seqs) q.klWeight = prefixKlWeights(q.tokenIds.map((id) => model.tokenizer.bytesOf([id])), alg.klPrefix);
       const tUpdate = performance.now();
       const u = await policyUpdateAsync(model, optimizer, seqs, {
         clip: alg.clip, clipHigh: alg.clipHigh, dualClip: alg.dualClip, klCoef: alg.klCoef, klEstimator: alg.klEstimator, aggregation: alg.aggregation,

@@ -55,3 +55,31 @@ export function klTensor(logp: tf.Tensor, refLogp: tf.Tensor, estimator: KlEstim
     }
   });
 }
+
+/** `algorithm.klPrefix`: a KL coefficient `weight` times the stage's on the response text before `until`. */
+export interface KlPrefix {
+  until: string;
+  weight: number;
+}
+
+/**
+ * Per-token KL multipliers for one response, given the bytes of each of its tokens
+ * (`Tokenizer.bytesOf([id])`): `weight` on every token that starts before the first
+ * occurrence of `until` (UTF-8) in the response, 1 on the rest (all 1 when `until` does not
+ * occur). For the compact Sokoban reasoning, `until: "; box"` covers the board reading
+ * (`<think>P 4,1 B 2,3 T 3,2; wall 2,2`), so RL keeps what the model reads near the
+ * reference while it changes the plan: measured in issue 12, the reading drifted from 92%
+ * to 85% right under RL although the reward required it.
+ */
+export function prefixKlWeights(pieces: readonly Uint8Array[], prefix: KlPrefix): number[] {
+  const text = Buffer.concat(pieces);
+  const end = text.indexOf(Buffer.from(prefix.until, 'utf8'));
+  const out = new Array<number>(pieces.length).fill(1);
+  if (end < 0) return out;
+  let at = 0;
+  for (let t = 0; t < pieces.length && at < end; t++) {
+    out[t] = prefix.weight;
+    at += pieces[t]!.length;
+  }
+  return out;
+}

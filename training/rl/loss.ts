@@ -7,7 +7,8 @@
  *             and, when A < 0, at most -dualClip * A (dual-clip PPO, Ye et al. 2019; verl's
  *             clip_ratio_c, default 3): without it a token whose ratio has grown large in a
  *             negative-advantage sequence has an unbounded loss and gradient
- *   term_t  = pg_t + klCoef * KL_t(logp_t, refLogp_t)        (KL_t: k1/k2/k3, see kl.ts)
+ *   term_t  = pg_t + klCoef * w_t * KL_t(logp_t, refLogp_t)  (KL_t: k1/k2/k3, see kl.ts; w_t the
+ *             token's klWeight, default 1)
  *
  * A is the advantage of the token's sequence (its episode's, or its turn's under per-turn
  * credit: training/rl/turn-credit.ts). Aggregation over the batch:
@@ -54,6 +55,8 @@ export interface SequenceLogProbs {
   advantage: number;
   /** Weight of the sequence under aggregation 'episode' (default 1; must be > 0). Ignored by 'token' and 'sequence'. */
   weight?: number;
+  /** Per-token multiplier of klCoef (default all 1), e.g. a stronger KL on a response's prefix (`prefixKlWeights`). */
+  klWeight?: ArrayLike<number>;
 }
 
 export interface PolicyLossStats {
@@ -106,6 +109,7 @@ export function policyLossReference(seqs: readonly SequenceLogProbs[], options: 
     if (s.oldLogp.length !== T) throw new RlInputError(`sequence ${b}: oldLogp has ${s.oldLogp.length} values, logp ${T}`);
     if (o.klCoef > 0 && !s.refLogp) throw new RlInputError(`sequence ${b}: klCoef > 0 needs refLogp`);
     if (s.refLogp && s.refLogp.length !== T) throw new RlInputError(`sequence ${b}: refLogp has ${s.refLogp.length} values, logp ${T}`);
+    if (s.klWeight && s.klWeight.length !== T) throw new RlInputError(`sequence ${b}: klWeight has ${s.klWeight.length} values, logp ${T}`);
     const w = weighted ? s.weight ?? 1 : 1;
     if (!(w > 0) || !Number.isFinite(w)) throw new RlInputError(`sequence ${b}: weight must be a finite number > 0, got ${s.weight}`);
     if (T === 0) continue;
@@ -114,7 +118,7 @@ export function policyLossReference(seqs: readonly SequenceLogProbs[], options: 
       const { loss, clipped } = clippedTokenLoss(s.logp[t]!, s.oldLogp[t]!, s.advantage, o.clipLow, o.clipHigh, o.dualClip);
       const kl = s.refLogp ? klToken(s.logp[t]!, s.refLogp[t]!, o.klEstimator) : 0;
       sumPg += loss;
-      sumTerm += loss + o.klCoef * kl;
+      sumTerm += loss + o.klCoef * (s.klWeight ? s.klWeight[t]! : 1) * kl;
       klSum += kl;
       if (clipped) clippedN++;
       approxSum += klToken(s.oldLogp[t]!, s.logp[t]!, 'k3');
@@ -145,6 +149,8 @@ export interface PolicyLossTensors {
   advantages: tf.Tensor1D;
   /** [B] sequence weights of aggregation 'episode' (default all 1). */
   weights?: tf.Tensor1D;
+  /** [B, T] per-token multiplier of klCoef (default all 1). */
+  klWeight?: tf.Tensor2D;
 }
 
 /**
@@ -170,7 +176,10 @@ export function policyLossTensor(x: PolicyLossTensors, options: PolicyLossOption
       const bound = tf.mul(-o.dualClip, adv);
       term = tf.where(tf.less(adv, 0).tile([1, term.shape[1]!]), tf.minimum(term, bound), term);
     }
-    if (o.klCoef > 0 && x.refLogp) term = tf.add(term, tf.mul(o.klCoef, klTensor(x.logp, x.refLogp, o.klEstimator)));
+    if (o.klCoef > 0 && x.refLogp) {
+      const kl = tf.mul(o.klCoef, klTensor(x.logp, x.refLogp, o.klEstimator));
+      term = tf.add(term, x.klWeight ? tf.mul(kl, x.klWeight) : kl);
+    }
     const masked = tf.mul(term, mask);
     if (o.aggregation === 'token') return tf.div(tf.sum(masked), divisor ?? tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
     const perSeqTokens = tf.sum(mask, 1);

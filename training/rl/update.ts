@@ -38,6 +38,11 @@ export interface TrainSequence {
    * the mean over its trained tokens. E.g. only the answer of `<think>...</think><answer>X</answer>`.
    */
   tokenMask?: number[];
+  /**
+   * Per-token multiplier of the KL coefficient (default all 1; values >= 0), e.g. a stronger
+   * KL on the part of the response that reads the observation (`prefixKlWeights`, kl.ts).
+   */
+  klWeight?: number[];
 }
 
 export interface UpdateSettings {
@@ -165,6 +170,7 @@ function* policyUpdateReads(model: LmmModel, optimizer: tf.Optimizer, sequences:
     if (s.klCoef > 0 && (!q.refLogp || q.refLogp.length !== q.tokenIds.length)) throw new RlInputError(`sequence ${i}: klCoef > 0 needs reference log-probs for every token`);
     if (!Number.isFinite(q.advantage)) throw new RlInputError(`sequence ${i}: advantage is not finite`);
     if (q.weight !== undefined && !(q.weight > 0 && Number.isFinite(q.weight))) throw new RlInputError(`sequence ${i}: weight must be a finite number > 0, got ${q.weight}`);
+    if (q.klWeight && (q.klWeight.length !== q.tokenIds.length || q.klWeight.some((w) => !(w >= 0 && Number.isFinite(w))))) throw new RlInputError(`sequence ${i}: klWeight must have one finite value >= 0 per token (${q.tokenIds.length})`);
     if (q.tokenMask && (q.tokenMask.length !== q.tokenIds.length || q.tokenMask.some((m) => !(m >= 0 && m <= 1)))) throw new RlInputError(`sequence ${i}: tokenMask must have one value in [0, 1] per token (${q.tokenIds.length})`);
   }
   if (s.aggregation === 'episode') seqs = normalizedWeights(seqs);
@@ -191,9 +197,10 @@ function* policyUpdateReads(model: LmmModel, optimizer: tf.Optimizer, sequences:
         const refT = ref ? tf.tensor2d(ref.values, shape) : undefined;
         const advT = tf.tensor1d(pass.map((q) => q.advantage));
         const wT = s.aggregation === 'episode' ? tf.tensor1d(pass.map((q) => q.weight!)) : undefined;
+        const klW = ref && pass.some((q) => q.klWeight) ? tf.tensor2d(padSequences(pass.map((q) => q.klWeight ?? q.tokenIds.map(() => 1)), old.width).values, shape) : undefined;
         const trained = pass.some((q) => q.tokenMask) ? padSequences(pass.map((q) => q.tokenMask ?? q.tokenIds.map(() => 1)), old.width).values : null;
         const mask = trained ? tf.mul(scores.mask, tf.tensor2d(trained, shape)) as tf.Tensor2D : scores.mask;
-        const input = { logp: scores.logProbs, oldLogp: oldT, mask, advantages: advT, ...(refT ? { refLogp: refT } : {}), ...(wT ? { weights: wT } : {}) };
+        const input = { logp: scores.logProbs, oldLogp: oldT, mask, advantages: advT, ...(refT ? { refLogp: refT } : {}), ...(wT ? { weights: wT } : {}), ...(klW ? { klWeight: klW } : {}) };
         let loss = policyLossTensor(input, lossOpts, divisor);
         // This pass's share of the minibatch's mean entropy.
         const ent = tf.div(tf.sum(scores.entropy!), mbTokens);
@@ -221,7 +228,7 @@ function* policyUpdateReads(model: LmmModel, optimizer: tf.Optimizer, sequences:
       if (host.length !== lossFns.length) continue;
       const ref_ = policyLossReference(part.map((q, b) => ({
         logp: lp[b]!.slice(0, q.tokenIds.length), oldLogp: q.oldLogp, advantage: q.advantage,
-        ...(q.refLogp ? { refLogp: q.refLogp } : {}), ...(q.weight !== undefined ? { weight: q.weight } : {}),
+        ...(q.refLogp ? { refLogp: q.refLogp } : {}), ...(q.weight !== undefined ? { weight: q.weight } : {}), ...(q.klWeight ? { klWeight: q.klWeight } : {}),
       })), { ...lossOpts, klCoef: s.klCoef });
       stats.approxKlOld = ref_.approxKlOld;
       if (first) {
