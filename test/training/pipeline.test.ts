@@ -179,6 +179,21 @@ describe('training pipeline (tiny model)', () => {
     await expect(runPipeline(validateTrainConfig(tiny(2), configHooks), { out, quiet: true, log: () => {}, noPlots: true })).rejects.toThrow(ResumeError);
   });
 
+  it('algorithm.dynamicSampling: off by default; on, the record counts the rounds and the sampled and trained groups', async () => {
+    const cfg = (alg: unknown) => { const c: any = tiny(1); c.stages[0].algorithm = alg; c.stages[0].replays = { every: 0 }; return c; };
+    const s0 = validateTrainConfig(tiny(), configHooks).stages[0]!;
+    if (s0.type !== 'fre') throw new Error('unexpected');
+    expect(s0.algorithm.dynamicSampling).toBe(0);
+    expect(badField(cfg({ dynamicSampling: -1 }))).toBe('stages[0].algorithm.dynamicSampling');
+    expect(badField(cfg({ dynamicSampling: 1.5 }))).toBe('stages[0].algorithm.dynamicSampling');
+    const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
+    const r = await runPipeline(validateTrainConfig(cfg({ dynamicSampling: 2 }), configHooks), { out, quiet: true, log: () => {}, noPlots: true });
+    const [t] = readMetrics(r.metricsPath).filter((x) => x.kind === 'train');
+    // The untrained tiny model scores every Countdown answer alike, so no group is informative:
+    // both rounds are sampled and the first round's groups are trained.
+    expect(t).toMatchObject({ samplingRounds: 2, sampledGroups: 4, trainedGroups: 2, degenerateGroups: 1 });
+  });
+
   it('a crash mid-run leaves the last checkpoint loadable; --resume continues from its step', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lmm-train-'));
     const cfg = validateTrainConfig(tiny(3), configHooks);

@@ -5,7 +5,7 @@ import { Rng } from '../../envs/core/rng.js';
 import { LmmModel } from '../../agents/model/model.js';
 import { modelInput } from '../../agents/model/agent.js';
 import { initBackend } from '../../agents/model/backend.js';
-import { collectRollouts, episodeComponents, pickWeighted } from '../../training/rollout/collect.js';
+import { collectInformativeRollouts, collectRollouts, episodeComponents, pickWeighted, type CollectOptions, type RolloutBatch, type RolloutEpisode } from '../../training/rollout/collect.js';
 import { validateTrainConfig } from '../../training/pipeline/config.js';
 import { configHooks } from '../../training/pipeline/run.js';
 
@@ -57,5 +57,38 @@ describe('rollouts', () => {
     for (let i = 0; i < 2000; i++) counts[pickWeighted([1, 3], rng)]!++;
     expect(counts[1]! / 2000).toBeGreaterThan(0.7);
     expect(counts[1]! / 2000).toBeLessThan(0.8);
+  });
+});
+
+describe('dynamic sampling (collectInformativeRollouts)', () => {
+  // Fake rounds of 2 groups x G 2: each group's two rewards are given, so which groups are
+  // informative (rewards differ) is known.
+  const round = (groups: [number, number][], tag: number): RolloutBatch => ({
+    episodes: groups.flatMap(([a, b], g) => [a, b].map((reward, i) => ({ reward, group: g, seed: tag * 10 + g, envIndex: 0, components: { accuracy: reward }, samples: [], result: { turns: [] } }) as unknown as RolloutEpisode)),
+    groupSize: 2, generatedTokens: 10, seconds: 1,
+  });
+  const options = { groups: 2, groupSize: 2 } as CollectOptions;
+  const fake = (rounds: RolloutBatch[]) => { let i = 0; return async () => rounds[i++]!; };
+
+  it('keeps the informative groups, samples more rounds until the batch is full, renumbers groups', async () => {
+    const r = await collectInformativeRollouts(options, 5, fake([round([[1, 1], [0, 1]], 1), round([[0, 0], [0, 0]], 2), round([[1, 0], [0.5, 1]], 3)]));
+    expect(r.rounds).toBe(3);
+    expect(r.batch.episodes.map((e) => e.seed)).toEqual([11, 11, 30, 30]);
+    expect(r.batch.episodes.map((e) => e.group)).toEqual([0, 0, 1, 1]);
+    expect(r.sampled.episodes).toHaveLength(12);
+    expect(r.sampled.episodes.map((e) => e.group)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    expect(r.batch.generatedTokens).toBe(30);
+  });
+
+  it('stops after maxRounds with fewer groups; with none informative it returns the first round', async () => {
+    const few = await collectInformativeRollouts(options, 2, fake([round([[1, 1], [0, 1]], 1), round([[0, 0], [1, 1]], 2), round([[1, 0], [1, 0]], 3)]));
+    expect(few.rounds).toBe(2);
+    expect(few.batch.episodes.map((e) => e.seed)).toEqual([11, 11]);
+    const none = await collectInformativeRollouts(options, 2, fake([round([[1, 1], [0, 0]], 1), round([[0, 0], [1, 1]], 2)]));
+    expect(none.batch.episodes.map((e) => e.seed)).toEqual([10, 10, 11, 11]);
+    expect(none.sampled.episodes).toHaveLength(8);
+    const one = await collectInformativeRollouts(options, 1, fake([round([[0, 1], [1, 1]], 1)]));
+    expect(one.rounds).toBe(1);
+    await expect(collectInformativeRollouts(options, 0, fake([]))).rejects.toThrow(/maxRounds/);
   });
 });

@@ -66,6 +66,12 @@ export interface AlgorithmConfig extends Omit<UpdateSettings, 'temperature'> {
    * null (default) = the same KL on every token. Needs klCoef > 0.
    */
   klPrefix: KlPrefix | null;
+  /**
+   * DAPO's dynamic sampling: 0 (default) = off; N >= 1 = groups whose rewards are all equal
+   * are dropped and more sampled, up to N rounds of `batch` groups per update, until `batch`
+   * informative groups (training/rollout/collect.ts, collectInformativeRollouts).
+   */
+  dynamicSampling: number;
 }
 
 export interface SamplingConfig {
@@ -365,7 +371,7 @@ function replayConfig(v: unknown, field: string): ReplayConfig {
 
 function algorithm(v: unknown, field: string): AlgorithmConfig {
   const o = v === undefined ? {} : obj(v, field);
-  noUnknown(o, field, ['estimator', 'normalize', 'credit', 'clip', 'clipHigh', 'dualClip', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef', 'klPrefix']);
+  noUnknown(o, field, ['estimator', 'normalize', 'credit', 'clip', 'clipHigh', 'dualClip', 'klCoef', 'klEstimator', 'aggregation', 'ppoEpochs', 'miniBatch', 'maxGradNorm', 'entropyCoef', 'klPrefix', 'dynamicSampling']);
   const f = `${field}.`;
   const clip = numIn(o, 'clip', f, 0.2, 0, 1, true);
   const a: AlgorithmConfig = {
@@ -383,6 +389,7 @@ function algorithm(v: unknown, field: string): AlgorithmConfig {
     entropyCoef: numIn(o, 'entropyCoef', f, 0, 0, 10),
     credit: credit(o.credit, `${f}credit`),
     klPrefix: klPrefix(o.klPrefix, `${f}klPrefix`),
+    dynamicSampling: int(o, 'dynamicSampling', f, 0, 0, 100),
   };
   if (a.klPrefix && a.klCoef === 0) fail(`${f}klPrefix`, 'needs klCoef > 0 (it multiplies the KL coefficient)');
   return a;

@@ -37,7 +37,7 @@ import { prefixKlWeights } from '../rl/kl.js';
 import { MetricsLogger, filterMetricsFile, readMetrics, type MetricsRecord } from '../metrics/jsonl.js';
 import { plotMetrics } from '../metrics/curves.js';
 import { ProgressBar } from '../metrics/progress.js';
-import { collectRollouts, type RolloutBatch } from '../rollout/collect.js';
+import { collectInformativeRollouts, collectRollouts, type InformativeRollouts, type RolloutBatch } from '../rollout/collect.js';
 import { checkEnvSpec, envLabel, makeLanguageEnv } from '../rollout/envs.js';
 import type { PromptBuilder } from '../rollout/sampling-agent.js';
 import { collectOracleExamples, type TraceSource } from '../priming/traces.js';
@@ -413,11 +413,12 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
     if (step === 0) await save(false);
     while (step < stage.steps) {
       const t0 = performance.now();
-      const batch = await collectRollouts({
+      const collect = {
         model, promptOf: ctx.promptOf, envs: stage.envs, groups: stage.batch, groupSize: stage.groupSize,
         sampling: stage.sampling, rewardWeights: stage.rewards, rng, seedLimit: stage.eval.seedStart, pool,
-      });
-      const rewards = batch.episodes.map((e) => e.reward);
+      };
+      const dynamic = alg.dynamicSampling > 0 ? await collectInformativeRollouts(collect, alg.dynamicSampling) : null;
+      const batch = dynamic ? dynamic.batch : await collectRollouts(collect);
       const { sequences: seqs, episodeAdvantages: adv, turnAdvantages: turnAdv } = rolloutSequences(batch, { ...alg, groupSize: stage.groupSize, rewards: stage.rewards });
       if (ref) {
         const refLp = await scoreSequences(ref, seqs, stage.sampling.temperature);
@@ -432,7 +433,7 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
       });
       step++;
       const seconds = (performance.now() - t0) / 1000;
-      const rec = trainRecord(ctx, step, batch, rewards, adv, turnAdv, u, seconds, (performance.now() - tUpdate) / 1000);
+      const rec = trainRecord(ctx, step, batch, adv, turnAdv, u, seconds, (performance.now() - tUpdate) / 1000, dynamic);
       logger.log(rec);
       ctx.crashCheck(); // test hook: a crash after the update, before its checkpoint
       last = rec;
@@ -456,24 +457,28 @@ async function runRlStage(ctx: StageContext<RlStageConfig>): Promise<Record<stri
  * The train record of one update. `adv`: the episode advantages (credit 'episode'), null
  * under credit 'turn', where advAbs is the mean |advantage| over the turns and
  * `advSolvedTurns` / `advFailedTurns` the mean advantage of the turns of solved / failed
- * episodes.
+ * episodes. Under dynamic sampling the reward, success, component and degenerate-group
+ * statistics are of every episode sampled (the trained groups, the informative ones, are a
+ * biased sample); `sampledGroups` / `trainedGroups` / `samplingRounds` count them.
  */
-function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: RolloutBatch, rewards: number[], adv: Float64Array | null, turnAdv: Float64Array[], u: UpdateStats, seconds: number, updateSeconds: number): MetricsRecord {
+function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: RolloutBatch, adv: Float64Array | null, turnAdv: Float64Array[], u: UpdateStats, seconds: number, updateSeconds: number, dynamic: InformativeRollouts | null): MetricsRecord {
   const eps = batch.episodes;
+  const all = dynamic ? dynamic.sampled.episodes : eps;
   const turns = eps.flatMap((e) => e.samples);
   const rec: MetricsRecord = {
     kind: 'train', stage: ctx.stage.name, stageIndex: ctx.index, step, globalStep: ctx.globalBase + step, time: Date.now() / 1000,
-    reward: mean(rewards),
-    success: mean(eps.map((e) => e.components.accuracy!)),
-    formatRate: mean(eps.map((e) => e.components.format!)),
+    reward: mean(all.map((e) => e.reward)),
+    success: mean(all.map((e) => e.components.accuracy!)),
+    formatRate: mean(all.map((e) => e.components.format!)),
   };
-  for (const k of Object.keys(eps[0]?.components ?? {})) rec[`reward/${k}`] = mean(eps.map((e) => e.components[k]!));
+  for (const k of Object.keys(all[0]?.components ?? {})) rec[`reward/${k}`] = mean(all.map((e) => e.components[k]!));
   if (ctx.stage.envs.length > 1) {
     ctx.stage.envs.forEach((spec, i) => {
-      const sub = eps.filter((e) => e.envIndex === i);
+      const sub = all.filter((e) => e.envIndex === i);
       if (sub.length) rec[`success/${envLabel(spec)}`] = mean(sub.map((e) => e.components.accuracy!));
     });
   }
+  if (dynamic) Object.assign(rec, { sampledGroups: all.length / batch.groupSize, trainedGroups: eps.length / batch.groupSize, samplingRounds: dynamic.rounds });
   Object.assign(rec, {
     responseTokens: mean(turns.map((t) => t.tokenIds.length)),
     truncatedRate: mean(turns.map((t) => (t.finishReason === 'length' || t.finishReason === 'context' ? 1 : 0))),
@@ -483,7 +488,7 @@ function trainRecord(ctx: StageContext<RlStageConfig>, step: number, batch: Roll
       advSolvedTurns: mean(turnAdv.flatMap((a, k) => (eps[k]!.components.accuracy! > 0 ? [...a] : []))),
       advFailedTurns: mean(turnAdv.flatMap((a, k) => (eps[k]!.components.accuracy! > 0 ? [] : [...a]))),
     }),
-    degenerateGroups: degenerateGroupFraction(rewards, batch.groupSize),
+    degenerateGroups: degenerateGroupFraction(all.map((e) => e.reward), batch.groupSize),
     loss: u.loss, pgLoss: u.pgLoss, kl: u.kl, entropy: u.entropy, clipFraction: u.clipFraction, approxKlOld: u.approxKlOld,
     gradNorm: u.gradNorm, tokens: u.tokens,
     tokensPerSec: batch.generatedTokens / Math.max(batch.seconds, 1e-9),
