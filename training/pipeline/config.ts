@@ -402,7 +402,7 @@ function dualClip(o: Obj, f: string): number {
   return v;
 }
 
-/** `algorithm.credit`: a mode name or `{mode, gamma, baseline, format}` (the turn fields only with mode 'turn'). */
+/** `algorithm.klPrefix`: null, or `{until, weight}` (a non-empty text and a multiplier in [0, 1000]). */
 function klPrefix(v: unknown, field: string): KlPrefix | null {
   if (v === undefined || v === null) return null;
   const o = obj(v, field);
@@ -411,6 +411,7 @@ function klPrefix(v: unknown, field: string): KlPrefix | null {
   return { until: str(o, 'until', f), weight: numIn(o, 'weight', f, undefined, 0, 1000) };
 }
 
+/** `algorithm.credit`: a mode name or `{mode, gamma, baseline, format}` (the turn fields only with mode 'turn'). */
 function credit(v: unknown, field: string): CreditConfig {
   if (v === undefined || v === 'episode') return { mode: 'episode' };
   if (v === 'turn') return { ...DEFAULT_TURN_CREDIT };

@@ -67,9 +67,10 @@ export interface KlPrefix {
  * (`Tokenizer.bytesOf([id])`): `weight` on every token that starts before the first
  * occurrence of `until` (UTF-8) in the response, 1 on the rest (all 1 when `until` does not
  * occur). For the compact Sokoban reasoning, `until: "; box"` covers the board reading
- * (`<think>P 4,1 B 2,3 T 3,2; wall 2,2`), so RL keeps what the model reads near the
- * reference while it changes the plan: measured in issue 12, the reading drifted from 92%
- * to 85% right under RL although the reward required it.
+ * (`<think>P 4,1 B 2,3 T 3,2; wall 2,2`): meant to keep what the model reads near the
+ * reference while RL changes the plan (issue 12: the reading drifted from 92% to 85% right
+ * under RL although the reward required it). Measured there with weight 5 x klCoef 0.2, it
+ * did not: 81% read right after 150 updates (docs/notes/issue-12.md, ninth session).
  */
 export function prefixKlWeights(pieces: readonly Uint8Array[], prefix: KlPrefix): number[] {
   const text = Buffer.concat(pieces);
