@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { make } from '../../envs/index.js';
-import { formatBoxoban, loadBoxobanFile, sokobanEnvOf, sokobanLevelKey, SokobanLevelSet, type SokobanLevel } from '../../envs/sokoban/index.js';
+import { formatBoxoban, loadBoxobanFile, sokobanEnvOf, sokobanLevelKey, SokobanLevelSet, solveSokoban, type SokobanLevel } from '../../envs/sokoban/index.js';
 import { generateSftTraces } from '../../index.js';
 import { InvalidOptionError } from '../../envs/core/errors.js';
 
@@ -32,6 +32,17 @@ describe('held-out Sokoban levels', () => {
       const regenerated = new SokobanLevelSet(starts(seeds(3_000_000_000, 300), options));
       for (const l of levels) expect(regenerated.has(l)).toBe(true);
       expect(levels.every((l) => l.optimalMoves !== null && l.optimalMoves > 0)).toBe(true);
+    }
+  });
+
+  it('the shipped single-move position files (RL stages of issue 12) hold no 6x6 test level and solve at the stated length', () => {
+    const test = new SokobanLevelSet(loadBoxobanFile('data/sokoban/test-6x6-1box.txt'));
+    for (const file of ['data/sokoban/move-states-6x6-1box.txt', 'data/sokoban/move-states-rl1.txt', 'data/sokoban/move-states-rl2.txt']) {
+      const levels = loadBoxobanFile(file);
+      expect(levels.length, file).toBeGreaterThan(2000);
+      expect(levels.filter((l) => test.has(l)), file).toEqual([]);
+      expect(new Set(levels.map(sokobanLevelKey)).size, file).toBe(levels.length);
+      for (const l of levels.slice(0, 25)) expect(solveSokoban(l)).toMatchObject({ status: 'solved', moves: l.optimalMoves });
     }
   });
 
