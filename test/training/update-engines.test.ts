@@ -41,6 +41,16 @@ async function batch(): Promise<TrainSequence[]> {
   return seqs;
 }
 
+/** `batch()` with the reference log-probs of another tiny model (for the KL terms). */
+async function batchWithRef(): Promise<TrainSequence[]> {
+  const seqs = await batch();
+  const refModel = await model(4);
+  const lp = await scoreSequences(refModel, seqs, 1);
+  seqs.forEach((q, i) => { q.refLogp = lp[i]!; });
+  refModel.dispose();
+  return seqs;
+}
+
 /** Shuffle-free split into chunks of `size` (0 = one chunk), as update.ts has it. */
 function chunks<T>(xs: readonly T[], size: number): T[][] {
   if (size <= 0 || size >= xs.length) return [xs.slice()];
@@ -158,11 +168,7 @@ function expectSameUpdate(ref: Awaited<ReturnType<typeof runUpdate>>, got: Await
 
 describe('RL update: the async variant', () => {
   it('policyUpdateAsync takes the same step as policyUpdate, and frees every tensor', async () => {
-    const seqs = await batch();
-    const refModel = await model(4);
-    const lp = await scoreSequences(refModel, seqs, 1);
-    seqs.forEach((q, i) => { q.refLogp = lp[i]!; });
-    refModel.dispose();
+    const seqs = await batchWithRef();
     const s = { ...base, klCoef: 0.1, entropyCoef: 0.02, miniBatch: 4, passTokens: 40 };
     const before = tf.memory().numTensors;
     const sync = await runUpdate('tfjs', seqs, s);
@@ -199,11 +205,7 @@ describe('RL update: tokenMask', () => {
 
 describe('RL update: klWeight', () => {
   it('ones are the plain KL step, zeros the step without KL, a boost changes it; a bad weight is refused', async () => {
-    const seqs = await batch();
-    const refModel = await model(4);
-    const lp = await scoreSequences(refModel, seqs, 1);
-    seqs.forEach((q, i) => { q.refLogp = lp[i]!; });
-    refModel.dispose();
+    const seqs = await batchWithRef();
     const s = { ...base, klCoef: 0.5, miniBatch: 4 };
     const plain = await runUpdate('tfjs', seqs, s);
     expectSameUpdate(plain, await runUpdate('tfjs', seqs.map((q) => ({ ...q, klWeight: q.tokenIds.map(() => 1) })), s));
@@ -226,11 +228,7 @@ describe('RL update: gradient accumulation over passes', () => {
 
   for (const aggregation of ['token', 'sequence'] as const) {
     it(`several passes per minibatch take the same step as one (${aggregation} aggregation, entropy and KL terms)`, async () => {
-      const seqs = await batch();
-      const refModel = await model(4);
-      const lp = await scoreSequences(refModel, seqs, 1);
-      seqs.forEach((q, i) => { q.refLogp = lp[i]!; });
-      refModel.dispose();
+      const seqs = await batchWithRef();
       const s = { ...base, aggregation, klCoef: 0.1, entropyCoef: 0.02, miniBatch: 4 };
       const one = await runUpdate(native ? 'fused' : 'tfjs', seqs, { ...s, passTokens: 0 });
       const many = await runUpdate(native ? 'fused' : 'tfjs', seqs, { ...s, passTokens: 40 });
