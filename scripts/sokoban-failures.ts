@@ -14,6 +14,7 @@ import { intFlag, parseCommandArgs } from '../cli/args.js';
 import { checkCompactSokobanReasoning, compactSokobanReasoning } from '../agents/oracles/sokoban.js';
 import { SOKOBAN_ACTIONS, SokobanGame, loadBoxobanFile, solveSokoban, type SokobanLevel } from '../envs/sokoban/index.js';
 import { isWallCode } from '../envs/sokoban/level.js';
+import { parseResponse } from '../tasks/parse.js';
 
 const { values, positionals } = parseCommandArgs(process.argv.slice(2), { levels: { type: 'string' }, show: { type: 'string' } }, true);
 const file = positionals[0];
@@ -25,10 +26,9 @@ const episodes = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.p
 if (episodes.some((e) => !e.trace)) throw new Error(`${file} has no traces: run the eval with --out (it keeps the responses)`);
 
 const distance = (level: SokobanLevel): number => { const r = solveSokoban(level); return r.status === 'solved' ? r.moves : -1; };
-const thinkOf = (response: string) => /<think>(.*?)<\/think>/s.exec(response)?.[1] ?? '';
 /** The reasoning's fields by their leading word: pos (the first segment), wall, box, push, go. */
 function fields(response: string): Record<string, string> {
-  const think = thinkOf(response);
+  const think = parseResponse(response).think ?? '';
   const parts = think.split('; ');
   const out: Record<string, string> = { pos: parts[0] ?? '' };
   for (const p of parts.slice(1)) out[p.split(' ')[0]!] = p;
@@ -59,8 +59,8 @@ for (const e of episodes) {
     if (d0 < 0) continue; // already lost (a dead position stays dead): nothing to attribute
     d = game.solved ? 0 : distance(game.toLevel());
     moves++;
-    const answer = /<answer>(.*?)<\/answer>/s.exec(turn.response)?.[1] ?? null;
-    const check = checkCompactSokobanReasoning(before, thinkOf(turn.response), answer);
+    const parsed = parseResponse(turn.response); // as the reasoning reward reads it
+    const check = checkCompactSokobanReasoning(before, parsed.think ?? '', parsed.answer);
     if (check.perception) readRight++;
     if (check.plan && check.answer) planVerified++;
     else if (d === d0 - 1) shortestUnverified++;

@@ -83,16 +83,18 @@ export function whiten(xs: Float64Array, eps = 1e-6): Float64Array {
   return xs;
 }
 
-/** Fraction of groups whose rewards are all equal (they carry no learning signal under a group baseline). */
+/** Whether the `groupSize` rewards from `start` are all equal: the group carries no learning signal under a group baseline. */
+export function isDegenerateGroup(rewards: ArrayLike<number>, start: number, groupSize: number): boolean {
+  const first = rewards[start]!;
+  for (let i = 1; i < groupSize; i++) if (Math.abs(rewards[start + i]! - first) > 1e-12) return false;
+  return true;
+}
+
+/** Fraction of groups whose rewards are all equal (`isDegenerateGroup`). */
 export function degenerateGroupFraction(rewards: ArrayLike<number>, groupSize: number): number {
   const groups = Math.floor(rewards.length / groupSize);
   if (groups === 0) return 0;
   let same = 0;
-  for (let g = 0; g < groups; g++) {
-    const first = rewards[g * groupSize]!;
-    let all = true;
-    for (let i = 1; i < groupSize; i++) if (Math.abs(rewards[g * groupSize + i]! - first) > 1e-12) { all = false; break; }
-    if (all) same++;
-  }
+  for (let g = 0; g < groups; g++) if (isDegenerateGroup(rewards, g * groupSize, groupSize)) same++;
   return same / groups;
 }

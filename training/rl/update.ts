@@ -197,9 +197,11 @@ function* policyUpdateReads(model: LmmModel, optimizer: tf.Optimizer, sequences:
         const refT = ref ? tf.tensor2d(ref.values, shape) : undefined;
         const advT = tf.tensor1d(pass.map((q) => q.advantage));
         const wT = s.aggregation === 'episode' ? tf.tensor1d(pass.map((q) => q.weight!)) : undefined;
-        const klW = ref && pass.some((q) => q.klWeight) ? tf.tensor2d(padSequences(pass.map((q) => q.klWeight ?? q.tokenIds.map(() => 1)), old.width).values, shape) : undefined;
-        const trained = pass.some((q) => q.tokenMask) ? padSequences(pass.map((q) => q.tokenMask ?? q.tokenIds.map(() => 1)), old.width).values : null;
-        const mask = trained ? tf.mul(scores.mask, tf.tensor2d(trained, shape)) as tf.Tensor2D : scores.mask;
+        // Optional per-token values (default 1) as a padded [B, T] tensor; undefined when no sequence has them.
+        const perToken = (pick: (q: TrainSequence) => number[] | undefined) => (pass.some(pick) ? tf.tensor2d(padSequences(pass.map((q) => pick(q) ?? q.tokenIds.map(() => 1)), old.width).values, shape) : undefined);
+        const klW = ref ? perToken((q) => q.klWeight) : undefined;
+        const trained = perToken((q) => q.tokenMask);
+        const mask = trained ? tf.mul(scores.mask, trained) as tf.Tensor2D : scores.mask;
         const input = { logp: scores.logProbs, oldLogp: oldT, mask, advantages: advT, ...(refT ? { refLogp: refT } : {}), ...(wT ? { weights: wT } : {}), ...(klW ? { klWeight: klW } : {}) };
         let loss = policyLossTensor(input, lossOpts, divisor);
         // This pass's share of the minibatch's mean entropy.

@@ -20,6 +20,7 @@ import { runEpisodes, type EpisodeResult } from '../../agents/runner.js';
 import type { LanguageEnv } from '../../tasks/language-env.js';
 import type { LmmModel } from '../../agents/model/model.js';
 import { composeReward } from '../../tasks/rewards/compose.js';
+import { isDegenerateGroup } from '../rl/advantages.js';
 import type { StageEnvSpec } from '../pipeline/config.js';
 import { makeLanguageEnv } from './envs.js';
 import { SamplingAgent, type PolicySample, type PromptBuilder, type SamplingSettings } from './sampling-agent.js';
@@ -144,14 +145,12 @@ export async function collectInformativeRollouts(o: CollectOptions, maxRounds: n
     rounds++;
     tokens += b.generatedTokens; seconds += b.seconds;
     if (rounds === 1) first = b.episodes;
-    for (let g = 0; g * G < b.episodes.length; g++) {
-      const group = b.episodes.slice(g * G, (g + 1) * G);
-      for (const e of group) all.push({ ...e, group: all.length / G | 0 });
-      const r0 = group[0]!.reward;
-      if (group.some((e) => Math.abs(e.reward - r0) > 1e-12) && kept.length < o.groups * G) {
-        const id = kept.length / G;
-        for (const e of group) kept.push({ ...e, group: id });
-      }
+    const rewards = b.episodes.map((e) => e.reward);
+    for (let start = 0; start < b.episodes.length; start += G) {
+      const group = b.episodes.slice(start, start + G);
+      const sampledId = all.length / G, keptId = kept.length / G;
+      for (const e of group) all.push({ ...e, group: sampledId });
+      if (!isDegenerateGroup(rewards, start, G) && kept.length < o.groups * G) for (const e of group) kept.push({ ...e, group: keptId });
     }
   }
   return {
