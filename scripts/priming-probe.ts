@@ -5,6 +5,7 @@
 // model's, or init grown to it, e.g. image=56 for 7x7 rooms at 8 px per tile); fresh=1 draws new oracle traces
 // every chunk; keep=1 saves a checkpoint per chunk as OUT-sSTEPS; maxtok=N response tokens (default 128); dagger=N adds DAgger examples from N learner episodes per chunk at temperature
 // dtemp (default 0.5) on levels of at least dmin optimal moves (default any) and reports the learner's wins on those training levels; evaln=0 skips eval;
+// modes=image,text,image+caption draws oracle traces in each mode; maxseq=N lengthens an ALiBi model's context;
 // ent=B adds a confidence penalty: the loss is NLL - B x mean entropy per response token, PrimeOptions.entropyBonus).
 import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, growDepth, growImage } from '../agents/model/index.js';
 import { evaluateAgent } from '../agents/index.js';
@@ -15,6 +16,7 @@ import { createAdam } from '../agents/model/backend.js';
 import { collectDaggerExamples } from '../training/priming/dagger.js';
 import type { SftExample } from '../training/priming/types.js';
 import type { OracleStyle } from '../agents/oracles/oracle.js';
+import type { ObservationMode } from '../envs/core/wrappers/observation-mode.js';
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const EP = Number(args.episodes ?? 3000), STEPS = Number(args.steps ?? 600), LR = Number(args.lr ?? 3e-4), BATCH = Number(args.batch ?? 32);
 const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = Number(args.evaln ?? 60);
@@ -26,7 +28,9 @@ const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Nu
 await initBackend();
 let t0 = performance.now();
 const HELD_OUT = { ...ENV, heldOut: ENV.boxes === 1 ? 'data/sokoban/test-6x6-1box.txt' : 'data/sokoban/test-7x7-2box.txt' };
-const oracleTraces = (seed: number) => generateSftTraces([{ envId: 'Sokoban-v0', envOptions: HELD_OUT, episodes: EP, mode: 'image', interaction: 'step', reasoning: STYLE, language: { historyLength: HIST, maxTurns: 30 } }], { seed });
+// modes=image,text,image+caption: oracle traces in each observation mode (EP episodes each; default image only).
+const MODES = (args.modes ?? 'image').split(',') as ObservationMode[];
+const oracleTraces = (seed: number) => generateSftTraces(MODES.map((mode) => ({ envId: 'Sokoban-v0', envOptions: HELD_OUT, episodes: EP, mode, interaction: 'step' as const, reasoning: STYLE, language: { historyLength: HIST, maxTurns: 30 } })), { seed });
 const traces = oracleTraces(Number(args.seed ?? 1000));
 console.log(`traces ${traces.length} from ${EP} episodes in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 console.log(traces[0]!.userPrompt, '\n', traces[0]!.response);
@@ -36,6 +40,8 @@ const tok = Tokenizer.build(ex.flatMap((e) => [e.prompt, e.response]));
 const overrides = { ...(args.layers ? { nLayers: Number(args.layers) } : {}), ...(args.image ? { imageSize: Number(args.image) } : {}) };
 const model = args.init ? (await import('../agents/model/checkpoint.js')).loadModel(args.init, { trainable: true }) : LmmModel.create({ tokenizer: tok, preset: 'small', seed: 1, config: overrides });
 let m = await model;
+// maxseq=N: a longer context for an ALiBi model (no position parameters, so the weights are unchanged), e.g. for text prompts.
+if (args.maxseq) { if (m.config.positions !== 'alibi') throw new Error('maxseq= needs an ALiBi model'); (m.config as { maxSeq: number }).maxSeq = Number(args.maxseq); }
 // grow=N: continue with N layers, the new blocks function-preserving (agents/model/grow.ts).
 if (args.grow) { const g = await growDepth(m, Number(args.grow)); m.dispose(); m = g; }
 if (args.image && m.config.imageSize < Number(args.image)) { const g = await growImage(m, Number(args.image)); m.dispose(); m = g; }

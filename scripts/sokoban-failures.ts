@@ -8,15 +8,16 @@
 // (checkCompactSokobanReasoning): board read right, plan verified shortest, and how many
 // shortest moves came from a plan the check rejects (what an outcome reward would pay for).
 // Single-move evals (--max-turns 1 on a file of positions) work the same way.
-//   npx tsx scripts/sokoban-failures.ts runs/x.episodes.jsonl [--levels data/sokoban/test-6x6-1box.txt] [--show 2]
-import { readFileSync } from 'node:fs';
+// --json FILE also writes the counts and the episodes with a verified plan (for pairing).
+//   npx tsx scripts/sokoban-failures.ts runs/x.episodes.jsonl [--levels data/sokoban/test-6x6-1box.txt] [--show 2] [--json F]
+import { readFileSync, writeFileSync } from 'node:fs';
 import { intFlag, parseCommandArgs } from '../cli/args.js';
 import { checkCompactSokobanReasoning, compactSokobanReasoning } from '../agents/oracles/sokoban.js';
 import { SOKOBAN_ACTIONS, SokobanGame, loadBoxobanFile, solveSokoban, type SokobanLevel } from '../envs/sokoban/index.js';
 import { isWallCode } from '../envs/sokoban/level.js';
 import { parseResponse } from '../tasks/parse.js';
 
-const { values, positionals } = parseCommandArgs(process.argv.slice(2), { levels: { type: 'string' }, show: { type: 'string' } }, true);
+const { values, positionals } = parseCommandArgs(process.argv.slice(2), { levels: { type: 'string' }, show: { type: 'string' }, json: { type: 'string' } }, true);
 const file = positionals[0];
 if (!file) throw new Error('usage: sokoban-failures.ts EPISODES.jsonl [--levels FILE] [--show N]');
 const levels = loadBoxobanFile(values.levels ?? 'data/sokoban/test-6x6-1box.txt');
@@ -43,6 +44,7 @@ let failed = 0, deadlocked = 0, outOfTurns = 0, moves = 0, lost = 0, routeThroug
 let readRight = 0, planVerified = 0, shortestUnverified = 0;
 const firstWrong: Record<string, number> = {}, firstWrongInFailures: Record<string, number> = {};
 let shown = 0;
+const verifiedEpisodes = new Set<number>();
 for (const e of episodes) {
   const level = levels[e.episode];
   if (!level) throw new Error(`episode ${e.episode} has no level in the levels file (${levels.length} levels)`);
@@ -62,7 +64,7 @@ for (const e of episodes) {
     const parsed = parseResponse(turn.response); // as the reasoning reward reads it
     const check = checkCompactSokobanReasoning(before, parsed.think ?? '', parsed.answer);
     if (check.perception) readRight++;
-    if (check.plan && check.answer) planVerified++;
+    if (check.plan && check.answer) { planVerified++; verifiedEpisodes.add(e.episode); }
     else if (d === d0 - 1) shortestUnverified++;
     if (d === d0 - 1) continue;
     lost++;
@@ -89,3 +91,6 @@ console.log(`reasoning check on those moves: board read right ${pct(readRight, m
 console.log(`first field that differs from the oracle's, on those moves: ${JSON.stringify(firstWrong)}`);
 console.log(`  box routes crossing a wall ${pct(routeThroughWall, firstWrong.box ?? 0)}, walks crossing a wall ${pct(walkThroughWall, firstWrong.go ?? 0)}`);
 console.log(`first wrong field per failed episode: ${JSON.stringify(firstWrongInFailures)}`);
+if (values.json) {
+  writeFileSync(values.json, `${JSON.stringify({ episodes: episodes.length, failed, deadlocked, outOfTurns, moves, lost, readRight, planVerified, shortestUnverified, verifiedEpisodes: [...verifiedEpisodes].sort((a, b) => a - b) })}\n`);
+}

@@ -28,3 +28,32 @@ describe('shipped training configs', () => {
     else if (init) expect(init).toMatch(/^runs\//);
   });
 });
+
+// Issue 12 aim 3: the three arms of the Sokoban ablation (scripts/sokoban-ablation.sh) must
+// get the same RL budget and recipe; only the observation mode of each update may differ.
+describe('the Sokoban ablation arms', () => {
+  const arm = (name: string) => loadTrainConfig(join(root, `configs/ablation/sokoban-${name}.json`), configHooks);
+  const arms = { mgtOnly: arm('mgt-only'), freMgt: arm('fre-mgt'), caption: arm('caption') };
+  // The observation mode of every update, in order.
+  const modes = (c: ReturnType<typeof arm>) => c.stages.flatMap((s) => Array.from({ length: s.steps }, () => (s as { envs: { mode: string }[] }).envs[0]!.mode));
+  // A stage without what may differ (its name, type, mode and length).
+  const recipe = (s: ReturnType<typeof arm>['stages'][number]) => {
+    const { name: _n, type: _t, steps: _s, envs, ...rest } = s as unknown as Record<string, unknown> & { envs: Record<string, unknown>[] };
+    return { ...rest, envs: envs.map(({ mode: _m, ...e }) => e) };
+  };
+  it('have the same number of updates, from the same base, with the same recipe in every stage', () => {
+    const all = Object.values(arms);
+    for (const c of all) {
+      expect(modes(c)).toHaveLength(48);
+      expect(c.model).toEqual(arms.mgtOnly.model);
+      expect(c.sampling).toEqual(arms.mgtOnly.sampling);
+      for (const s of c.stages) expect(recipe(s)).toEqual(recipe(arms.mgtOnly.stages[0]!));
+    }
+  });
+  it('differ in the observation modes: images only; text then images; text, caption, images', () => {
+    const runs = (c: ReturnType<typeof arm>) => modes(c).reduce<[string, number][]>((acc, m) => { const last = acc[acc.length - 1]; if (last?.[0] === m) last[1]++; else acc.push([m, 1]); return acc; }, []);
+    expect(runs(arms.mgtOnly)).toEqual([['image', 48]]);
+    expect(runs(arms.freMgt)).toEqual([['text', 24], ['image', 24]]);
+    expect(runs(arms.caption)).toEqual([['text', 16], ['image+caption', 16], ['image', 16]]);
+  });
+});

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Issue 12 aim 3: the LMM-R1 ablation where success is neither 0 nor 100 (docs/notes/issue-12.md).
+# 1. The base: runs/recipe/sft1-s3000 (stage 1 of scripts/sokoban-recipe.sh, image-only, 22% on
+#    the test levels) after 600 SFT steps on oracle traces in text, image+caption and image
+#    modes (context 384 for the text prompts), so that it reads all three as LMM-R1's bases do.
+# 2. Three arms with the same RL budget (configs/ablation/sokoban-*.json: single-move RL with
+#    the reasoning reward): MGT only (images), FRE -> MGT (text observations, then images),
+#    caption curriculum (text -> image + caption -> image), each with seeds 1, 2, 3.
+# 3. Each model evaluated on images, paired with the base on the same levels and seeds: the
+#    250 test levels closed-loop (30 turns) and single moves on the held-out positions the
+#    base visits on those levels, scored by the reasoning check. Then the summary:
+#   npx tsx scripts/sokoban-ablation-report.ts
+# Usage: bash scripts/sokoban-ablation.sh [SEEDS...]   (default 1 2 3; ~12 min per run)
+# A finished run or eval is skipped when the command runs again; a stopped run resumes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SFT1=${SFT1:-runs/recipe/sft1-s3000}
+ROOT=runs/ablation/sokoban
+START=$ROOT/base
+POSITIONS=$ROOT/test-positions.txt
+if [ $# -gt 0 ]; then seeds=("$@"); else seeds=(1 2 3); fi
+mkdir -p "$ROOT"
+npm run build --silent
+if [ ! -f "$START/model.json" ]; then
+  [ -f "$SFT1/model.json" ] || { echo "no $SFT1: run stage 1 of scripts/sokoban-recipe.sh first" >&2; exit 1; }
+  npx tsx scripts/priming-probe.ts init="$SFT1" modes=image,text,image+caption maxseq=384 style=walls episodes=2000 \
+    steps=600 every=600 lr=0.0003 evaln=0 seed=16000 out="$ROOT/base-sft" | grep -v '^Turn\|^The\|^Give\|^ <think' | tee "$ROOT/base.log"
+  cp -r "$ROOT/base-sft" "$START"
+fi
+
+EVAL=(node dist/cli/main.js eval --interaction step --history 0 --agent-option temperature=0.5 --agent-option maxTokens=128 --quiet)
+# evals MODEL NAME: closed-loop and single-move evals of one model on images, paired with the base's.
+evals() {
+  local model=$1 name=$2 compare=() movecompare=()
+  [ "$name" != start ] && compare=(--compare "$ROOT/start-loop.json") && movecompare=(--compare "$ROOT/start-move.json")
+  [ -f "$ROOT/$name-loop.json" ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 30 --agent "model:$model" \
+    --levels data/sokoban/test-6x6-1box.txt --episodes 250 --out "$ROOT/$name-loop.json" "${compare[@]}"
+  [ -f "$ROOT/$name-move.json" ] || "${EVAL[@]}" --mode image --env Boxoban-v0 --max-turns 1 --agent "model:$model" --option reward=progress \
+    --levels "$POSITIONS" --out "$ROOT/$name-move.json" "${movecompare[@]}"
+  [ -f "$ROOT/$name-move.check.json" ] || npx tsx scripts/sokoban-failures.ts "$ROOT/$name-move.episodes.jsonl" \
+    --levels "$POSITIONS" --json "$ROOT/$name-move.check.json" | sed -n 4p
+}
+
+# The held-out positions: every solvable position the start model visits on the test levels.
+[ -f "$POSITIONS" ] || npx tsx scripts/move-states.ts init="$START" out="$POSITIONS" levels=data/sokoban/test-6x6-1box.txt
+evals "$START" start
+# How well the base reads each mode (single moves on the same positions): the FRE arm's start.
+for mode in text image+caption; do
+  f="$ROOT/start-move-${mode/+/-}"
+  [ -f "$f.check.json" ] || { "${EVAL[@]}" --mode "$mode" --env Boxoban-v0 --max-turns 1 --agent "model:$START" --option reward=progress \
+    --levels "$POSITIONS" --out "$f.json" && npx tsx scripts/sokoban-failures.ts "$f.episodes.jsonl" --levels "$POSITIONS" --json "$f.check.json" | sed -n 4p; }
+done
+for s in "${seeds[@]}"; do
+  for arm in mgt-only fre-mgt caption; do
+    out="$ROOT/$arm-seed$s"
+    if [ ! -f "$out/final/model.json" ]; then
+      resume=(); [ -f "$out/metrics.jsonl" ] && resume=(--resume)
+      node dist/cli/main.js train --config "configs/ablation/sokoban-$arm.json" --seed "$s" --out "$out" --quiet --no-plots "${resume[@]}"
+    fi
+    evals "$out/final" "$arm-seed$s"
+  done
+done
