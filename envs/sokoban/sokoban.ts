@@ -301,15 +301,17 @@ export class GeneratedLevels implements LevelSource {
 
 /** A level given as a reset option (object or Boxoban text), checked against the env's size. */
 function sizedLevel(value: unknown, width: number, height: number): SokobanLevel {
-  let level: SokobanLevel;
-  if (typeof value === 'string') level = parseLevel(value, { source: 'reset option level' });
-  else {
-    const problem = value !== null && typeof value === 'object' ? levelProblem(value as SokobanLevel) : 'not an object';
-    if (problem) throw new InvalidOptionError(`reset option level is not a valid SokobanLevel: ${problem}`);
-    level = cloneLevel(value as SokobanLevel); // the caller may reuse its object
-  }
+  const level = resetOptionLevel(value);
   if (level.width !== width || level.height !== height) throw new InvalidOptionError(`reset option level is ${level.width}x${level.height}, but this env plays ${width}x${height} levels (make it with width/height to match)`);
   return level;
+}
+
+/** Reset option `level` (a level text or a SokobanLevel), checked and copied. */
+function resetOptionLevel(value: unknown): SokobanLevel {
+  if (typeof value === 'string') return parseLevel(value, { source: 'reset option level' });
+  const problem = value !== null && typeof value === 'object' ? levelProblem(value as SokobanLevel) : 'not an object';
+  if (problem) throw new InvalidOptionError(`reset option level is not a valid SokobanLevel: ${problem}`);
+  return cloneLevel(value as SokobanLevel); // the caller may reuse its object
 }
 
 export function makeSokobanEnv(options: Partial<SokobanOptions> & { loadFile?: (path: string) => string } = {}): SokobanEnv {
@@ -355,7 +357,8 @@ export const BOXOBAN_DEFAULTS: BoxobanOptions = { file: null, text: null, index:
 
 /**
  * Levels from a list. Levels smaller than the largest are padded with walls (right and
- * bottom) so one observation shape fits all. Reset option `{ index }` picks a level.
+ * bottom) so one observation shape fits all. Reset option `{ index }` picks a level of the
+ * list; `{ level }` plays the given one instead (as Sokoban-v0 does).
  */
 export class LevelList implements LevelSource {
   readonly width: number;
@@ -378,6 +381,12 @@ export class LevelList implements LevelSource {
   }
 
   next(options: Record<string, unknown>, draw: () => number): SokobanLevel {
+    if (options.level !== undefined) {
+      // A given level (e.g. `lmm-gym eval --levels`), padded with walls to the list's shape like the list's own.
+      const level = resetOptionLevel(options.level);
+      if (level.width > this.width || level.height > this.height) throw new InvalidOptionError(`reset option level is ${level.width}x${level.height}, larger than this level list's ${this.width}x${this.height}`);
+      return padLevel(level, this.width, this.height);
+    }
     if (options.index !== undefined && options.index !== null) return this.levels[this.checkIndex(options.index, 'reset option index')]!;
     if (this.index !== null) return this.levels[this.index]!;
     return this.levels[draw() % this.levels.length]!;

@@ -52,6 +52,14 @@ describe('Sokoban-v0 and Boxoban-v0 envs', () => {
     box.reset({ options: { index: 9 } });
     expect(formatLevel(sokobanEnvOf(box).currentLevel())).toBe(formatLevel(levels[9]!));
     expect(() => box.reset({ options: { index: 100000 } })).toThrow(/index must be an integer/);
+    // A given level wins over the list (lmm-gym eval --levels on Boxoban-v0 plays it), and is
+    // padded with walls to the list's shape; a larger one is refused.
+    box.reset({ seed: 1, options: { level: hand } });
+    expect(formatLevel(sokobanEnvOf(box).currentLevel())).toBe(formatLevel(hand));
+    const small = make<Uint8Array, number>('Boxoban-v0', { text: '; 0\n#######\n#@ $ .#\n#     #\n#######\n' });
+    small.reset({ options: { level: '#####\n#@$.#\n#####' } });
+    expect(formatLevel(sokobanEnvOf(small).currentLevel())).toBe('#######\n#@$.###\n#######\n#######');
+    expect(() => small.reset({ options: { level: hand } })).toThrow(/6x6, larger than this level list's 7x4/);
   });
 
   it('rejects bad options with clear messages', () => {
