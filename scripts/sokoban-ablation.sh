@@ -8,7 +8,10 @@
 #    caption curriculum (text -> image + caption -> image), each with seeds 1, 2, 3.
 # 3. Each model evaluated on images, paired with the base on the same levels and seeds: the
 #    250 test levels closed-loop (30 turns) and single moves on the held-out positions the
-#    base visits on those levels, scored by the reasoning check. Then the summary:
+#    base visits on those levels, scored by the reasoning check. The single moves are posed
+#    as Sokoban-v0, as the closed-loop eval is: the prompt names the env, and the base reads
+#    the board right far less often under "Boxoban-v0" (64% vs 95%), a name it was not primed
+#    on. Then the summary:
 #   npx tsx scripts/sokoban-ablation-report.ts
 # Usage: bash scripts/sokoban-ablation.sh [SEEDS...]   (default 1 2 3; ~12 min per run)
 # A finished run or eval is skipped when the command runs again; a stopped run resumes.
@@ -35,7 +38,7 @@ evals() {
   [ "$name" != start ] && compare=(--compare "$ROOT/start-loop.json") && movecompare=(--compare "$ROOT/start-move.json")
   [ -f "$ROOT/$name-loop.json" ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 30 --agent "model:$model" \
     --levels data/sokoban/test-6x6-1box.txt --episodes 250 --out "$ROOT/$name-loop.json" "${compare[@]}"
-  [ -f "$ROOT/$name-move.json" ] || "${EVAL[@]}" --mode image --env Boxoban-v0 --max-turns 1 --agent "model:$model" --option reward=progress \
+  [ -f "$ROOT/$name-move.json" ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 1 --agent "model:$model" --option reward=progress \
     --levels "$POSITIONS" --out "$ROOT/$name-move.json" "${movecompare[@]}"
   [ -f "$ROOT/$name-move.check.json" ] || npx tsx scripts/sokoban-failures.ts "$ROOT/$name-move.episodes.jsonl" \
     --levels "$POSITIONS" --json "$ROOT/$name-move.check.json" | sed -n 4p
@@ -47,7 +50,7 @@ evals "$START" start
 # How well the base reads each mode (single moves on the same positions): the FRE arm's start.
 for mode in text image+caption; do
   f="$ROOT/start-move-${mode/+/-}"
-  [ -f "$f.check.json" ] || { "${EVAL[@]}" --mode "$mode" --env Boxoban-v0 --max-turns 1 --agent "model:$START" --option reward=progress \
+  [ -f "$f.check.json" ] || { "${EVAL[@]}" --mode "$mode" --env Sokoban-v0 --max-turns 1 --agent "model:$START" --option reward=progress \
     --levels "$POSITIONS" --out "$f.json" && npx tsx scripts/sokoban-failures.ts "$f.episodes.jsonl" --levels "$POSITIONS" --json "$f.check.json" | sed -n 4p; }
 done
 for s in "${seeds[@]}"; do
