@@ -2,11 +2,13 @@
 // success on the 250 test levels and the reasoning check on the held-out single moves (board
 // read right; plan verified and answered), each paired with the start model; pooled over
 // seeds with Wilson 95% intervals; and arm against arm, paired seed by seed (the arms play
-// the same levels with the same sampling seeds). Prints Markdown.
+// the same levels with the same sampling seeds); and each stage's training signal (mean
+// reasoning and win reward, share of all-equal groups, KL at its end). Prints Markdown.
 //   npx tsx scripts/sokoban-ablation-report.ts [runs/ablation/sokoban]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pairedSuccess, wilsonInterval } from '../agents/eval/stats.js';
+import { readMetrics } from '../training/metrics/jsonl.js';
 
 const root = process.argv[2] ?? 'runs/ablation/sokoban';
 const ARMS: [string, string][] = [['mgt-only', 'MGT only (images)'], ['fre-mgt', 'FRE (text) -> MGT'], ['caption', 'text -> image+caption -> image']];
@@ -60,5 +62,25 @@ for (let i = 0; i < arms.length; i++) {
     if (!n) continue;
     const cat = (runs: Run[], k: 'loop' | 'verified') => runs.slice(0, n).flatMap((r) => r[k]);
     console.log(`| ${a.label} vs ${b.label} (${n} seeds) | ${pair(cat(a.runs, 'loop'), cat(b.runs, 'loop'))} | ${pair(cat(a.runs, 'verified'), cat(b.runs, 'verified'))} |`);
+  }
+}
+
+// What each stage trained on, over the arm's seeds: the rule-based rewards it saw and how many
+// groups carried no signal (all 8 rewards equal: zero advantage).
+console.log('\n| arm | stage | updates x seeds | reasoning reward | win reward | all-equal groups | KL at the end | s per update |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const arm of arms) {
+  const stages = new Map<string, Record<string, number>[]>();
+  for (const r of arm.runs) {
+    const file = join(root, r.name, 'metrics.jsonl');
+    if (!existsSync(file)) continue;
+    const train = readMetrics(file).filter((m) => m.kind === 'train');
+    for (const m of train) { const list = stages.get(String(m.stage)) ?? []; list.push(m as unknown as Record<string, number>); stages.set(String(m.stage), list); }
+  }
+  for (const [stage, recs] of stages) {
+    const avg = (k: string) => recs.reduce((a, m) => a + (m[k] ?? 0), 0) / recs.length;
+    const last = recs.filter((m) => m.step === Math.max(...recs.map((x) => x.step!)));
+    const lastKl = last.reduce((a, m) => a + m.kl!, 0) / last.length;
+    console.log(`| ${arm.label} | ${stage} | ${recs.length / arm.runs.length} x ${arm.runs.length} | ${avg('reward/reasoning').toFixed(3)} | ${avg('reward/accuracy').toFixed(3)} | ${(100 * avg('degenerateGroups')).toFixed(0)}% | ${lastKl.toFixed(4)} | ${avg('seconds').toFixed(1)} |`);
   }
 }
