@@ -189,7 +189,9 @@ describe.skipIf(!native)('native lmmForward against fusedForwardJs', () => {
         expect(Array.from(ref.len)).toEqual(len);
         expect(maxRel(ref.K, got.K)).toBeLessThan(1e-5);
         expect(maxRel(ref.V, got.V)).toBeLessThan(1e-5);
-        expect(Array.from(lg.subarray(0, dims.V))).toEqual(Array.from(lg.subarray(4 * dims.V, 5 * dims.V)));
+        // The same token twice: equal up to rounding, not bit for bit: OpenBLAS may take one row of
+        // the output sgemm through an edge kernel with another summation order (seen on AMD EPYC).
+        expect(maxRel(lg.subarray(0, dims.V), lg.subarray(4 * dims.V, 5 * dims.V))).toBeLessThan(1e-6);
         // The logits depend on the cache history: another history changes them.
         const other = cacheWithHistory();
         other.V.fill(0);
