@@ -189,8 +189,8 @@ describe.skipIf(!native)('native lmmForward against fusedForwardJs', () => {
         expect(Array.from(ref.len)).toEqual(len);
         expect(maxRel(ref.K, got.K)).toBeLessThan(1e-5);
         expect(maxRel(ref.V, got.V)).toBeLessThan(1e-5);
-        // The same token twice: equal up to rounding, not bit for bit: OpenBLAS may take one row of
-        // the output sgemm through an edge kernel with another summation order (seen on AMD EPYC).
+        // The same token twice: equal up to rounding, not bit for bit: they differed in the last
+        // bits on an AMD EPYC machine (OpenBLAS need not sum every row of a batch in one order).
         expect(maxRel(lg.subarray(0, dims.V), lg.subarray(4 * dims.V, 5 * dims.V))).toBeLessThan(1e-6);
         // The logits depend on the cache history: another history changes them.
         const other = cacheWithHistory();
