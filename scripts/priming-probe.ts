@@ -17,6 +17,7 @@ import { collectDaggerExamples } from '../training/priming/dagger.js';
 import type { SftExample } from '../training/priming/types.js';
 import type { OracleStyle } from '../agents/oracles/oracle.js';
 import type { ObservationMode } from '../envs/core/wrappers/observation-mode.js';
+import { usesAlibi, validateConfig } from '../agents/model/config.js';
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const EP = Number(args.episodes ?? 3000), STEPS = Number(args.steps ?? 600), LR = Number(args.lr ?? 3e-4), BATCH = Number(args.batch ?? 32);
 const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = Number(args.evaln ?? 60);
@@ -41,7 +42,10 @@ const overrides = { ...(args.layers ? { nLayers: Number(args.layers) } : {}), ..
 const model = args.init ? (await import('../agents/model/checkpoint.js')).loadModel(args.init, { trainable: true }) : LmmModel.create({ tokenizer: tok, preset: 'small', seed: 1, config: overrides });
 let m = await model;
 // maxseq=N: a longer context for an ALiBi model (no position parameters, so the weights are unchanged), e.g. for text prompts.
-if (args.maxseq) { if (m.config.positions !== 'alibi') throw new Error('maxseq= needs an ALiBi model'); (m.config as { maxSeq: number }).maxSeq = Number(args.maxseq); }
+if (args.maxseq) {
+  if (!usesAlibi(m.config)) throw new Error('maxseq= needs an ALiBi model');
+  (m.config as { maxSeq: number }).maxSeq = validateConfig({ ...m.config, maxSeq: Number(args.maxseq) }).maxSeq;
+}
 // grow=N: continue with N layers, the new blocks function-preserving (agents/model/grow.ts).
 if (args.grow) { const g = await growDepth(m, Number(args.grow)); m.dispose(); m = g; }
 if (args.image && m.config.imageSize < Number(args.image)) { const g = await growImage(m, Number(args.image)); m.dispose(); m = g; }
