@@ -13,15 +13,16 @@ import { readMetrics } from '../training/metrics/jsonl.js';
 const root = process.argv[2] ?? 'runs/ablation/sokoban';
 const ARMS: [string, string][] = [['mgt-only', 'MGT only (images)'], ['fre-mgt', 'FRE (text) -> MGT'], ['caption', 'text -> image+caption -> image']];
 
-interface Run { name: string; loop: boolean[]; verified: boolean[]; readRight: number; moves: number }
-function load(name: string): Run | null {
+// loop: null when the run's closed-loop eval has not been made (LOOP=0).
+interface Run { name: string; seed: number; loop: boolean[] | null; verified: boolean[]; readRight: number; moves: number }
+function load(name: string, seed = 0): Run | null {
   const loopFile = join(root, `${name}-loop.json`), checkFile = join(root, `${name}-move.check.json`);
-  if (!existsSync(loopFile) || !existsSync(checkFile)) return null;
-  const loop = (JSON.parse(readFileSync(loopFile, 'utf8')) as { perEpisode: { success: boolean }[] }).perEpisode.map((e) => e.success);
+  if (!existsSync(checkFile)) return null;
+  const loop = existsSync(loopFile) ? (JSON.parse(readFileSync(loopFile, 'utf8')) as { perEpisode: { success: boolean }[] }).perEpisode.map((e) => e.success) : null;
   const check = JSON.parse(readFileSync(checkFile, 'utf8')) as { episodes: number; moves: number; readRight: number; verifiedEpisodes: number[] };
   const verified = new Array<boolean>(check.episodes).fill(false);
   for (const e of check.verifiedEpisodes) verified[e] = true;
-  return { name, loop, verified, readRight: check.readRight, moves: check.moves };
+  return { name, seed, loop, verified, readRight: check.readRight, moves: check.moves };
 }
 const count = (xs: readonly boolean[]) => xs.filter(Boolean).length;
 const pct = (x: number) => (100 * x).toFixed(1);
@@ -30,12 +31,13 @@ const p = (v: number) => (v < 0.001 ? v.toExponential(1) : v.toFixed(3));
 const pair = (a: readonly boolean[], b: readonly boolean[]) => { const r = pairedSuccess(a, b); return `${r.onlyA}/${r.onlyB}, p ${p(r.pValue)}`; };
 
 const start = load('start');
-if (!start) throw new Error(`${root}: no start evals (run scripts/sokoban-ablation.sh)`);
-const arms = ARMS.map(([key, label]) => ({ key, label, runs: [1, 2, 3, 4, 5].map((s) => load(`${key}-seed${s}`)).filter((r): r is Run => r !== null) }));
+if (!start?.loop) throw new Error(`${root}: no start evals (run scripts/sokoban-ablation.sh)`);
+const startLoop = start.loop;
+const arms = ARMS.map(([key, label]) => ({ key, label, runs: [1, 2, 3, 4, 5].map((s) => load(`${key}-seed${s}`, s)).filter((r): r is Run => r !== null) }));
 
-console.log('| model | seeds | closed-loop success, 250 test levels (pooled) | per seed (paired with start: won only here / only there) | plan verified, held-out single moves (pooled) | per seed (paired with start) | board read right |');
+console.log('| model | seeds (closed loop / single moves) | closed-loop success, 250 test levels (pooled) | per seed (paired with the base: won only here / only there) | plan verified, held-out single moves (pooled) | per seed (paired with the base) | board read right |');
 console.log('|---|---|---|---|---|---|---|');
-console.log(`| base (runs/ablation/sokoban/base) | - | ${rate(count(start.loop), start.loop.length)} | - | ${rate(count(start.verified), start.moves)} | - | ${pct(start.readRight / start.moves)}% |`);
+console.log(`| base (runs/ablation/sokoban/base) | - | ${rate(count(startLoop), startLoop.length)} | - | ${rate(count(start.verified), start.moves)} | - | ${pct(start.readRight / start.moves)}% |`);
 for (const mode of ['text', 'image-caption']) {
   const f = join(root, `start-move-${mode}.check.json`);
   if (!existsSync(f)) continue;
@@ -44,12 +46,13 @@ for (const mode of ['text', 'image-caption']) {
 }
 for (const arm of arms) {
   if (!arm.runs.length) continue;
-  const loopK = arm.runs.reduce((s, r) => s + count(r.loop), 0), loopN = arm.runs.reduce((s, r) => s + r.loop.length, 0);
+  const looped = arm.runs.filter((r): r is Run & { loop: boolean[] } => r.loop !== null);
+  const loopK = looped.reduce((s, r) => s + count(r.loop), 0), loopN = looped.reduce((s, r) => s + r.loop.length, 0);
   const verK = arm.runs.reduce((s, r) => s + count(r.verified), 0), verN = arm.runs.reduce((s, r) => s + r.moves, 0);
   const read = arm.runs.reduce((s, r) => s + r.readRight, 0);
-  const perLoop = arm.runs.map((r) => `${pct(count(r.loop) / r.loop.length)}% (${pair(r.loop, start.loop)})`).join('; ');
-  const perMove = arm.runs.map((r) => `${pct(count(r.verified) / r.moves)}% (${pair(r.verified, start.verified)})`).join('; ');
-  console.log(`| ${arm.label} | ${arm.runs.length} | ${rate(loopK, loopN)} | ${perLoop} | ${rate(verK, verN)} | ${perMove} | ${pct(read / verN)}% |`);
+  const perLoop = looped.map((r) => `s${r.seed} ${pct(count(r.loop) / r.loop.length)}% (${pair(r.loop, startLoop)})`).join('; ');
+  const perMove = arm.runs.map((r) => `s${r.seed} ${pct(count(r.verified) / r.moves)}% (${pair(r.verified, start.verified)})`).join('; ');
+  console.log(`| ${arm.label} | ${looped.length} / ${arm.runs.length} | ${loopN ? rate(loopK, loopN) : '-'} | ${perLoop} | ${rate(verK, verN)} | ${perMove} | ${pct(read / verN)}% |`);
 }
 
 // Arm against arm: seed s of one arm paired with seed s of the other, pooled over the seeds both have.
@@ -58,10 +61,12 @@ console.log('|---|---|---|');
 for (let i = 0; i < arms.length; i++) {
   for (let j = i + 1; j < arms.length; j++) {
     const a = arms[i]!, b = arms[j]!;
-    const n = Math.min(a.runs.length, b.runs.length);
-    if (!n) continue;
-    const cat = (runs: Run[], k: 'loop' | 'verified') => runs.slice(0, n).flatMap((r) => r[k]);
-    console.log(`| ${a.label} vs ${b.label} (${n} seeds) | ${pair(cat(a.runs, 'loop'), cat(b.runs, 'loop'))} | ${pair(cat(a.runs, 'verified'), cat(b.runs, 'verified'))} |`);
+    // The seeds both arms have, for each metric.
+    const both = (k: 'loop' | 'verified') => a.runs.filter((r) => r[k]).map((r) => r.seed).filter((seed) => b.runs.some((q) => q.seed === seed && q[k]));
+    const cat = (runs: Run[], k: 'loop' | 'verified', seeds: number[]) => seeds.flatMap((seed) => runs.find((r) => r.seed === seed)![k]!);
+    const ls = both('loop'), ms = both('verified');
+    const loopCell = ls.length ? `${pair(cat(a.runs, 'loop', ls), cat(b.runs, 'loop', ls))} (${ls.length} seeds)` : '-';
+    if (ms.length) console.log(`| ${a.label} vs ${b.label} | ${loopCell} | ${pair(cat(a.runs, 'verified', ms), cat(b.runs, 'verified', ms))} (${ms.length} seeds) |`);
   }
 }
 

@@ -13,7 +13,8 @@
 #    the board right far less often under "Boxoban-v0" (64% vs 95%), a name it was not primed
 #    on. Then the summary:
 #   npx tsx scripts/sokoban-ablation-report.ts
-# Usage: bash scripts/sokoban-ablation.sh [SEEDS...]   (default 1 2 3; ~12 min per run)
+# Usage: bash scripts/sokoban-ablation.sh [SEEDS...]   (default 1 2 3; ~10 min per run, 3.4 of
+# them the closed-loop eval; LOOP=0 skips that eval, and a later run without it adds it)
 # A finished run or eval is skipped when the command runs again; a stopped run resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ EVAL=(node dist/cli/main.js eval --interaction step --history 0 --agent-option t
 evals() {
   local model=$1 name=$2 compare=() movecompare=()
   [ "$name" != start ] && compare=(--compare "$ROOT/start-loop.json") && movecompare=(--compare "$ROOT/start-move.json")
-  [ -f "$ROOT/$name-loop.json" ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 30 --agent "model:$model" \
+  [ -f "$ROOT/$name-loop.json" ] || [ "${LOOP:-1}" = 0 ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 30 --agent "model:$model" \
     --levels data/sokoban/test-6x6-1box.txt --episodes 250 --out "$ROOT/$name-loop.json" "${compare[@]}"
   [ -f "$ROOT/$name-move.json" ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 1 --agent "model:$model" --option reward=progress \
     --levels "$POSITIONS" --out "$ROOT/$name-move.json" "${movecompare[@]}"
