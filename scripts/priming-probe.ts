@@ -5,7 +5,7 @@
 // model's, or init grown to it, e.g. image=56 for 7x7 rooms at 8 px per tile); fresh=1 draws new oracle traces
 // every chunk; keep=1 saves a checkpoint per chunk as OUT-sSTEPS; maxtok=N response tokens (default 128); dagger=N adds DAgger examples from N learner episodes per chunk at temperature
 // dtemp (default 0.5) on levels of at least dmin optimal moves (default any) and reports the learner's wins on those training levels; evaln=0 skips eval;
-// modes=image,text,image+caption draws oracle traces in each mode; maxseq=N lengthens an ALiBi model's context;
+// modes=image,text,image+caption draws oracle traces in each mode (and probes each); maxseq=N lengthens an ALiBi model's context;
 // ent=B adds a confidence penalty: the loss is NLL - B x mean entropy per response token, PrimeOptions.entropyBonus).
 import { initBackend, LmmModel, Tokenizer, ModelAgent, saveModel, growDepth, growImage } from '../agents/model/index.js';
 import { evaluateAgent } from '../agents/index.js';
@@ -50,7 +50,8 @@ if (args.maxseq) {
 if (args.grow) { const g = await growDepth(m, Number(args.grow)); m.dispose(); m = g; }
 if (args.image && m.config.imageSize < Number(args.image)) { const g = await growImage(m, Number(args.image)); m.dispose(); m = g; }
 console.log('params', m.parameterCount, 'vocab', m.tokenizer.size, 'prompt tokens', m.tokenizer.encode(ex[0]!.prompt).length, 'resp tokens', m.tokenizer.encode(ex[0]!.response).length);
-const probe = examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode: 'image', interaction: 'step', reasoning: STYLE, language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120);
+// The field probe: held-out states in each trained mode (same states in every mode).
+const probes = MODES.map((mode) => ({ mode, examples: examplesFromTraces(generateSftTraces([{ envId: 'Sokoban-v0', envOptions: ENV, episodes: 40, mode, interaction: 'step', reasoning: STYLE, language: { historyLength: HIST, maxTurns: 30 } }], { seed: 2_000_000_000 })).filter((_, i) => i % 2 === 0).slice(0, 120) }));
 const opt = await createAdam(LR);
 const daggerRound = async (chunk: number): Promise<void> => {
   const t = performance.now();
@@ -70,12 +71,12 @@ for (let done = 0, chunk = 0; done < STEPS; done += EVERY, chunk++) {
   const l = r.losses; const tail = l.slice(-20).reduce((a, b) => a + b, 0) / Math.min(20, l.length);
   console.log(`step ${done + r.steps} loss ${tail.toFixed(4)} ${(r.steps / r.seconds).toFixed(2)} steps/s ${(r.tokens / r.seconds).toFixed(0)} tok/s`);
   // Perception / planning probe: greedy answers on held-out single states vs the oracle's.
-  {
+  for (const { mode, examples: probe } of probes) {
     const gens = await m.generate(probe.map((e) => ({ prompt: e.prompt, image: e.image ?? null })), { temperature: 0, maxTokens: MAX_TOKENS });
     const part = (t: string, re: RegExp) => (re.exec(t)?.[1] ?? '?');
     const fields: [string, RegExp][] = [['P', /P (\d,\d)/], ['B', /B ([\d, ]+) T/], ['T', /T ([\d, ]+);/], ['push', /; (.*)<\/think>/], ['ans', /<answer>(.*)<\/answer>/]];
     const acc = fields.map(([name, re]) => `${name} ${(probe.filter((e, i) => part(gens[i]!.text, re) === part(e.response, re)).length / probe.length * 100).toFixed(0)}%`);
-    console.log('  probe', acc.join(' '));
+    console.log(`  probe${MODES.length > 1 ? ` ${mode}` : ''}`, acc.join(' '));
   }
   if (args.dagger && done + EVERY < STEPS) await daggerRound(chunk);
   if (args.out) await saveModel(m, args.out);

@@ -4,13 +4,13 @@
 // seeds with Wilson 95% intervals; and arm against arm, paired seed by seed (the arms play
 // the same levels with the same sampling seeds); and each stage's training signal (mean
 // reasoning and win reward, share of all-equal groups, KL at its end). Prints Markdown.
-//   npx tsx scripts/sokoban-ablation-report.ts [runs/ablation/sokoban]
+//   npx tsx scripts/sokoban-ablation-report.ts [runs/ablation2/sokoban]   (round 1: runs/ablation/sokoban)
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pairedSuccess, wilsonInterval } from '../agents/eval/stats.js';
 import { readMetrics } from '../training/metrics/jsonl.js';
 
-const root = process.argv[2] ?? 'runs/ablation/sokoban';
+const root = process.argv[2] ?? 'runs/ablation2/sokoban';
 const ARMS: [string, string][] = [['mgt-only', 'MGT only (images)'], ['fre-mgt', 'FRE (text) -> MGT'], ['caption', 'text -> image+caption -> image']];
 
 // loop: null when the run's closed-loop eval has not been made (LOOP=0).
@@ -37,7 +37,7 @@ const arms = ARMS.map(([key, label]) => ({ key, label, runs: [1, 2, 3, 4, 5].map
 
 console.log('| model | seeds (closed loop / single moves) | closed-loop success, 250 test levels (pooled) | per seed (paired with the base: won only here / only there) | plan verified, held-out single moves (pooled) | per seed (paired with the base) | board read right |');
 console.log('|---|---|---|---|---|---|---|');
-console.log(`| base (runs/ablation/sokoban/base) | - | ${rate(count(startLoop), startLoop.length)} | - | ${rate(count(start.verified), start.moves)} | - | ${pct(start.readRight / start.moves)}% |`);
+console.log(`| base (${join(root, 'base')}) | - | ${rate(count(startLoop), startLoop.length)} | - | ${rate(count(start.verified), start.moves)} | - | ${pct(start.readRight / start.moves)}% |`);
 for (const mode of ['text', 'image-caption']) {
   const f = join(root, `start-move-${mode}.check.json`);
   if (!existsSync(f)) continue;

@@ -2,33 +2,39 @@
 # Issue 12 aim 3: the LMM-R1 ablation where success is neither 0 nor 100 (docs/notes/issue-12.md).
 # 1. The base: runs/recipe/sft1-s3000 (stage 1 of scripts/sokoban-recipe.sh, image-only, 22% on
 #    the test levels) after 600 SFT steps on oracle traces in text, image+caption and image
-#    modes (context 384 for the text prompts), so that it reads all three as LMM-R1's bases do.
+#    modes (context 384 for the text prompts), then 600 on text and image: so that it reads all
+#    three as LMM-R1's bases do (the first 600 alone left text states read right on 0.1% of
+#    positions: round 1 of the ablation, the tenth session's, had that base).
 # 2. Three arms with the same RL budget (configs/ablation/sokoban-*.json: single-move RL with
 #    the reasoning reward): MGT only (images), FRE -> MGT (text observations, then images),
 #    caption curriculum (text -> image + caption -> image), each with seeds 1, 2, 3.
 # 3. Each model evaluated on images, paired with the base on the same levels and seeds: the
 #    250 test levels closed-loop (30 turns) and single moves on the held-out positions the
-#    base visits on those levels, scored by the reasoning check. The single moves are posed
-#    as Sokoban-v0, as the closed-loop eval is: the prompt names the env, and the base reads
-#    the board right far less often under "Boxoban-v0" (64% vs 95%), a name it was not primed
-#    on. Then the summary:
-#   npx tsx scripts/sokoban-ablation-report.ts
+#    base visits on those levels, scored by the reasoning check. Then the summary:
+#   npx tsx scripts/sokoban-ablation-report.ts runs/ablation2/sokoban
 # Usage: bash scripts/sokoban-ablation.sh [SEEDS...]   (default 1 2 3; ~10 min per run, 3.4 of
 # them the closed-loop eval; LOOP=0 skips that eval, and a later run without it adds it)
 # A finished run or eval is skipped when the command runs again; a stopped run resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SFT1=${SFT1:-runs/recipe/sft1-s3000}
-ROOT=runs/ablation/sokoban
+ROOT=runs/ablation2/sokoban
+MIXED=runs/ablation/sokoban/base
 START=$ROOT/base
 POSITIONS=$ROOT/test-positions.txt
 if [ $# -gt 0 ]; then seeds=("$@"); else seeds=(1 2 3); fi
 mkdir -p "$ROOT"
 npm run build --silent
-if [ ! -f "$START/model.json" ]; then
+PROBE=(npx tsx scripts/priming-probe.ts maxseq=384 style=walls steps=600 every=200 lr=0.0003 evaln=0)
+quiet() { grep -v '^Turn\|^The\|^Give\|^ <think\|^Sokoban\|^[0-9] \|^  0\|^Legend\|^Player\|^Current'; }
+if [ ! -f "$MIXED/model.json" ]; then
   [ -f "$SFT1/model.json" ] || { echo "no $SFT1: run stage 1 of scripts/sokoban-recipe.sh first" >&2; exit 1; }
-  npx tsx scripts/priming-probe.ts init="$SFT1" modes=image,text,image+caption maxseq=384 style=walls episodes=2000 \
-    steps=600 every=600 lr=0.0003 evaln=0 seed=16000 out="$ROOT/base-sft" | grep -v '^Turn\|^The\|^Give\|^ <think' | tee "$ROOT/base.log"
+  mkdir -p "$(dirname "$MIXED")"
+  "${PROBE[@]}" init="$SFT1" modes=image,text,image+caption episodes=2000 seed=16000 out="$MIXED-sft" | quiet | tee "$MIXED.log"
+  cp -r "$MIXED-sft" "$MIXED"
+fi
+if [ ! -f "$START/model.json" ]; then
+  "${PROBE[@]}" init="$MIXED" modes=text,image episodes=1500 seed=18000 out="$ROOT/base-sft" | quiet | tee "$ROOT/base.log"
   cp -r "$ROOT/base-sft" "$START"
 fi
 

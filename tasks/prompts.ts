@@ -24,6 +24,13 @@ export interface PromptSpec {
   exampleAnswer?: string;
   /** Explanation of the text view's symbols (legend), when describe() does not carry one. */
   legend?: string;
+  /**
+   * The env id a trained model is shown for this env (the first line of `modelInput`), when
+   * the env plays the same game as another with another level source (Boxoban-v0 plays
+   * Sokoban-v0's game from files): a model primed on one then reads the other's states as
+   * its own. Default: the env's own id.
+   */
+  modelId?: string;
 }
 
 /**

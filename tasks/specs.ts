@@ -20,7 +20,9 @@ const SOKOBAN_SPEC: PromptSpec = {
   exampleAnswer: 'Left, Up, Up',
 };
 registerPromptSpec('Sokoban-v0', SOKOBAN_SPEC);
-registerPromptSpec('Boxoban-v0', SOKOBAN_SPEC);
+// A model sees Boxoban-v0 as Sokoban-v0: primed on one, it read the board right on 64% of
+// held-out positions posed under the other id, against 95% under its own (docs/notes/issue-12.md).
+registerPromptSpec('Boxoban-v0', { ...SOKOBAN_SPEC, modelId: 'Sokoban-v0' });
 
 registerPromptSpec('Countdown-v0', {
   title: 'Countdown',

@@ -3,6 +3,8 @@ import { responseFromText } from '../agent.js';
 import { registerAgent } from '../registry.js';
 import type { Agent, AgentContext, AgentResponse } from '../types.js';
 import type { AgentObservation } from '../../tasks/types.js';
+import { getPromptSpec } from '../../tasks/prompts.js';
+import '../../tasks/specs.js'; // the built-in specs (modelId) whoever imports this module first
 import { initBackend } from './backend.js';
 import { loadModel } from './checkpoint.js';
 import type { ModelInput } from './layout.js';
@@ -12,11 +14,13 @@ import type { Generation, LmmModel } from './model.js';
  * The model's input for an agent observation: a compact prompt (the env id, then the
  * turn's user message: state text, history, instruction) and the frame when there is one.
  * The long system prompt (rules, action list, format) is constant per env, so the small
- * model learns it from the env id instead of reading it every turn. SFT (priming) and
- * RL rollouts must build inputs with this same function.
+ * model learns it from the env id (the prompt spec's `modelId` when it has one) instead
+ * of reading it every turn. SFT (priming) and RL rollouts must build inputs with this
+ * same function.
  */
 export function modelInput(obs: Pick<AgentObservation, 'envId' | 'userPrompt' | 'image'>): ModelInput {
-  const input: ModelInput = { prompt: `${obs.envId}\n${obs.userPrompt}` };
+  // The spec's modelId: envs playing one game from other level sources share one input (Boxoban-v0 as Sokoban-v0).
+  const input: ModelInput = { prompt: `${getPromptSpec(obs.envId).modelId ?? obs.envId}\n${obs.userPrompt}` };
   if (obs.image) input.image = obs.image;
   return input;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import { buildAgentObservation, createAgent, ModelAgent, modelInput, saveModel } from '../../agents/index.js';
+import { registerPromptSpec } from '../../tasks/index.js';
 import { testFrame, tinyModel } from './helpers.js';
 
 describe('ModelAgent', () => {
@@ -14,6 +15,16 @@ describe('ModelAgent', () => {
     expect(input.prompt.startsWith('Sokoban-v0\n')).toBe(true);
     expect(input.prompt).toContain(obs.userPrompt);
     expect(input.image).toBe(obs.image);
+  });
+
+  it("shows an env under its prompt spec's modelId: Boxoban-v0 as Sokoban-v0, a custom env as its declared id", () => {
+    const boxoban = buildAgentObservation({ envId: 'Boxoban-v0', mode: 'image', interaction: 'step', image: testFrame(), actionNames: ['Up', 'Down', 'Left', 'Right'], maxActions: 1 });
+    expect(modelInput(boxoban).prompt).toBe(`Sokoban-v0\n${boxoban.userPrompt}`);
+    registerPromptSpec('MyMaze-v1', { title: 'Maze', rules: 'Reach the exit.', modelId: 'Maze-v0' });
+    registerPromptSpec('MyMaze-v0', { title: 'Maze', rules: 'Reach the exit.' });
+    const input = (envId: string) => modelInput(buildAgentObservation({ envId, mode: 'text', interaction: 'step', text: 'a maze', actionNames: ['Up'], maxActions: 1 })).prompt;
+    expect(input('MyMaze-v1').split('\n')[0]).toBe('Maze-v0');
+    expect(input('MyMaze-v0').split('\n')[0]).toBe('MyMaze-v0');
   });
 
   it('answers batches with parsed responses and generation meta, deterministically per seed', async () => {
