@@ -25,7 +25,8 @@ const EVERY = Number(args.every ?? 200), HIST = Number(args.hist ?? 0), EVALN = 
 const STYLE = (args.style ?? 'compact') as OracleStyle;
 // maxtok: the response budget of DAgger, probe and eval generations (7x7/2 walls reasoning: 4% of states need > 128 tokens, max ~156).
 const MAX_TOKENS = Number(args.maxtok ?? 128);
-const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Number(args.boxes ?? 1) };
+// listwalls=1: text views (text, image+caption) also list the inner walls (Sokoban option listWalls).
+const ENV = { width: Number(args.w ?? 6), height: Number(args.w ?? 6), boxes: Number(args.boxes ?? 1), ...(args.listwalls === '1' ? { listWalls: true } : {}) };
 await initBackend();
 let t0 = performance.now();
 const HELD_OUT = { ...ENV, heldOut: ENV.boxes === 1 ? 'data/sokoban/test-6x6-1box.txt' : 'data/sokoban/test-7x7-2box.txt' };

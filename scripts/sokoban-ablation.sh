@@ -2,9 +2,11 @@
 # Issue 12 aim 3: the LMM-R1 ablation where success is neither 0 nor 100 (docs/notes/issue-12.md).
 # 1. The base: runs/recipe/sft1-s3000 (stage 1 of scripts/sokoban-recipe.sh, image-only, 22% on
 #    the test levels) after 600 SFT steps on oracle traces in text, image+caption and image
-#    modes (context 384 for the text prompts), then 600 on text and image: so that it reads all
-#    three as LMM-R1's bases do (the first 600 alone left text states read right on 0.1% of
-#    positions: round 1 of the ablation, the tenth session's, had that base).
+#    modes (context 384 for the text prompts), then 600 on text and image with the text views
+#    listing the inner walls (Sokoban option listWalls; the arms' configs set it too): so that
+#    it reads all three as LMM-R1's bases do (the first 600 alone left text states read right
+#    on 0.1% of positions: round 1 of the ablation, the tenth session's, had that base; text
+#    without the walls listed was read for positions, not for walls, which need counting).
 # 2. Three arms with the same RL budget (configs/ablation/sokoban-*.json: single-move RL with
 #    the reasoning reward): MGT only (images), FRE -> MGT (text observations, then images),
 #    caption curriculum (text -> image + caption -> image), each with seeds 1, 2, 3.
@@ -34,7 +36,7 @@ if [ ! -f "$MIXED/model.json" ]; then
   cp -r "$MIXED-sft" "$MIXED"
 fi
 if [ ! -f "$START/model.json" ]; then
-  "${PROBE[@]}" init="$MIXED" modes=text,image episodes=1500 seed=18000 out="$ROOT/base-sft" | quiet | tee "$ROOT/base.log"
+  "${PROBE[@]}" init="$MIXED" modes=text,image listwalls=1 episodes=1500 seed=18000 out="$ROOT/base-sft" | quiet | tee "$ROOT/base.log"
   cp -r "$ROOT/base-sft" "$START"
 fi
 
@@ -57,7 +59,7 @@ evals "$START" start
 # How well the base reads each mode (single moves on the same positions): the FRE arm's start.
 for mode in text image+caption; do
   f="$ROOT/start-move-${mode/+/-}"
-  [ -f "$f.check.json" ] || { "${EVAL[@]}" --mode "$mode" --env Sokoban-v0 --max-turns 1 --agent "model:$START" --option reward=progress \
+  [ -f "$f.check.json" ] || { "${EVAL[@]}" --mode "$mode" --env Sokoban-v0 --max-turns 1 --agent "model:$START" --option reward=progress --option listWalls=true \
     --levels "$POSITIONS" --out "$f.json" && npx tsx scripts/sokoban-failures.ts "$f.episodes.jsonl" --levels "$POSITIONS" --json "$f.check.json" | sed -n 4p; }
 done
 for s in "${seeds[@]}"; do

@@ -19,6 +19,8 @@ export interface DescribeExtras {
   maxSteps?: number;
   /** The last action (index) and what it did, shown on the last line when given. */
   lastAction?: number | null;
+  /** Also list the walls inside the outer ring (env option `listWalls`), after the targets. */
+  listWalls?: boolean;
 }
 
 /**
@@ -35,6 +37,9 @@ export interface DescribeExtras {
  *     Legend: # wall, _ floor, . target, $ box, * box on target, @ player, + player on target
  *     Player at row 4, column 1. Boxes at (3,3). Targets at (1,2).
  *     Last action: up (moved)
+ *
+ * With `listWalls` the fourth-last line goes on: `... Targets at (1,2). Inner walls at (4,3).`
+ * (a reader of the text then need not count columns to place a wall).
  *
  * Coordinates are (row, column), 0-based, row 0 at the top; up is row - 1.
  */
@@ -62,12 +67,23 @@ export function describeSokoban(game: SokobanGame, extras: DescribeExtras = {}, 
   if (extras.step !== undefined) first += ', step ' + extras.step + (extras.maxSteps !== undefined ? ' of ' + extras.maxSteps : '');
   let text = first + '\n' + header + '\n' + grid + TEXT_LEGEND + '\nPlayer at row ' + game.playerRow + ', column ' + game.playerCol
     + '. Boxes at ' + boxes + '. Targets at ' + targets + '.';
+  if (extras.listWalls) text += ' ' + innerWallsSentence(game);
   if (extras.lastAction !== undefined && extras.lastAction !== null) {
     const what = game.lastPushed ? 'pushed a box' : game.lastValid ? 'moved' : game.lastBlockedBy === 'wall' ? 'blocked by a wall' : 'blocked: the box cannot move';
     text += '\nLast action: ' + SOKOBAN_ACTIONS[extras.lastAction] + ' (' + what + ')';
   }
   if (game.solved) text += '\nAll boxes are on targets: solved.';
   return text;
+}
+
+/** `Inner walls at (r,c), ....` (the walls inside the outer ring, row by row), or `No inner walls.` */
+function innerWallsSentence(game: SokobanGame): string {
+  const { width, height, cells } = game;
+  let list = '';
+  for (let r = 1; r < height - 1; r++) {
+    for (let c = 1; c < width - 1; c++) if (cells[r * width + c] === CELL.WALL) list += (list ? ', (' : '(') + r + ',' + c + ')';
+  }
+  return list ? 'Inner walls at ' + list + '.' : 'No inner walls.';
 }
 
 const CHAR_CODES = Uint8Array.from(TEXT_CHARS, (ch) => ch.charCodeAt(0));

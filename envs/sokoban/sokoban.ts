@@ -47,6 +47,8 @@ export interface SokobanEnvOptions {
   tileSize: number;
   /** Step reward (default 'gym'); see SOKOBAN_REWARDS. */
   reward?: SokobanReward;
+  /** The text view also lists the inner walls' coordinates (default false; see describeSokoban). */
+  listWalls?: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
     if (!Number.isSafeInteger(tileSize) || tileSize < 4 || tileSize > 128) throw new InvalidOptionError(`Sokoban tileSize must be an integer in [4, 128], got ${describeValue(tileSize)}`);
     const reward = envOptions.reward ?? 'gym';
     if (!(SOKOBAN_REWARDS as readonly string[]).includes(reward)) throw new InvalidOptionError(`Sokoban reward must be one of ${SOKOBAN_REWARDS.join(', ')}, got ${describeValue(reward)}`);
+    if (envOptions.listWalls !== undefined && typeof envOptions.listWalls !== 'boolean') throw new InvalidOptionError(`Sokoban listWalls must be true or false, got ${describeValue(envOptions.listWalls)}`);
     this.observationSpace = new Box(0, 6, [source.height, source.width], 'uint8') as unknown as Space<Uint8Array>;
     this.renderer = new SokobanRenderer(tileSize);
     this.header = columnHeader(source.width);
@@ -184,7 +187,7 @@ export class SokobanEnv extends BaseEnv<Uint8Array, number> {
   }
 
   describe(): string {
-    return describeSokoban(this.game, { step: this.steps, maxSteps: this.envOptions.maxSteps, lastAction: this.lastAction }, this.header);
+    return describeSokoban(this.game, { step: this.steps, maxSteps: this.envOptions.maxSteps, lastAction: this.lastAction, listWalls: this.envOptions.listWalls === true }, this.header);
   }
 
   /** The position now, as a level (a copy). Its optimalMoves is known only before the first step. */
@@ -246,11 +249,13 @@ export interface SokobanOptions {
   minFloor: number | null;
   /** Step reward: 'gym' (default) or 'progress' (change of minus the optimal moves left; see SOKOBAN_REWARDS). */
   reward: SokobanReward;
+  /** The text view also lists the inner walls (default false). */
+  listWalls: boolean;
 }
 
 export const SOKOBAN_DEFAULTS: SokobanOptions = {
   width: 6, height: 6, boxes: 1, maxSteps: 100, levelSeed: null, tileSize: 16, minSolutionLength: 1, maxSolutionLength: null, heldOut: null,
-  allowBoxOnTarget: false, minFloor: null, reward: 'gym',
+  allowBoxOnTarget: false, minFloor: null, reward: 'gym', listWalls: false,
 };
 
 /** Draws per reset before giving up on avoiding the held-out set (it is tiny next to the level space). */
@@ -323,7 +328,7 @@ export function makeSokobanEnv(options: Partial<SokobanOptions> & { loadFile?: (
     if (!loadFile) throw new InvalidOptionError('Sokoban heldOut needs a file loader (make() provides one)');
     heldOut = heldOutSet(o.heldOut, loadFile);
   }
-  return new SokobanEnv(new GeneratedLevels(o, heldOut), { maxSteps: o.maxSteps, tileSize: o.tileSize, reward: o.reward });
+  return new SokobanEnv(new GeneratedLevels(o, heldOut), { maxSteps: o.maxSteps, tileSize: o.tileSize, reward: o.reward, listWalls: o.listWalls });
 }
 
 /** Parsed held-out files by path: many envs of a vector or a rollout share one set. */
@@ -351,9 +356,11 @@ export interface BoxobanOptions {
   tileSize: number;
   /** Step reward: 'gym' (default) or 'progress' (see SOKOBAN_REWARDS). */
   reward: SokobanReward;
+  /** The text view also lists the inner walls (default false). */
+  listWalls: boolean;
 }
 
-export const BOXOBAN_DEFAULTS: BoxobanOptions = { file: null, text: null, index: null, maxSteps: 100, tileSize: 16, reward: 'gym' };
+export const BOXOBAN_DEFAULTS: BoxobanOptions = { file: null, text: null, index: null, maxSteps: 100, tileSize: 16, reward: 'gym', listWalls: false };
 
 /**
  * Levels from a list. Levels smaller than the largest are padded with walls (right and
@@ -413,5 +420,5 @@ export function makeBoxobanEnv(options: Partial<BoxobanOptions> & { loadFile?: (
     if (!path || !options.loadFile) throw new InvalidOptionError('Boxoban needs a file or text option');
     levels = parseBoxoban(options.loadFile(path), path);
   }
-  return new SokobanEnv(new LevelList(levels, o.index), { maxSteps: o.maxSteps, tileSize: o.tileSize, reward: o.reward });
+  return new SokobanEnv(new LevelList(levels, o.index), { maxSteps: o.maxSteps, tileSize: o.tileSize, reward: o.reward, listWalls: o.listWalls });
 }

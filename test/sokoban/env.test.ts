@@ -121,6 +121,23 @@ describe('Sokoban-v0 and Boxoban-v0 envs', () => {
     expect(env.describe()).toContain('step 2 of 100');
     expect(env.describe()).toContain('Last action: right (pushed a box)');
   });
+
+  it('listWalls: the text view also names the inner walls (Sokoban-v0 and Boxoban-v0), and nothing else changes', () => {
+    const lines = (id: string, options: Record<string, unknown>, level: string) => {
+      const env = make<Uint8Array, number>(id, options);
+      env.reset({ seed: 1, options: { level } });
+      return env.describe().split('\n');
+    };
+    const text = formatLevel(hand);
+    const plain = lines('Sokoban-v0', {}, text);
+    const listed = lines('Sokoban-v0', { listWalls: true }, text);
+    expect(listed.at(-1)).toBe('Player at row 3, column 1. Boxes at (2,2). Targets at (1,3). Inner walls at (3,3).');
+    expect(listed.slice(0, -1)).toEqual(plain.slice(0, -1));
+    const walled = '#######\n#  # .#\n# $#  #\n#@    #\n##  # #\n#######';
+    expect(lines('Boxoban-v0', { text: `; 0\n${walled}\n`, listWalls: true }, walled).at(-1)).toMatch(/Targets at \(1,5\)\. Inner walls at \(1,3\), \(2,3\), \(4,1\), \(4,4\)\.$/);
+    expect(lines('Sokoban-v0', { listWalls: true }, '######\n#  . #\n# $  #\n#@   #\n#    #\n######').at(-1)).toMatch(/\. No inner walls\.$/);
+    expect(() => make('Sokoban-v0', { listWalls: 'yes' })).toThrow(/listWalls must be true or false, got "yes"/);
+  });
 });
 
 describe("Sokoban reward 'progress'", () => {
