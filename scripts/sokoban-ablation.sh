@@ -15,7 +15,8 @@
 #    base visits on those levels, scored by the reasoning check. Then the summary:
 #   npx tsx scripts/sokoban-ablation-report.ts runs/ablation2/sokoban
 # Usage: bash scripts/sokoban-ablation.sh [SEEDS...]   (default 1 2 3; ~10 min per run, 3.4 of
-# them the closed-loop eval; LOOP=0 skips that eval for the arms, and a later run without it adds it)
+# them the closed-loop eval; LOOP=0 skips that eval for the arms, and a later run without it adds it;
+# ARMS="mgt-only fre-mgt" runs those arms only)
 # A finished run or eval is skipped when the command runs again; a stopped run resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +70,7 @@ for mode in text image+caption; do
     --levels "$POSITIONS" --out "$f.json" && npx tsx scripts/sokoban-failures.ts "$f.episodes.jsonl" --levels "$POSITIONS" --json "$f.check.json" | sed -n 4p; }
 done
 for s in "${seeds[@]}"; do
-  for arm in mgt-only fre-mgt caption; do
+  for arm in ${ARMS:-mgt-only fre-mgt caption}; do
     out="$ROOT/$arm-seed$s"
     if [ ! -f "$out/final/model.json" ]; then
       resume=(); [ -f "$out/metrics.jsonl" ] && resume=(--resume)
