@@ -15,14 +15,20 @@ const ARMS: [string, string][] = [['mgt-only', 'MGT only (images)'], ['fre-mgt',
 
 // loop: null when the run's closed-loop eval has not been made (LOOP=0).
 interface Run { name: string; seed: number; loop: boolean[] | null; verified: boolean[]; readRight: number; moves: number }
-function load(name: string, seed = 0): Run | null {
-  const loopFile = join(root, `${name}-loop.json`), checkFile = join(root, `${name}-move.check.json`);
-  if (!existsSync(checkFile)) return null;
-  const loop = existsSync(loopFile) ? (JSON.parse(readFileSync(loopFile, 'utf8')) as { perEpisode: { success: boolean }[] }).perEpisode.map((e) => e.success) : null;
-  const check = JSON.parse(readFileSync(checkFile, 'utf8')) as { episodes: number; moves: number; readRight: number; verifiedEpisodes: number[] };
+type Check = Pick<Run, 'verified' | 'readRight' | 'moves'>;
+/** A reasoning-check file of scripts/sokoban-failures.ts --json (null when not made). */
+function readCheck(file: string): Check | null {
+  if (!existsSync(file)) return null;
+  const check = JSON.parse(readFileSync(file, 'utf8')) as { episodes: number; moves: number; readRight: number; verifiedEpisodes: number[] };
   const verified = new Array<boolean>(check.episodes).fill(false);
   for (const e of check.verifiedEpisodes) verified[e] = true;
-  return { name, seed, loop, verified, readRight: check.readRight, moves: check.moves };
+  return { verified, readRight: check.readRight, moves: check.moves };
+}
+function load(name: string, seed = 0): Run | null {
+  const loopFile = join(root, `${name}-loop.json`), check = readCheck(join(root, `${name}-move.check.json`));
+  if (!check) return null;
+  const loop = existsSync(loopFile) ? (JSON.parse(readFileSync(loopFile, 'utf8')) as { perEpisode: { success: boolean }[] }).perEpisode.map((e) => e.success) : null;
+  return { name, seed, loop, ...check };
 }
 const count = (xs: readonly boolean[]) => xs.filter(Boolean).length;
 const pct = (x: number) => (100 * x).toFixed(1);
@@ -39,10 +45,8 @@ console.log('| model | seeds (closed loop / single moves) | closed-loop success,
 console.log('|---|---|---|---|---|---|---|');
 console.log(`| base (${join(root, 'base')}) | - | ${rate(count(startLoop), startLoop.length)} | - | ${rate(count(start.verified), start.moves)} | - | ${pct(start.readRight / start.moves)}% |`);
 for (const mode of ['text', 'image-caption']) {
-  const f = join(root, `start-move-${mode}.check.json`);
-  if (!existsSync(f)) continue;
-  const c = JSON.parse(readFileSync(f, 'utf8')) as { moves: number; readRight: number; planVerified: number };
-  console.log(`| base, single moves shown as ${mode.replace('-', '+')} | - | - | - | ${rate(c.planVerified, c.moves)} | - | ${pct(c.readRight / c.moves)}% |`);
+  const c = readCheck(join(root, `start-move-${mode}.check.json`));
+  if (c) console.log(`| base, single moves shown as ${mode.replace('-', '+')} | - | - | - | ${rate(count(c.verified), c.moves)} | - | ${pct(c.readRight / c.moves)}% |`);
 }
 for (const arm of arms) {
   if (!arm.runs.length) continue;
@@ -67,6 +71,23 @@ for (let i = 0; i < arms.length; i++) {
     const ls = both('loop'), ms = both('verified');
     const loopCell = ls.length ? `${pair(cat(a.runs, 'loop', ls), cat(b.runs, 'loop', ls))} (${ls.length} seeds)` : '-';
     if (ms.length) console.log(`| ${a.label} vs ${b.label} | ${loopCell} | ${pair(cat(a.runs, 'verified', ms), cat(b.runs, 'verified', ms))} (${ms.length} seeds) |`);
+  }
+}
+
+// The FRE stage alone (LMM-R1's question, does text RL carry over to images?): the FRE arm's
+// checkpoint after its text stage, single moves as text and as images, paired with the base.
+const fre = [['text', '-text'], ['images', '']].map(([label, sfx]) => ({
+  label, base: readCheck(join(root, `start-move${sfx}.check.json`)),
+  runs: [1, 2, 3, 4, 5].map((seed) => ({ seed, c: readCheck(join(root, `fre-mgt-seed${seed}-fre-move${sfx}.check.json`)) })).filter((r): r is { seed: number; c: Check } => r.c !== null),
+}));
+if (fre.some((m) => m.base && m.runs.length)) {
+  console.log('\n| FRE arm after its text stage only, single moves shown as | base: plan verified | after the text stage (pooled) | per seed (paired with the base: verified only after / only before) | board read right (base, after) |');
+  console.log('|---|---|---|---|---|');
+  for (const { label, base, runs } of fre) {
+    if (!base || !runs.length) continue;
+    const k = runs.reduce((a, r) => a + count(r.c.verified), 0), n = runs.reduce((a, r) => a + r.c.moves, 0);
+    const per = runs.map((r) => `s${r.seed} ${pct(count(r.c.verified) / r.c.moves)}% (${pair(r.c.verified, base.verified)})`).join('; ');
+    console.log(`| ${label} | ${rate(count(base.verified), base.moves)} | ${rate(k, n)} | ${per} | ${pct(base.readRight / base.moves)}%, ${pct(runs.reduce((a, r) => a + r.c.readRight, 0) / n)}% |`);
   }
 }
 

@@ -63,12 +63,18 @@ evals() {
 # The held-out positions: every solvable position the start model visits on the test levels.
 [ -f "$POSITIONS" ] || npx tsx scripts/move-states.ts init="$START" out="$POSITIONS" levels=data/sokoban/test-6x6-1box.txt
 evals "$START" start
+# moveeval MODEL MODE NAME: single moves on the held-out positions in one observation mode,
+# paired with the base's in that mode, and the reasoning check.
+moveeval() {
+  local model=$1 mode=$2 f="$ROOT/$3" base=start-move compare=()
+  [ "$mode" != image ] && base="start-move-${mode/+/-}"
+  [ "$3" != "$base" ] && compare=(--compare "$ROOT/$base.json")
+  [ -f "$f.check.json" ] || { "${EVAL[@]}" --mode "$mode" --env Sokoban-v0 --max-turns 1 --agent "model:$model" --option reward=progress --option listWalls=true \
+    --levels "$POSITIONS" --out "$f.json" "${compare[@]}" && npx tsx scripts/sokoban-failures.ts "$f.episodes.jsonl" --levels "$POSITIONS" --json "$f.check.json" | sed -n 4p; }
+}
 # How well the base reads each mode (single moves on the same positions): the FRE arm's start.
-for mode in text image+caption; do
-  f="$ROOT/start-move-${mode/+/-}"
-  [ -f "$f.check.json" ] || { "${EVAL[@]}" --mode "$mode" --env Sokoban-v0 --max-turns 1 --agent "model:$START" --option reward=progress --option listWalls=true \
-    --levels "$POSITIONS" --out "$f.json" && npx tsx scripts/sokoban-failures.ts "$f.episodes.jsonl" --levels "$POSITIONS" --json "$f.check.json" | sed -n 4p; }
-done
+moveeval "$START" text start-move-text
+moveeval "$START" image+caption start-move-image-caption
 for s in "${seeds[@]}"; do
   for arm in ${ARMS:-mgt-only fre-mgt caption}; do
     out="$ROOT/$arm-seed$s"
@@ -78,4 +84,12 @@ for s in "${seeds[@]}"; do
     fi
     evals "$out/final" "$arm-seed$s"
   done
+done
+# The FRE stage alone (LMM-R1's question: does text RL carry over to images?): the FRE arm's
+# checkpoint after its text stage, single moves as text and as images.
+for s in "${seeds[@]}"; do
+  ckpt="$ROOT/fre-mgt-seed$s/fre-text/checkpoint"
+  [[ " ${ARMS:-fre-mgt} " == *" fre-mgt "* ]] && [ -f "$ckpt/model.json" ] || continue
+  moveeval "$ckpt" text "fre-mgt-seed$s-fre-move-text"
+  moveeval "$ckpt" image "fre-mgt-seed$s-fre-move"
 done
