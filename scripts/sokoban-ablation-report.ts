@@ -36,6 +36,10 @@ const rate = (k: number, n: number) => { const [lo, hi] = wilsonInterval(k, n); 
 const p = (v: number) => (v < 0.001 ? v.toExponential(1) : v.toFixed(3));
 const pair = (a: readonly boolean[], b: readonly boolean[]) => { const r = pairedSuccess(a, b); return `${r.onlyA}/${r.onlyB}, p ${p(r.pValue)}`; };
 
+// Every seed's positions paired with the base's, pooled (the same positions once per seed, so
+// not independent draws: the per-seed tests are the stricter measure).
+const pooledPair = (runs: readonly Check[], base: Check) => (runs.length > 1 ? `; pooled ${pair(runs.flatMap((r) => r.verified), runs.flatMap(() => base.verified))}` : '');
+
 const start = load('start');
 if (!start?.loop) throw new Error(`${root}: no start evals (run scripts/sokoban-ablation.sh)`);
 const startLoop = start.loop;
@@ -55,7 +59,7 @@ for (const arm of arms) {
   const verK = arm.runs.reduce((s, r) => s + count(r.verified), 0), verN = arm.runs.reduce((s, r) => s + r.moves, 0);
   const read = arm.runs.reduce((s, r) => s + r.readRight, 0);
   const perLoop = looped.map((r) => `s${r.seed} ${pct(count(r.loop) / r.loop.length)}% (${pair(r.loop, startLoop)})`).join('; ');
-  const perMove = arm.runs.map((r) => `s${r.seed} ${pct(count(r.verified) / r.moves)}% (${pair(r.verified, start.verified)})`).join('; ');
+  const perMove = arm.runs.map((r) => `s${r.seed} ${pct(count(r.verified) / r.moves)}% (${pair(r.verified, start.verified)})`).join('; ') + pooledPair(arm.runs, start);
   console.log(`| ${arm.label} | ${looped.length} / ${arm.runs.length} | ${loopN ? rate(loopK, loopN) : '-'} | ${perLoop} | ${rate(verK, verN)} | ${perMove} | ${pct(read / verN)}% |`);
 }
 
@@ -86,7 +90,7 @@ if (fre.some((m) => m.base && m.runs.length)) {
   for (const { label, base, runs } of fre) {
     if (!base || !runs.length) continue;
     const k = runs.reduce((a, r) => a + count(r.c.verified), 0), n = runs.reduce((a, r) => a + r.c.moves, 0);
-    const per = runs.map((r) => `s${r.seed} ${pct(count(r.c.verified) / r.c.moves)}% (${pair(r.c.verified, base.verified)})`).join('; ');
+    const per = runs.map((r) => `s${r.seed} ${pct(count(r.c.verified) / r.c.moves)}% (${pair(r.c.verified, base.verified)})`).join('; ') + pooledPair(runs.map((r) => r.c), base);
     console.log(`| ${label} | ${rate(count(base.verified), base.moves)} | ${rate(k, n)} | ${per} | ${pct(base.readRight / base.moves)}%, ${pct(runs.reduce((a, r) => a + r.c.readRight, 0) / n)}% |`);
   }
 }
