@@ -93,6 +93,14 @@ if (fre.some((m) => m.base && m.runs.length)) {
     const per = runs.map((r) => `s${r.seed} ${pct(count(r.c.verified) / r.c.moves)}% (${pair(r.c.verified, base.verified)})`).join('; ') + pooledPair(runs.map((r) => r.c), base);
     console.log(`| ${label} | ${rate(count(base.verified), base.moves)} | ${rate(k, n)} | ${per} | ${pct(base.readRight / base.moves)}%, ${pct(runs.reduce((a, r) => a + r.c.readRight, 0) / n)}% |`);
   }
+  // Its closed loop on the test levels (success in place of verified plans).
+  const loops = [1, 2, 3, 4, 5].map((seed) => ({ seed, f: join(root, `fre-mgt-seed${seed}-fre-loop.json`) })).filter((r) => existsSync(r.f))
+    .map((r) => ({ seed: r.seed, won: (JSON.parse(readFileSync(r.f, 'utf8')) as { perEpisode: { success: boolean }[] }).perEpisode.map((e) => e.success) }));
+  if (loops.length) {
+    const k = loops.reduce((a, r) => a + count(r.won), 0), n = loops.reduce((a, r) => a + r.won.length, 0);
+    const per = loops.map((r) => `s${r.seed} ${pct(count(r.won) / r.won.length)}% (${pair(r.won, startLoop)})`).join('; ');
+    console.log(`| images, closed loop (success, 250 test levels) | ${rate(count(startLoop), startLoop.length)} | ${rate(k, n)} | ${per} | - |`);
+  }
 }
 
 // What each stage trained on, over the arm's seeds: the rule-based rewards it saw and how many

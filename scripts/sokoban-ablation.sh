@@ -86,10 +86,12 @@ for s in "${seeds[@]}"; do
   done
 done
 # The FRE stage alone (LMM-R1's question: does text RL carry over to images?): the FRE arm's
-# checkpoint after its text stage, single moves as text and as images.
+# checkpoint after its text stage, single moves as text and as images, and the closed loop.
 for s in "${seeds[@]}"; do
   ckpt="$ROOT/fre-mgt-seed$s/fre-text/checkpoint"
   [[ " ${ARMS:-fre-mgt} " == *" fre-mgt "* ]] && [ -f "$ckpt/model.json" ] || continue
   moveeval "$ckpt" text "fre-mgt-seed$s-fre-move-text"
   moveeval "$ckpt" image "fre-mgt-seed$s-fre-move"
+  [ -f "$ROOT/fre-mgt-seed$s-fre-loop.json" ] || [ "${LOOP:-1}" = 0 ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 30 --agent "model:$ckpt" \
+    --levels data/sokoban/test-6x6-1box.txt --episodes 250 --out "$ROOT/fre-mgt-seed$s-fre-loop.json" --compare "$ROOT/start-loop.json"
 done
