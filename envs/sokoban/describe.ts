@@ -38,7 +38,7 @@ export interface DescribeExtras {
  *     Player at row 4, column 1. Boxes at (3,3). Targets at (1,2).
  *     Last action: up (moved)
  *
- * With `listWalls` the fourth-last line goes on: `... Targets at (1,2). Inner walls at (4,3).`
+ * With `listWalls` the positions line goes on: `... Targets at (1,2). Inner walls at (4,3).`
  * (a reader of the text then need not count columns to place a wall).
  *
  * Coordinates are (row, column), 0-based, row 0 at the top; up is row - 1.
