@@ -1,6 +1,6 @@
 import type { Env } from '../../envs/core/env.js';
 import { SOKOBAN_ACTIONS, SokobanGame, type SokobanActionName } from '../../envs/sokoban/game.js';
-import { isWallCode, levelBoxes, levelPlayer, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
+import { isWallCode, levelBoxes, levelInnerWalls, levelPlayer, levelTargets, type SokobanLevel } from '../../envs/sokoban/level.js';
 import { PlanScoreError, replayPlan } from '../../envs/sokoban/plan.js';
 import { sokobanEnvOf } from '../../envs/sokoban/sokoban.js';
 import { sokobanLevelKey } from '../../envs/sokoban/held-out.js';
@@ -72,10 +72,8 @@ function boardText(level: SokobanLevel): string {
 
 /** The walls inside the outer ring, row by row: `wall r,c ...` (`wall none` in an open room). */
 function innerWallsText(level: SokobanLevel): string {
-  const { width: w, height: h, cells } = level;
-  const inner: number[] = [];
-  for (let r = 1; r < h - 1; r++) for (let c = 1; c < w - 1; c++) if (isWallCode(cells[r * w + c]!)) inner.push(r * w + c);
-  return `wall ${inner.length ? cellsText(inner, w) : 'none'}`;
+  const inner = levelInnerWalls(level);
+  return `wall ${inner.length ? cellsText(inner, level.width) : 'none'}`;
 }
 
 /** What the reasoning reads off the board first: positions, then (walls style) the inner walls. */

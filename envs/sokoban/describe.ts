@@ -1,5 +1,5 @@
 import { SOKOBAN_ACTIONS, type SokobanGame } from './game.js';
-import { CELL } from './level.js';
+import { CELL, levelInnerWalls } from './level.js';
 
 /** Characters of the text view by cell code (floor is `_` so no character is blank). */
 export const TEXT_CHARS = ['#', '_', '.', '*', '$', '@', '+'] as const;
@@ -78,12 +78,9 @@ export function describeSokoban(game: SokobanGame, extras: DescribeExtras = {}, 
 
 /** `Inner walls at (r,c), ....` (the walls inside the outer ring, row by row), or `No inner walls.` */
 function innerWallsSentence(game: SokobanGame): string {
-  const { width, height, cells } = game;
-  let list = '';
-  for (let r = 1; r < height - 1; r++) {
-    for (let c = 1; c < width - 1; c++) if (cells[r * width + c] === CELL.WALL) list += (list ? ', (' : '(') + r + ',' + c + ')';
-  }
-  return list ? 'Inner walls at ' + list + '.' : 'No inner walls.';
+  const w = game.width;
+  const inner = levelInnerWalls(game).map((i) => '(' + Math.floor(i / w) + ',' + (i % w) + ')');
+  return inner.length ? 'Inner walls at ' + inner.join(', ') + '.' : 'No inner walls.';
 }
 
 const CHAR_CODES = Uint8Array.from(TEXT_CHARS, (ch) => ch.charCodeAt(0));

@@ -107,6 +107,14 @@ export function levelBoxes(level: SokobanLevel): number[] {
   return out;
 }
 
+/** Cell indices of the walls inside the outer ring, ascending (row by row). */
+export function levelInnerWalls(level: Pick<SokobanLevel, 'width' | 'height' | 'cells'>): number[] {
+  const { width: w, height: h, cells } = level;
+  const out: number[] = [];
+  for (let r = 1; r < h - 1; r++) for (let c = 1; c < w - 1; c++) if (isWallCode(cells[r * w + c]!)) out.push(r * w + c);
+  return out;
+}
+
 /** Cell indices of the targets, ascending. */
 export function levelTargets(level: SokobanLevel): number[] {
   const out: number[] = [];
