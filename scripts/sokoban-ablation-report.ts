@@ -24,11 +24,13 @@ function readCheck(file: string): Check | null {
   for (const e of check.verifiedEpisodes) verified[e] = true;
   return { verified, readRight: check.readRight, moves: check.moves };
 }
+/** Per-episode success of a closed-loop eval report (null when not made). */
+function readLoop(file: string): boolean[] | null {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { perEpisode: { success: boolean }[] }).perEpisode.map((e) => e.success) : null;
+}
 function load(name: string, seed = 0): Run | null {
-  const loopFile = join(root, `${name}-loop.json`), check = readCheck(join(root, `${name}-move.check.json`));
-  if (!check) return null;
-  const loop = existsSync(loopFile) ? (JSON.parse(readFileSync(loopFile, 'utf8')) as { perEpisode: { success: boolean }[] }).perEpisode.map((e) => e.success) : null;
-  return { name, seed, loop, ...check };
+  const check = readCheck(join(root, `${name}-move.check.json`));
+  return check ? { name, seed, loop: readLoop(join(root, `${name}-loop.json`)), ...check } : null;
 }
 const count = (xs: readonly boolean[]) => xs.filter(Boolean).length;
 const pct = (x: number) => (100 * x).toFixed(1);
@@ -94,8 +96,7 @@ if (fre.some((m) => m.base && m.runs.length)) {
     console.log(`| ${label} | ${rate(count(base.verified), base.moves)} | ${rate(k, n)} | ${per} | ${pct(base.readRight / base.moves)}%, ${pct(runs.reduce((a, r) => a + r.c.readRight, 0) / n)}% |`);
   }
   // Its closed loop on the test levels (success in place of verified plans).
-  const loops = [1, 2, 3, 4, 5].map((seed) => ({ seed, f: join(root, `fre-mgt-seed${seed}-fre-loop.json`) })).filter((r) => existsSync(r.f))
-    .map((r) => ({ seed: r.seed, won: (JSON.parse(readFileSync(r.f, 'utf8')) as { perEpisode: { success: boolean }[] }).perEpisode.map((e) => e.success) }));
+  const loops = [1, 2, 3, 4, 5].map((seed) => ({ seed, won: readLoop(join(root, `fre-mgt-seed${seed}-fre-loop.json`)) })).filter((r): r is { seed: number; won: boolean[] } => r.won !== null);
   if (loops.length) {
     const k = loops.reduce((a, r) => a + count(r.won), 0), n = loops.reduce((a, r) => a + r.won.length, 0);
     const per = loops.map((r) => `s${r.seed} ${pct(count(r.won) / r.won.length)}% (${pair(r.won, startLoop)})`).join('; ');

@@ -48,30 +48,30 @@ if [ ! -f "$START/model.json" ]; then
 fi
 
 EVAL=(node dist/cli/main.js eval --interaction step --history 0 --agent-option temperature=0.5 --agent-option maxTokens=128 --quiet)
-# evals MODEL NAME: closed-loop and single-move evals of one model on images, paired with the base's.
-evals() {
-  local model=$1 name=$2 compare=() movecompare=()
-  [ "$name" != start ] && compare=(--compare "$ROOT/start-loop.json") && movecompare=(--compare "$ROOT/start-move.json")
-  [ -f "$ROOT/$name-loop.json" ] || { [ "${LOOP:-1}" = 0 ] && [ "$name" != start ]; } || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 30 --agent "model:$model" \
-    --levels data/sokoban/test-6x6-1box.txt --episodes 250 --out "$ROOT/$name-loop.json" "${compare[@]}"
-  [ -f "$ROOT/$name-move.json" ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 1 --agent "model:$model" --option reward=progress \
-    --levels "$POSITIONS" --out "$ROOT/$name-move.json" "${movecompare[@]}"
-  [ -f "$ROOT/$name-move.check.json" ] || npx tsx scripts/sokoban-failures.ts "$ROOT/$name-move.episodes.jsonl" \
-    --levels "$POSITIONS" --json "$ROOT/$name-move.check.json" | sed -n 4p
+# loopeval MODEL NAME: the 250 test levels in closed loop, on images, paired with the base's
+# (LOOP=0 skips it for every model but the base).
+loopeval() {
+  local compare=()
+  [ "$2" != start ] && compare=(--compare "$ROOT/start-loop.json")
+  [ -f "$ROOT/$2-loop.json" ] || { [ "${LOOP:-1}" = 0 ] && [ "$2" != start ]; } || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 30 --agent "model:$1" \
+    --levels data/sokoban/test-6x6-1box.txt --episodes 250 --out "$ROOT/$2-loop.json" "${compare[@]}"
 }
+# moveeval MODEL MODE NAME: single moves on the held-out positions in one observation mode
+# (text views list the inner walls), paired with the base's in that mode, and the reasoning check.
+moveeval() {
+  local model=$1 mode=$2 f="$ROOT/$3" base=start-move compare=() walls=()
+  [ "$mode" != image ] && base="start-move-${mode/+/-}" && walls=(--option listWalls=true)
+  [ "$3" != "$base" ] && compare=(--compare "$ROOT/$base.json")
+  [ -f "$f.json" ] || "${EVAL[@]}" --mode "$mode" --env Sokoban-v0 --max-turns 1 --agent "model:$model" --option reward=progress "${walls[@]}" \
+    --levels "$POSITIONS" --out "$f.json" "${compare[@]}"
+  [ -f "$f.check.json" ] || npx tsx scripts/sokoban-failures.ts "$f.episodes.jsonl" --levels "$POSITIONS" --json "$f.check.json" | sed -n 4p
+}
+# evals MODEL NAME: closed-loop and single-move evals of one model on images, paired with the base's.
+evals() { loopeval "$1" "$2"; moveeval "$1" image "$2-move"; }
 
 # The held-out positions: every solvable position the start model visits on the test levels.
 [ -f "$POSITIONS" ] || npx tsx scripts/move-states.ts init="$START" out="$POSITIONS" levels=data/sokoban/test-6x6-1box.txt
 evals "$START" start
-# moveeval MODEL MODE NAME: single moves on the held-out positions in one observation mode,
-# paired with the base's in that mode, and the reasoning check.
-moveeval() {
-  local model=$1 mode=$2 f="$ROOT/$3" base=start-move compare=()
-  [ "$mode" != image ] && base="start-move-${mode/+/-}"
-  [ "$3" != "$base" ] && compare=(--compare "$ROOT/$base.json")
-  [ -f "$f.check.json" ] || { "${EVAL[@]}" --mode "$mode" --env Sokoban-v0 --max-turns 1 --agent "model:$model" --option reward=progress --option listWalls=true \
-    --levels "$POSITIONS" --out "$f.json" "${compare[@]}" && npx tsx scripts/sokoban-failures.ts "$f.episodes.jsonl" --levels "$POSITIONS" --json "$f.check.json" | sed -n 4p; }
-}
 # How well the base reads each mode (single moves on the same positions): the FRE arm's start.
 moveeval "$START" text start-move-text
 moveeval "$START" image+caption start-move-image-caption
@@ -92,6 +92,5 @@ for s in "${seeds[@]}"; do
   [[ " ${ARMS:-fre-mgt} " == *" fre-mgt "* ]] && [ -f "$ckpt/model.json" ] || continue
   moveeval "$ckpt" text "fre-mgt-seed$s-fre-move-text"
   moveeval "$ckpt" image "fre-mgt-seed$s-fre-move"
-  [ -f "$ROOT/fre-mgt-seed$s-fre-loop.json" ] || [ "${LOOP:-1}" = 0 ] || "${EVAL[@]}" --mode image --env Sokoban-v0 --max-turns 30 --agent "model:$ckpt" \
-    --levels data/sokoban/test-6x6-1box.txt --episodes 250 --out "$ROOT/fre-mgt-seed$s-fre-loop.json" --compare "$ROOT/start-loop.json"
+  loopeval "$ckpt" "fre-mgt-seed$s-fre"
 done
